@@ -1,0 +1,189 @@
+"""The base class of every fundus dataset: samples in, (image, label) pairs out.
+
+A reader (ICHallengePM, DDR, APTOS, ImageFolder) only has to find its samples -- a list of
+(image path, label) -- and the class names.  ``FundusDataset`` does the rest, the same way for all:
+
+* bad samples: raise one error listing them all, or with ``skip_bad=True`` skip and report them;
+* ``subset``: a fixed, seeded, stratified subset for quick experiments;
+* ``dataset[i]``: read -> preprocess (optionally from the on-disk cache) -> augment -> normalise.
+
+    dataset[i]          -> (float32 [3, S, S], int64 label)   label is -1 for an unlabeled split
+    dataset.load_image(i) -> uint8 RGB [S, S, 3], preprocessed, before augmentation/normalisation
+"""
+from __future__ import annotations
+
+import copy
+import warnings
+from pathlib import Path
+from typing import Callable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import paddle
+from tqdm.auto import tqdm
+
+from .cache import PreprocessCache
+from .errors import (BadSample, DatasetNotFoundError, SkippedSamplesWarning, describe_bad_samples,
+                     raise_for_bad_samples)
+from .imageio import decode_problem
+from .preprocess import PreprocessConfig, as_config, preprocess_image, to_input
+from .subset import stratified_subset
+from .transforms import train_augmentation
+
+UNLABELED = -1  # the label of every sample in a split without labels (e.g. a test split)
+
+SPLIT_ALIASES = {"train": "train", "training": "train", "valid": "valid", "val": "valid",
+                 "validation": "valid", "test": "test", "testing": "test"}
+
+
+def normalize_split(split: str, allowed: Sequence[str] = ("train", "valid", "test")) -> str:
+    """'val' / 'validation' -> 'valid' etc.; an unknown split name is an error listing the valid ones."""
+    name = SPLIT_ALIASES.get(str(split).lower())
+    if name not in allowed:
+        raise ValueError(f"unknown split {split!r}; use one of {list(allowed)}")
+    return name
+
+
+def missing_file_problem(path: Path, source=None, line=None) -> Optional[BadSample]:
+    """A BadSample if a listed image file does not exist, else None."""
+    if path.is_file():
+        return None
+    return BadSample(str(path), "file is listed but does not exist", source and str(source), line)
+
+
+class FundusDataset(paddle.io.Dataset):
+    """A list of (image path, label) samples served as normalised float32 [3, S, S] arrays.
+
+    Keywords shared by every reader:
+
+    image_size  the output side S; 224 unless ``preprocess`` says otherwise
+    preprocess  a PreprocessConfig or its dict (border crop, Ben Graham, normalisation, ...)
+    augment     None, True (``train_augmentation``) or a callable on uint8 RGB [S, S, 3] images
+    subset      an int (count) or float (fraction): a fixed, seeded, stratified subset
+    seed        the seed of the subset
+    skip_bad    skip bad samples, reporting each one, instead of raising; also test-decodes every
+                image of the (sub)set once, at 1/8 scale, so undecodable ones are skipped too
+    cache_dir   a folder for the on-disk cache of preprocessed images (None: no cache)
+    """
+
+    def __init__(
+        self,
+        samples: Sequence[Tuple[Union[str, Path], int]],
+        class_names: Sequence[str],
+        *,
+        root=None,
+        split: Optional[str] = None,
+        image_size: Optional[int] = None,
+        preprocess: Union[None, dict, PreprocessConfig] = None,
+        augment: Union[None, bool, Callable] = None,
+        subset: Union[None, int, float] = None,
+        seed: int = 0,
+        skip_bad: bool = False,
+        cache_dir=None,
+        bad_samples: Sequence[BadSample] = (),
+    ):
+        super().__init__()
+        self.root = None if root is None else Path(root)
+        self.split = split
+        self.class_names = list(class_names)
+        self.num_classes = len(self.class_names)
+        self.preprocess = as_config(preprocess, image_size)
+        self.augment = self._build_augment(augment)
+        self.skip_bad = skip_bad
+        self.seed = seed
+
+        samples = [(str(path), int(label)) for path, label in samples]
+        bad = list(bad_samples)
+        if not skip_bad:
+            raise_for_bad_samples(bad, self._describe())
+        if subset is not None and samples:
+            chosen = stratified_subset([label for _, label in samples], subset, seed)
+            samples = [samples[i] for i in chosen]
+        if skip_bad:
+            samples, undecodable = self._drop_undecodable(samples)
+            bad += undecodable
+        self.skipped: List[BadSample] = bad  # every sample skipped with skip_bad=True
+        if bad:
+            warnings.warn(f"{self._describe()}: skipped {len(bad)} bad sample(s):\n"
+                          f"{describe_bad_samples(bad, limit=len(bad))}", SkippedSamplesWarning,
+                          stacklevel=3)
+        if not samples:
+            raise DatasetNotFoundError(f"{self._describe()}: no usable images found"
+                                       + (f" under {self.root}" if self.root else ""))
+
+        self.samples: List[Tuple[str, int]] = samples
+        self.labels = np.array([label for _, label in samples], dtype=np.int64)
+        self.cache = PreprocessCache(cache_dir, self.preprocess) if cache_dir else None
+
+    # ------------------------------------------------------------------ building blocks
+
+    def _build_augment(self, augment):
+        if augment is True:  # the standard training augmentation for this image size
+            fill = 128 if self.preprocess.ben_graham else 0
+            return train_augmentation(self.preprocess.image_size, fill=fill)
+        if augment in (None, False):
+            return None
+        if not callable(augment):
+            raise TypeError(f"augment must be None, True or a callable on uint8 HWC images, got {augment!r}")
+        return augment
+
+    @staticmethod
+    def _drop_undecodable(samples):
+        """Decode every image once at 1/8 scale; return (good samples, BadSample for the others)."""
+        good, bad = [], []
+        checking = tqdm(samples, desc="checking images", disable=len(samples) < 500, leave=False)
+        for path, label in checking:
+            problem = decode_problem(path)
+            if problem is None:
+                good.append((path, label))
+            else:
+                bad.append(BadSample(path, problem))
+        return good, bad
+
+    def _describe(self) -> str:
+        return f"{type(self).__name__}(split={self.split!r})"
+
+    # ------------------------------------------------------------------ the Dataset protocol
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def load_image(self, index: int) -> np.ndarray:
+        """The preprocessed uint8 RGB image [S, S, 3] of sample ``index`` (from the cache if any)."""
+        path = self.samples[index][0]
+        if self.cache is None:
+            return preprocess_image(path, self.preprocess)
+        return self.cache.get(path, lambda: preprocess_image(path, self.preprocess))
+
+    def __getitem__(self, index: int):
+        image = self.load_image(index)  # [S, S, 3] uint8 RGB
+        if self.augment is not None:
+            image = np.asarray(self.augment(image))
+        return to_input(image, self.preprocess), np.int64(self.labels[index])  # [3, S, S] float32
+
+    def select(self, indices) -> "FundusDataset":
+        """A copy holding only the samples at ``indices`` (same preprocessing, cache, augmentation)."""
+        indices = np.asarray(indices, dtype=np.int64)
+        chosen = copy.copy(self)
+        chosen.samples = [self.samples[i] for i in indices]
+        chosen.labels = self.labels[indices]
+        return chosen
+
+    # ------------------------------------------------------------------ looking at the data
+
+    def class_counts(self) -> np.ndarray:
+        """Number of samples per class (unlabeled samples are not counted)."""
+        labelled = self.labels[self.labels >= 0]
+        return np.bincount(labelled, minlength=self.num_classes)[: self.num_classes]
+
+    @property
+    def is_labeled(self) -> bool:
+        return bool((self.labels >= 0).any())
+
+    def __repr__(self) -> str:
+        if self.is_labeled:
+            counts = ", ".join(f"{name}: {n}" for name, n in zip(self.class_names, self.class_counts()))
+        else:
+            counts = "unlabeled"
+        extra = f", skipped={len(self.skipped)}" if self.skipped else ""
+        return (f"{type(self).__name__}(split={self.split!r}, {len(self)} images [{counts}], "
+                f"image_size={self.preprocess.image_size}{extra})")

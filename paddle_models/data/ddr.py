@@ -1,0 +1,120 @@
+"""DDR (Li et al., Information Sciences 2019): diabetic retinopathy grading, 5 grades + ungradable.
+
+Layout (only the DR_grading part is read)::
+
+    DDR-dataset/DR_grading/train/*.jpg   train.txt
+                           valid/*.jpg   valid.txt
+                           test/*.jpg    test.txt
+
+Each label file has one ``<file name> <label>`` per line, e.g. ``007-0004-000.jpg 0``.  Labels 0-4
+are DR grades (none, mild, moderate, severe, proliferative); 5 means the image is ungradable.
+Ungradable images are excluded by default (listed in ``excluded_ungradable``);
+``keep_ungradable=True`` keeps them as a sixth class.  The data is heavily imbalanced: see
+balance.py for class weights and a class-balanced sampler.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Tuple
+
+from .base import FundusDataset, missing_file_problem, normalize_split
+from .errors import BadSample, missing_layout_error
+
+GRADE_NAMES = ("No DR", "Mild", "Moderate", "Severe", "Proliferative DR")
+UNGRADABLE = 5
+UNGRADABLE_NAME = "Ungradable"
+
+LAYOUT = """\
+<root>/                           root may be this folder, DDR-dataset/ or DR_grading/ itself
+  DDR-dataset/
+    DR_grading/
+      train/  007-0004-000.jpg ...
+      valid/  ...
+      test/   ...
+      train.txt                   one "<file name> <label>" per line, label 0-4 or 5 (ungradable)
+      valid.txt
+      test.txt
+"""
+
+
+def find_grading_folder(root: Path) -> Path:
+    """The DR_grading folder under ``root`` (root itself, root/DR_grading or root/DDR-dataset/DR_grading)."""
+    candidates = [root, root / "DR_grading", root / "DDR-dataset" / "DR_grading"]
+    for folder in candidates:
+        if any((folder / f"{split}.txt").is_file() for split in ("train", "valid", "test")):
+            return folder
+    raise missing_layout_error(
+        "DDR label files (looked in " + ", ".join(str(c) for c in candidates) + ")",
+        root / "DDR-dataset" / "DR_grading" / "train.txt", LAYOUT)
+
+
+def parse_label_line(text: str, num_labels: int = 6) -> Tuple[str, int]:
+    """'007-0004-000.jpg 0' -> ('007-0004-000.jpg', 0); raises ValueError saying what is wrong."""
+    fields = text.split()
+    if len(fields) != 2:
+        raise ValueError(f"malformed line {text.strip()!r}: expected '<file name> <label>'")
+    name, label_text = fields
+    try:
+        label = int(label_text)
+    except ValueError:
+        raise ValueError(f"malformed line {text.strip()!r}: label {label_text!r} is not an integer") from None
+    if not 0 <= label < num_labels:
+        raise ValueError(f"label {label} is out of range 0..{num_labels - 1} "
+                         "(0-4 = DR grade, 5 = ungradable)")
+    return name, label
+
+
+class DDR(FundusDataset):
+    """DDR DR grading: ``split`` is 'train', 'valid' or 'test'; labels 0-4 (and 5 if kept).
+
+    Other keywords: see FundusDataset (image_size, preprocess, augment, subset, seed, skip_bad,
+    cache_dir).
+
+    >>> train = DDR("datasets", "train", keep_ungradable=False)   # doctest: +SKIP
+    >>> train.class_counts()                                      # doctest: +SKIP
+    array([3133,  315, 2238,  118,  456])
+    """
+
+    def __init__(self, root, split: str = "train", *, keep_ungradable: bool = False, **options):
+        root = Path(root)
+        split = normalize_split(split)
+        if not root.is_dir():
+            raise missing_layout_error("DDR root folder", root, LAYOUT)
+        grading = find_grading_folder(root)
+        self.keep_ungradable = keep_ungradable
+        self.label_file = grading / f"{split}.txt"
+        self.image_folder = grading / split
+        if not self.label_file.is_file():
+            raise missing_layout_error(f"DDR label file for split {split!r}", self.label_file, LAYOUT)
+        if not self.image_folder.is_dir():
+            raise missing_layout_error(f"DDR image folder for split {split!r}", self.image_folder, LAYOUT)
+        samples, bad, self.excluded_ungradable = self._read_label_file()
+        class_names = GRADE_NAMES + ((UNGRADABLE_NAME,) if keep_ungradable else ())
+        super().__init__(samples, class_names, root=root, split=split, bad_samples=bad, **options)
+
+    def _read_label_file(self) -> Tuple[List, List[BadSample], List[str]]:
+        samples, bad, excluded = [], [], []
+        with open(self.label_file, encoding="utf-8-sig") as file:
+            for line_number, text in enumerate(file, start=1):
+                if not text.strip():
+                    continue  # blank lines (e.g. at the end of the file) are fine
+                try:
+                    name, label = parse_label_line(text)
+                except ValueError as error:
+                    bad.append(BadSample(text.strip(), str(error), str(self.label_file), line_number))
+                    continue
+                path = self.image_folder / name
+                problem = missing_file_problem(path, self.label_file, line_number)
+                if problem:
+                    bad.append(problem)
+                elif label == UNGRADABLE and not self.keep_ungradable:
+                    excluded.append(str(path))
+                else:
+                    samples.append((path, label))
+        return samples, bad, excluded
+
+    def __repr__(self) -> str:
+        text = super().__repr__()
+        if self.excluded_ungradable:
+            text = text[:-1] + f", excluded {len(self.excluded_ungradable)} ungradable)"
+        return text

@@ -1,0 +1,163 @@
+"""iChallenge-PM (PALM, ISBI 2019): pathologic myopia, a binary task.
+
+Where the labels come from:
+
+* training   -- the file name: ``P0001.jpg`` is pathologic myopia (label 1); ``H0001.jpg`` (high
+                myopia) and ``N0001.jpg`` (normal) are not (label 0).
+* validation -- the Excel table ``PALM-Validation-GT/PM_Label_and_Fovea_Location.xlsx`` (columns
+                ID, imgName, Label, Fovea_X, Fovea_Y), read directly; the same table as CSV
+                (``labels.csv``, as in the public course) works too.
+* test       -- no labels: every label is -1, the split is for prediction only.
+
+Unpack the archives with ``paddle_models.data.prepare_ichallenge_pm`` (or by hand, see
+datasets/README.md); ``paddle_models.data.make_synthetic_ichallenge_pm`` writes a synthetic copy.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+from .base import UNLABELED, FundusDataset, missing_file_problem, normalize_split
+from .errors import BadSample, missing_layout_error
+from .imageio import list_images
+from .tables import parse_int, read_table
+
+CLASS_NAMES = ("non-PM", "PM")
+PREFIX_LABELS = {"P": 1, "H": 0, "N": 0}  # pathologic myopia / high myopia / normal
+
+TRAIN_FOLDER = "PALM-Training400"
+VALID_FOLDER = "PALM-Validation400"
+GT_FOLDER = "PALM-Validation-GT"
+GT_XLSX = "PM_Label_and_Fovea_Location.xlsx"
+# where validation labels are looked for, in this order (relative to the dataset root)
+LABEL_TABLE_CANDIDATES = (
+    f"{GT_FOLDER}/{GT_XLSX}",
+    f"{GT_FOLDER}/labels.csv",
+    f"{GT_FOLDER}/PM_Label_and_Fovea_Location.csv",
+    "labels.csv",
+)
+TEST_FOLDERS = ("PALM-Testing400-Images", "PALM-Testing400")
+
+LAYOUT = """\
+<root>/
+  PALM-Training400/                   training images: P0001.jpg (PM), H0001.jpg (high myopia),
+    [PALM-Training400/]                 N0001.jpg (normal); the nested folder left by unzipping
+                                        PALM-Training400.zip is accepted too
+  PALM-Validation400/                 V0001.jpg ... V0400.jpg
+  PALM-Validation-GT/
+    PM_Label_and_Fovea_Location.xlsx  columns ID, imgName, Label, Fovea_X, Fovea_Y
+                                      (or labels.csv with the same columns)
+  PALM-Testing400-Images/             test images, no labels (optional)
+"""
+
+
+def find_image_folder(root: Path, names) -> Optional[Path]:
+    """The first of root/<name> or root/<name>/<name> (nested unzip) that holds images."""
+    for name in names:
+        for folder in (root / name, root / name / name):
+            if folder.is_dir() and list_images(folder):
+                return folder
+    return None
+
+
+def label_from_file_name(path: Path) -> int:
+    """P* -> 1, H* / N* -> 0; any other first letter raises ValueError."""
+    prefix = path.name[:1].upper()
+    if prefix not in PREFIX_LABELS:
+        raise ValueError(f"unknown file-name prefix {path.name[:1]!r}: training images must start "
+                         "with P (pathologic myopia), H (high myopia) or N (normal)")
+    return PREFIX_LABELS[prefix]
+
+
+class ICHallengePM(FundusDataset):
+    """iChallenge-PM: ``split`` is 'train', 'valid' or 'test'; labels 0 = non-PM, 1 = PM.
+
+    ``labels_file`` overrides where the validation labels are read from (.xlsx or .csv).
+    Other keywords: see FundusDataset (image_size, preprocess, augment, subset, seed, skip_bad,
+    cache_dir).
+
+    >>> train = ICHallengePM("datasets/PALM", "train", image_size=224)   # doctest: +SKIP
+    >>> image, label = train[0]          # float32 [3, 224, 224], int64 0 or 1
+    """
+
+    def __init__(self, root, split: str = "train", *, labels_file=None, **options):
+        root = Path(root)
+        self.split = split = normalize_split(split)
+        if not root.is_dir():
+            raise missing_layout_error("iChallenge-PM root folder", root, LAYOUT)
+        self.labels_file: Optional[Path] = None
+        if split == "train":
+            samples, bad = self._read_train(root)
+        elif split == "valid":
+            samples, bad = self._read_valid(root, labels_file)
+        else:
+            samples, bad = self._read_test(root)
+        super().__init__(samples, CLASS_NAMES, root=root, split=split, bad_samples=bad, **options)
+
+    @staticmethod
+    def _folder(root: Path, names, what: str) -> Path:
+        folder = find_image_folder(root, names)
+        if folder is None:
+            hint = ""
+            if root.name.startswith("PALM-"):
+                hint = f" (root should be the folder that contains {root.name}, not {root.name} itself)"
+            raise missing_layout_error(f"iChallenge-PM {what} images{hint}", root / names[0], LAYOUT)
+        return folder
+
+    def _read_train(self, root: Path) -> Tuple[List, List[BadSample]]:
+        samples, bad = [], []
+        for path in list_images(self._folder(root, [TRAIN_FOLDER], "training")):
+            try:
+                samples.append((path, label_from_file_name(path)))
+            except ValueError as error:
+                bad.append(BadSample(str(path), str(error)))
+        return samples, bad
+
+    def _read_valid(self, root: Path, labels_file) -> Tuple[List, List[BadSample]]:
+        folder = self._folder(root, [VALID_FOLDER], "validation")
+        table_path = self._find_label_table(root, labels_file)
+        self.labels_file = table_path
+        samples, bad, listed = [], [], set()
+        for line, row in read_table(table_path, required=("imgName", "Label")):
+            name = str(row["imgname"] or "").strip()
+            try:
+                if not name:
+                    raise ValueError("imgName is empty")
+                label = parse_int(row["label"], "Label")
+                if label not in (0, 1):
+                    raise ValueError(f"Label {label} is out of range: must be 0 (non-PM) or 1 (PM)")
+            except ValueError as error:
+                bad.append(BadSample(name or "?", str(error), str(table_path), line))
+                listed.add(name)
+                continue
+            listed.add(name)
+            path = folder / name
+            problem = missing_file_problem(path, table_path, line)
+            if problem:
+                bad.append(problem)
+            else:
+                samples.append((path, label))
+        for path in list_images(folder):
+            if path.name not in listed:
+                bad.append(BadSample(str(path), "image has no row in the label table", str(table_path)))
+        samples.sort(key=lambda sample: sample[0].name)
+        return samples, bad
+
+    @staticmethod
+    def _find_label_table(root: Path, labels_file) -> Path:
+        if labels_file is not None:
+            path = Path(labels_file)
+            path = path if path.is_absolute() or path.exists() else root / path
+            if not path.is_file():
+                raise missing_layout_error("iChallenge-PM validation label file", path, LAYOUT)
+            return path
+        for candidate in LABEL_TABLE_CANDIDATES:
+            if (root / candidate).is_file():
+                return root / candidate
+        raise missing_layout_error(
+            "iChallenge-PM validation labels (looked for "
+            + ", ".join(LABEL_TABLE_CANDIDATES) + ")", root / LABEL_TABLE_CANDIDATES[0], LAYOUT)
+
+    def _read_test(self, root: Path) -> Tuple[List, List[BadSample]]:
+        folder = self._folder(root, list(TEST_FOLDERS), "test")
+        return [(path, UNLABELED) for path in list_images(folder)], []
