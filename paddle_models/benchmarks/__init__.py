@@ -1,0 +1,1 @@
+"""Benchmark scripts, run as ``python -m paddle_models.benchmarks.<name>`` (e.g. ``loader``)."""
