@@ -1,0 +1,56 @@
+"""The course's models, one file per family, all returning logits.
+
+    build("resnet50", num_classes=2)      # by name (the command line and recipes use this)
+    resnet50(num_classes=2)               # or by factory
+    list_models()                         # every name
+
+=============  ======================================================  ==================
+family         factories                                               file
+=============  ======================================================  ==================
+LeNet          lenet (224x224 RGB), lenet_mnist (28x28 grey)           lenet.py
+AlexNet        alexnet                                                 alexnet.py
+VGG            vgg11/13/16/19 and *_bn                                 vgg.py
+GoogLeNet      googlenet (two auxiliary heads)                         googlenet.py
+ResNet         resnet18/34/50/101/152, resnext50_32x4d                 resnet.py
+ConvMixer      convmixer_1536_20, convmixer_768_32, convmixer_small    convmixer.py
+=============  ======================================================  ==================
+
+Every model has ``default_input_size``, ``stages()`` (named blocks in forward order, used by
+``layer_table`` and the shape tests) and ``feature_layer()`` (the last convolutional block, used by
+Grad-CAM).
+"""
+from __future__ import annotations
+
+from .alexnet import AlexNet, alexnet
+from .convmixer import ConvMixer, convmixer_768_32, convmixer_1536_20, convmixer_small
+from .googlenet import GoogLeNet, googlenet
+from .lenet import LeNet, lenet, lenet_mnist
+from .pretrained import PretrainedWeightsUnavailable, load_pretrained
+from .resnet import ResNet, resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d
+from .summary import count_parameters, layer_table, stage_shapes
+from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn
+
+MODELS = {factory.__name__: factory for factory in (
+    lenet, lenet_mnist, alexnet,
+    vgg11, vgg13, vgg16, vgg19, vgg11_bn, vgg13_bn, vgg16_bn, vgg19_bn,
+    googlenet,
+    resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d,
+    convmixer_1536_20, convmixer_768_32, convmixer_small,
+)}
+
+
+def list_models():
+    """Every name ``build`` accepts, sorted."""
+    return sorted(MODELS)
+
+
+def build(name: str, num_classes: int = 2, **options):
+    """The model called ``name`` with ``num_classes`` outputs (logits); options go to its factory."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; available models: {', '.join(list_models())}")
+    return MODELS[name](num_classes=num_classes, **options)
+
+
+__all__ = ["MODELS", "build", "list_models", "layer_table", "count_parameters", "stage_shapes",
+           "load_pretrained", "PretrainedWeightsUnavailable",
+           "LeNet", "AlexNet", "VGG", "GoogLeNet", "ResNet", "ConvMixer", *MODELS]

@@ -1,0 +1,62 @@
+"""AlexNet (Krizhevsky et al., 2012): the network that made deep learning win ImageNet.
+
+Compared with LeNet it is deeper and wider, and it brought three ideas lesson 3 looks at:
+
+* ReLU instead of sigmoid: no saturation for positive inputs, so gradients stay alive;
+* dropout (丢弃法) 0.5 in the two 4096-wide fully connected layers against overfitting;
+* data augmentation (数据增强) to see more variety than the training set holds.
+
+Channels follow the paper: 96-256-384-384-256, an 11x11 stride-4 first convolution, and
+*overlapping* max pooling (3x3 windows, stride 2) as the paper describes (paddle.vision's variant uses
+64-192-384-256-256).  An adaptive average pool to 6x6 before the classifier keeps the classifier
+at the paper's 9216 inputs for 224x224 images while letting small test images through.
+"""
+from __future__ import annotations
+
+import paddle
+from paddle import nn
+
+
+class AlexNet(nn.Layer):
+    """Five convolutions (ReLU, overlapping pooling) and three fully connected layers (dropout 0.5).
+
+    >>> AlexNet(num_classes=2)(paddle.rand([1, 3, 224, 224])).shape
+    [1, 2]
+    """
+
+    def __init__(self, num_classes: int = 2, dropout: float = 0.5):
+        super().__init__()
+        self.default_input_size = 224
+        self.features = nn.Sequential(
+            nn.Conv2D(3, 96, kernel_size=11, stride=4, padding=2), nn.ReLU(),   # [N, 96, 55, 55]
+            nn.MaxPool2D(kernel_size=3, stride=2),                               # [N, 96, 27, 27]
+            nn.Conv2D(96, 256, kernel_size=5, padding=2), nn.ReLU(),             # [N, 256, 27, 27]
+            nn.MaxPool2D(kernel_size=3, stride=2),                               # [N, 256, 13, 13]
+            nn.Conv2D(256, 384, kernel_size=3, padding=1), nn.ReLU(),            # [N, 384, 13, 13]
+            nn.Conv2D(384, 384, kernel_size=3, padding=1), nn.ReLU(),            # [N, 384, 13, 13]
+            nn.Conv2D(384, 256, kernel_size=3, padding=1), nn.ReLU(),            # [N, 256, 13, 13]
+            nn.MaxPool2D(kernel_size=3, stride=2),                               # [N, 256, 6, 6]
+        )
+        self.avgpool = nn.AdaptiveAvgPool2D((6, 6))                              # [N, 256, 6, 6]
+        self.classifier = nn.Sequential(
+            nn.Flatten(),                                                        # [N, 9216]
+            nn.Dropout(dropout), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(),
+            nn.Dropout(dropout), nn.Linear(4096, 4096), nn.ReLU(),
+            nn.Linear(4096, num_classes),                                        # logits
+        )
+
+    def stages(self):
+        f = self.features
+        return [("conv1", f[0:3]), ("conv2", f[3:6]), ("conv3", f[6:8]), ("conv4", f[8:10]),
+                ("conv5", f[10:13]), ("avgpool", self.avgpool), ("classifier", self.classifier)]
+
+    def feature_layer(self) -> nn.Layer:
+        return self.features
+
+    def forward(self, x):
+        return self.classifier(self.avgpool(self.features(x)))
+
+
+def alexnet(num_classes: int = 2, **options) -> AlexNet:
+    """AlexNet as in the paper (96-256-384-384-256 channels)."""
+    return AlexNet(num_classes=num_classes, **options)

@@ -1,0 +1,73 @@
+"""LeNet (LeCun et al., 1998): the first convolutional network, and why it struggles on fundus images.
+
+LeNet-5 recognised 28x28 grey digits with two 5x5 convolutions (卷积), two 2x2 poolings (池化) and
+sigmoid activations.  The public course feeds it 224x224 RGB fundus photographs unchanged.  Two
+things go wrong, and lesson 2 shows both:
+
+* sigmoid saturates: gradients shrink at every layer, so the deep layers barely learn;
+* the first fully connected layer sees a 53x53x16 feature map -- 45,000 inputs, 5.4 million
+  weights, almost the whole network -- and the model ends up predicting one class for every image.
+
+The flatten size is computed from ``input_size``, so the same class serves 28x28 digits and 224x224
+fundus images.
+"""
+from __future__ import annotations
+
+import paddle
+from paddle import nn
+
+
+def conv_output_side(side: int) -> int:
+    """Side of the feature map after conv5 (no padding: side-4) + pool2 (halves), twice."""
+    for _ in range(2):
+        side = (side - 4) // 2
+    return side
+
+
+class LeNet(nn.Layer):
+    """conv 5x5 (6) -> pool -> conv 5x5 (16) -> pool -> FC 120 -> FC 84 -> FC num_classes.
+
+    >>> LeNet(num_classes=2)(paddle.rand([1, 3, 224, 224])).shape
+    [1, 2]
+    """
+
+    def __init__(self, num_classes: int = 2, in_channels: int = 3, input_size: int = 224,
+                 activation: str = "sigmoid"):
+        super().__init__()
+        act = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}[activation]
+        self.default_input_size = input_size
+        self.features = nn.Sequential(
+            nn.Conv2D(in_channels, 6, kernel_size=5), act(),    # [N, 6, S-4, S-4]
+            nn.MaxPool2D(kernel_size=2, stride=2),               # [N, 6, (S-4)/2, ...]
+            nn.Conv2D(6, 16, kernel_size=5), act(),              # [N, 16, ...]
+            nn.MaxPool2D(kernel_size=2, stride=2),               # [N, 16, s, s]
+        )
+        side = conv_output_side(input_size)  # 53 for 224, 4 for 28
+        self.classifier = nn.Sequential(
+            nn.Flatten(),                                        # [N, 16*s*s]
+            nn.Linear(16 * side * side, 120), act(),
+            nn.Linear(120, 84), act(),
+            nn.Linear(84, num_classes),                          # logits, no softmax
+        )
+
+    def stages(self):
+        """(name, layer) pairs in forward order; the output shape after each is tested."""
+        return [("conv1", self.features[:3]), ("conv2", self.features[3:]), ("classifier", self.classifier)]
+
+    def feature_layer(self) -> nn.Layer:
+        """The last convolutional block, for Grad-CAM."""
+        return self.features
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+
+def lenet(num_classes: int = 2, **options) -> LeNet:
+    """LeNet for 224x224 RGB fundus images, as the public course uses it."""
+    return LeNet(num_classes=num_classes, **options)
+
+
+def lenet_mnist(num_classes: int = 10, **options) -> LeNet:
+    """The classic LeNet for 28x28 grey digits (MNIST)."""
+    options = {"in_channels": 1, "input_size": 28, **options}
+    return LeNet(num_classes=num_classes, **options)

@@ -1,0 +1,67 @@
+"""Transfer learning (迁移学习): start from ImageNet weights instead of random ones.
+
+Our ResNets and VGGs use the same parameter names and shapes as ``paddle.vision.models``, so the
+ImageNet weights Paddle publishes for those load straight into them.  Only the classifier differs:
+ImageNet has 1000 classes, iChallenge-PM 2, so the last layer keeps its fresh random weights::
+
+    model = paddle_models.resnet50(num_classes=2)
+    skipped = load_pretrained(model, "resnet50", "imagenet")   # downloads once, ~100 MB
+    print(skipped)                                             # ['fc.weight', 'fc.bias']
+
+``source`` may also be a ``.pdparams`` file: a checkpoint of your own, or the ImageNet file copied
+by hand to a machine without internet access.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List
+
+import numpy as np
+import paddle
+
+
+class PretrainedWeightsUnavailable(RuntimeError):
+    """The ImageNet weights could not be obtained (no internet, or no weights for this model)."""
+
+
+def imagenet_weights_url(name: str) -> str:
+    """Where ``paddle.vision`` downloads the ImageNet weights of ``name`` from."""
+    from paddle.vision.models import resnet, vgg
+
+    urls = {**resnet.model_urls, **vgg.model_urls}
+    if name not in urls:
+        raise PretrainedWeightsUnavailable(
+            f"paddle.vision publishes ImageNet weights for {sorted(urls)}, not for {name!r}; "
+            "train it from scratch or pass a .pdparams file of your own")
+    return urls[name][0]
+
+
+def imagenet_state_dict(name: str) -> Dict[str, paddle.Tensor]:
+    """The ImageNet weights of ``name``, downloaded by ``paddle.vision`` (cached after the first time)."""
+    from paddle.utils.download import get_weights_path_from_url
+
+    url = imagenet_weights_url(name)
+    try:
+        path = get_weights_path_from_url(url)
+    except Exception as error:  # no network, proxy, interrupted download ...
+        raise PretrainedWeightsUnavailable(
+            f"could not download the ImageNet weights of {name} from {url} ({type(error).__name__}: "
+            f"{error}).\nOn a machine with internet access download that file, copy it here and pass "
+            f"its path instead of 'imagenet' (--pretrained path/to/{Path(url).name})") from error
+    return paddle.load(path)
+
+
+def load_pretrained(model: paddle.nn.Layer, name: str, source="imagenet") -> List[str]:
+    """Copy every matching weight of ``source`` into ``model``; returns the names left as they were.
+
+    A weight is copied when the name exists in both and the shapes agree; the classifier of a
+    1000-class ImageNet model does not fit a 2-class model, so it is skipped (and reported).
+    """
+    state = imagenet_state_dict(name) if source == "imagenet" else paddle.load(str(source))
+    own = model.state_dict()
+    usable = {key: value for key, value in state.items()
+              if key in own and list(np.shape(value)) == list(own[key].shape)}
+    if not usable:
+        raise ValueError(f"none of the weights in {source!r} fit {name}: is it a checkpoint of another model?")
+    model.set_state_dict(usable)
+    return sorted(set(own) - set(usable))
