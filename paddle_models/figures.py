@@ -1,0 +1,134 @@
+"""Figures of the course, drawn with matplotlib: curves, confusion matrix, ROC, misclassified images.
+
+Every function returns a ``matplotlib.figure.Figure`` built with the object API, so no window and no
+GUI backend are needed (this runs on servers, in tests and in VisualDL); in a notebook, a Figure as
+the last expression of a cell is shown.  ``save_figure`` writes one to disk.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .metrics import as_probs, roc_auc, roc_curves
+
+
+def new_figure(width: float = 6, height: float = 4) -> Figure:
+    """A Figure with an Agg canvas attached (so it can be rendered without pyplot)."""
+    figure = Figure(figsize=(width, height), dpi=100)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def plot_training_curves(histories, keys: Sequence[str] = ("loss", "acc")) -> Figure:
+    """Train and validation curves per epoch: one panel per key, one colour per run.
+
+    ``histories`` is one history (a dict like ``{'train/loss': [...], 'val/loss': [...]}``, as
+    ``Trainer.fit`` returns) or ``{run name: history}`` to overlay several runs (lesson 6 compares
+    the five models this way).  Solid lines are validation, dashed lines training.
+    """
+    if any(str(key).startswith(("train/", "val/")) for key in histories):
+        histories = {"run": histories}
+    figure = new_figure(5 * len(keys), 3.6)
+    axes = figure.subplots(1, len(keys), squeeze=False)[0]
+    for axis, key in zip(axes, keys):
+        for index, (name, history) in enumerate(histories.items()):
+            color = f"C{index % 10}"
+            for split, style in (("train", "--"), ("val", "-")):
+                values = history.get(f"{split}/{key}")
+                if values:
+                    epochs = np.arange(1, len(values) + 1)
+                    axis.plot(epochs, values, style, color=color, label=f"{name} {split}")
+        axis.set_xlabel("epoch")
+        axis.set_title(key)
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=7)
+    figure.tight_layout()
+    return figure
+
+
+def plot_confusion_matrix(confusion, class_names: Sequence[str], normalize: bool = False,
+                          title: str = "confusion matrix") -> Figure:
+    """Heat map of a confusion matrix (rows: true class, columns: predicted), counts written in."""
+    confusion = np.asarray(confusion, dtype=np.float64)
+    shown = confusion / np.maximum(confusion.sum(axis=1, keepdims=True), 1) if normalize else confusion
+    size = 2.5 + 0.6 * len(class_names)
+    figure = new_figure(size + 1, size)
+    axis = figure.subplots()
+    image = axis.imshow(shown, cmap="Blues")
+    figure.colorbar(image, ax=axis)
+    ticks = np.arange(len(class_names))
+    axis.set_xticks(ticks)
+    axis.set_xticklabels(class_names, rotation=45, ha="right")
+    axis.set_yticks(ticks)
+    axis.set_yticklabels(class_names)
+    axis.set_xlabel("predicted")
+    axis.set_ylabel("true")
+    axis.set_title(title)
+    threshold = shown.max() / 2 if shown.size else 0
+    for (row, column), value in np.ndenumerate(shown):
+        text = f"{value:.2f}" if normalize else f"{int(value)}"
+        axis.text(column, row, text, ha="center", va="center",
+                  color="white" if value > threshold else "black", fontsize=9)
+    figure.tight_layout()
+    return figure
+
+
+def plot_roc_curves(y_true, probs, class_names: Sequence[str]) -> Figure:
+    """ROC curves with their AUC: one curve for a binary task, one per class (one-vs-rest) otherwise."""
+    probs = as_probs(probs)
+    figure = new_figure(5, 4.5)
+    axis = figure.subplots()
+    for label, (fpr, tpr, _) in roc_curves(y_true, probs).items():
+        auc = roc_auc(np.asarray(y_true) == label, probs[:, label])
+        axis.plot(fpr, tpr, label=f"{class_names[label]} (AUC {auc:.3f})")
+    axis.plot([0, 1], [0, 1], ":", color="grey", label="chance")
+    axis.set_xlabel("false positive rate (1 - specificity)")
+    axis.set_ylabel("true positive rate (sensitivity)")
+    axis.set_title("ROC")
+    axis.legend(fontsize=8, loc="lower right")
+    figure.tight_layout()
+    return figure
+
+
+def plot_misclassified(images, y_true, y_pred, probs, class_names: Sequence[str],
+                       max_images: int = 16, columns: int = 4) -> Figure:
+    """A grid of misclassified images titled 'true -> predicted (probability)'.
+
+    ``images`` are displayable RGB uint8 [H, W, 3] arrays (``paddle_models.data.to_display`` turns a
+    model input back into one).
+    """
+    wrong = np.flatnonzero(np.asarray(y_true) != np.asarray(y_pred))[:max_images]
+    rows = max(1, int(np.ceil(len(wrong) / columns)))
+    figure = new_figure(2.6 * columns, 2.8 * rows)
+    axes = figure.subplots(rows, columns, squeeze=False).ravel()
+    for axis in axes:
+        axis.axis("off")
+    for axis, index in zip(axes, wrong):
+        axis.imshow(images[index])
+        predicted = int(y_pred[index])
+        axis.set_title(f"{class_names[int(y_true[index])]} -> {class_names[predicted]}\n"
+                       f"p={float(np.asarray(probs)[index][predicted]):.2f}", fontsize=8)
+    if not len(wrong):
+        axes[0].set_title("no misclassified images")
+    figure.tight_layout()
+    return figure
+
+
+def figure_to_array(figure: Figure) -> np.ndarray:
+    """Render a Figure to an RGB uint8 [H, W, 3] array (for VisualDL's add_image)."""
+    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+
+
+def save_figure(figure: Figure, path, dpi: int = 120) -> Path:
+    """Write a Figure to ``path`` (PNG, PDF or SVG by its suffix), creating the folder; returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=dpi, bbox_inches="tight")
+    return path
+

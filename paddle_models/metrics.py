@@ -1,0 +1,122 @@
+"""How good is a classifier?  Accuracy, confusion matrix, kappa, ROC/AUC, precision/recall/F1.
+
+Everything here is computed by scikit-learn, so the numbers are exactly the library's; this module
+only fixes the conventions of the course:
+
+* ``y_true`` holds class indices [N]; ``probs`` holds class probabilities [N, C] (C >= 2).  For the
+  binary task a 1-D array of positive-class probabilities is accepted too.
+* confusion matrices are always C x C (a class nobody predicted still gets its row and column);
+* AUC needs both classes in ``y_true``: with one class it is undefined, so the result is nan with a
+  warning rather than a crash in the middle of training.
+
+Lesson 8 derives the quadratic weighted kappa (二次加权 Kappa) by hand with
+``quadratic_kappa_by_hand`` and checks it against ``cohen_kappa_score``.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from sklearn import metrics as skm
+
+
+def as_probs(probs) -> np.ndarray:
+    """[N, C] class probabilities; a 1-D array is read as P(class 1) of a binary task."""
+    probs = np.asarray(probs, dtype=np.float64)
+    return np.stack([1 - probs, probs], axis=1) if probs.ndim == 1 else probs
+
+
+def predicted_classes(probs) -> np.ndarray:
+    """The most probable class of each sample, [N]."""
+    return as_probs(probs).argmax(axis=1)
+
+
+def accuracy(y_true, probs) -> float:
+    return float(skm.accuracy_score(y_true, predicted_classes(probs)))
+
+
+def confusion_matrix(y_true, probs) -> np.ndarray:
+    """C x C counts: row = true class, column = predicted class."""
+    probs = as_probs(probs)
+    return skm.confusion_matrix(y_true, probs.argmax(axis=1), labels=np.arange(probs.shape[1]))
+
+
+def quadratic_kappa(y_true, probs) -> float:
+    """Cohen's kappa with quadratic weights: agreement beyond chance, far-off grades cost more."""
+    probs = as_probs(probs)
+    value = skm.cohen_kappa_score(y_true, probs.argmax(axis=1), weights="quadratic",
+                                  labels=np.arange(probs.shape[1]))
+    return float(np.nan_to_num(value, nan=0.0))  # nan when truth and prediction are one class each
+
+
+def quadratic_kappa_by_hand(confusion: np.ndarray) -> float:
+    """The teaching version of the quadratic kappa, from a confusion matrix O (C x C).
+
+    W[i, j] = (i - j)^2 / (C - 1)^2  penalises a grade-i image predicted as grade j
+    E = outer(row sums, column sums) / N   the confusion expected if predictions were random
+    kappa = 1 - sum(W * O) / sum(W * E)
+    """
+    observed = np.asarray(confusion, dtype=np.float64)
+    classes = observed.shape[0]
+    i, j = np.meshgrid(np.arange(classes), np.arange(classes), indexing="ij")
+    weights = (i - j) ** 2 / (classes - 1) ** 2
+    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / observed.sum()
+    return float(1.0 - (weights * observed).sum() / (weights * expected).sum())
+
+
+def roc_auc(y_true, probs) -> float:
+    """Binary: AUC of P(class 1).  Multi-class: the macro average of one-vs-rest AUCs."""
+    probs, y_true = as_probs(probs), np.asarray(y_true)
+    present = np.unique(y_true)
+    if len(present) < 2:
+        warnings.warn(f"AUC is undefined when y_true holds one class only ({present.tolist()}): nan")
+        return float("nan")
+    if probs.shape[1] == 2:
+        return float(skm.roc_auc_score(y_true, probs[:, 1]))
+    columns = [c for c in range(probs.shape[1]) if c in present]  # a class absent from y_true has no curve
+    scores = [skm.roc_auc_score(y_true == c, probs[:, c]) for c in columns]
+    return float(np.mean(scores))
+
+
+def roc_curves(y_true, probs) -> Dict[int, tuple]:
+    """(false positive rate, true positive rate, thresholds) per class, one-vs-rest; binary: class 1 only."""
+    probs, y_true = as_probs(probs), np.asarray(y_true)
+    classes = [1] if probs.shape[1] == 2 else range(probs.shape[1])
+    return {c: skm.roc_curve(y_true == c, probs[:, c]) for c in classes if 0 < (y_true == c).sum() < len(y_true)}
+
+
+def per_class_report(y_true, probs, class_names: Optional[Sequence[str]] = None) -> List[dict]:
+    """Precision, recall, F1 and support of every class."""
+    probs = as_probs(probs)
+    labels = np.arange(probs.shape[1])
+    precision, recall, f1, support = skm.precision_recall_fscore_support(
+        y_true, probs.argmax(axis=1), labels=labels, zero_division=0)
+    names = list(class_names) if class_names is not None else [str(c) for c in labels]
+    return [dict(name=names[c], precision=float(precision[c]), recall=float(recall[c]), f1=float(f1[c]),
+                 support=int(support[c])) for c in labels]
+
+
+def sensitivity_specificity(y_true, probs) -> tuple:
+    """Binary task: sensitivity (recall of the disease, 灵敏度) and specificity (recall of healthy, 特异度)."""
+    (tn, fp), (fn, tp) = confusion_matrix(y_true, probs)
+    sensitivity = tp / (tp + fn) if tp + fn else float("nan")
+    specificity = tn / (tn + fp) if tn + fp else float("nan")
+    return float(sensitivity), float(specificity)
+
+
+def evaluate_predictions(y_true, probs, class_names=None) -> Dict[str, float]:
+    """The scalar metrics logged every epoch: acc, auc, kappa, f1_macro (+ sensitivity, specificity)."""
+    probs, y_true = as_probs(probs), np.asarray(y_true)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an undefined AUC early in training is reported as nan
+        results = {
+            "acc": accuracy(y_true, probs),
+            "auc": roc_auc(y_true, probs),
+            "kappa": quadratic_kappa(y_true, probs),
+            "f1_macro": float(skm.f1_score(y_true, probs.argmax(axis=1), average="macro",
+                                           labels=np.arange(probs.shape[1]), zero_division=0)),
+        }
+    if probs.shape[1] == 2:
+        results["sensitivity"], results["specificity"] = sensitivity_specificity(y_true, probs)
+    return results

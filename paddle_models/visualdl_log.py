@@ -1,0 +1,142 @@
+"""Watching training in VisualDL: one ``LogWriter`` per run, closed at the end.
+
+``RunLogger(logdir, run_name)`` writes everything about one run into ``<logdir>/<run_name>/``.  Give
+all runs the same ``logdir`` and VisualDL overlays them in one chart, because every run uses the
+same tag names (``train/loss``, ``val/acc``, ``lr``, ...)::
+
+    with RunLogger("runs", "pm-resnet50") as log:
+        for step ...:
+            log.scalar("train/loss", loss, step)
+
+Two classic mistakes this class avoids:
+
+* a ``LogWriter`` created inside the training loop starts a new log file every time, and each
+  curve ends up with a single point -- make one writer per run;
+* a writer that is never closed may lose its last records -- use ``with`` (or call ``close``).
+
+VisualDL 2.5.3, its last release, calls ``np.float`` in ``add_pr_curve`` and ``add_roc_curve``;
+NumPy removed that alias in 1.24.  ``numpy_float_alias`` puts it back for the duration of those two
+calls only (it is the builtin ``float``, which is what the alias always was), and removes it again.
+Open the logs with ``visualdl --logdir runs -L en --disable-telemetry``.
+"""
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Dict, Optional, Sequence
+
+import numpy as np
+
+from .figures import figure_to_array
+
+MAX_IMAGES = 8  # of a batch logged as images
+
+
+@contextlib.contextmanager
+def numpy_float_alias():
+    """Temporarily provide ``np.float`` (= float) for VisualDL 2.5.3's curve functions."""
+    added = "float" not in np.__dict__
+    if added:
+        np.float = float  # removed from NumPy in 1.24; VisualDL 2.5.3 still uses it
+    try:
+        yield
+    finally:
+        if added:
+            del np.float
+
+
+class RunLogger:
+    """One VisualDL log for one run; every method does nothing when ``enabled`` is False.
+
+    In multi-device training only rank 0 logs: the other ranks make ``RunLogger(..., enabled=False)``.
+    """
+
+    def __init__(self, logdir="runs", run_name: Optional[str] = None, enabled: bool = True):
+        self.enabled = enabled
+        self.logdir = Path(logdir) / run_name if run_name else Path(logdir)
+        self.writer = None
+        if enabled:
+            from visualdl import LogWriter
+
+            self.logdir.mkdir(parents=True, exist_ok=True)
+            self.writer = LogWriter(logdir=str(self.logdir))
+
+    # ------------------------------------------------------------------ context manager
+
+    def __enter__(self) -> "RunLogger":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+    @property
+    def file_path(self) -> Optional[Path]:
+        """The .vdlrecords file of this run (for ``visualdl.LogReader(file_path=...)``)."""
+        files = sorted(self.logdir.glob("vdlrecords.*.log")) if self.enabled else []
+        return files[-1] if files else None
+
+    # ------------------------------------------------------------------ what can be logged
+
+    def scalar(self, tag: str, value, step: int) -> None:
+        if self.writer is not None:
+            self.writer.add_scalar(tag=tag, value=float(value), step=int(step))
+
+    def scalars(self, values: Dict[str, float], step: int) -> None:
+        """Several scalars at one step; nan values (an undefined AUC) are left out."""
+        for tag, value in values.items():
+            if value is not None and np.isfinite(value):
+                self.scalar(tag, value, step)
+
+    def text(self, tag: str, text: str, step: int = 0) -> None:
+        if self.writer is not None:
+            self.writer.add_text(tag=tag, text_string=text, step=int(step))
+
+    def image(self, tag: str, image_hwc_uint8: np.ndarray, step: int) -> None:
+        if self.writer is not None:
+            self.writer.add_image(tag=tag, img=np.ascontiguousarray(image_hwc_uint8), step=int(step))
+
+    def image_batch(self, tag: str, batch_chw, step: int, preprocess=None) -> None:
+        """Up to 8 model inputs (normalised float [N, 3, S, S]) shown as the images they were."""
+        from .data import to_display
+
+        batch = np.asarray(batch_chw)
+        for index, chw in enumerate(batch[:MAX_IMAGES]):
+            self.image(f"{tag}/{index}", to_display(chw, preprocess), step)
+
+    def figure(self, tag: str, figure, step: int) -> None:
+        """A matplotlib Figure (confusion matrix, ROC curves ...) as an image."""
+        if self.writer is not None:
+            self.image(tag, figure_to_array(figure), step)
+
+    def pr_curve(self, tag: str, y_true, probs, step: int, class_names: Optional[Sequence[str]] = None) -> None:
+        """Precision-recall curves: the positive class of a binary task, else one per class."""
+        self._curves("add_pr_curve", tag, y_true, probs, step, class_names)
+
+    def roc_curve(self, tag: str, y_true, probs, step: int, class_names: Optional[Sequence[str]] = None) -> None:
+        """ROC curves: the positive class of a binary task, else one per class (one-vs-rest)."""
+        self._curves("add_roc_curve", tag, y_true, probs, step, class_names)
+
+    def _curves(self, method: str, tag: str, y_true, probs, step: int, class_names) -> None:
+        if self.writer is None:
+            return
+        probs, y_true = np.asarray(probs, dtype=np.float64), np.asarray(y_true)
+        probs = np.stack([1 - probs, probs], axis=1) if probs.ndim == 1 else probs
+        classes = [1] if probs.shape[1] == 2 else range(probs.shape[1])
+        names = list(class_names) if class_names is not None else [str(c) for c in range(probs.shape[1])]
+        with numpy_float_alias():
+            for c in classes:
+                getattr(self.writer, method)(tag=f"{tag}/{names[c]}", labels=(y_true == c).astype(np.int64),
+                                             predictions=probs[:, c], step=int(step), num_thresholds=50)
+
+    def hparams(self, hparams: Dict[str, object], metrics: Sequence[str]) -> None:
+        """The run's hyper-parameters, shown against its final ``metrics`` in VisualDL's HyperParameters tab."""
+        if self.writer is None:
+            return
+        simple = {key: (value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else str(value))
+                  for key, value in hparams.items() if value is not None}
+        self.writer.add_hparams(hparams_dict=simple, metrics_list=list(metrics))

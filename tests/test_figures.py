@@ -1,0 +1,39 @@
+"""The figures are real matplotlib Figures with the expected content, and save to disk."""
+import numpy as np
+
+from paddle_models import figures
+
+
+def test_training_curves_overlay_several_runs():
+    history = {"train/loss": [1.0, 0.8, 0.5], "val/loss": [1.1, 0.9, 0.7],
+               "train/acc": [0.5, 0.6, 0.8], "val/acc": [0.5, 0.55, 0.7]}
+    single = figures.plot_training_curves(history)
+    assert len(single.axes) == 2 and len(single.axes[0].lines) == 2
+    overlay = figures.plot_training_curves({"lenet": history, "resnet50": history})
+    assert len(overlay.axes[0].lines) == 4
+
+
+def test_confusion_matrix_heatmap_writes_every_count(tmp_path):
+    figure = figures.plot_confusion_matrix(np.array([[5, 1], [2, 7]]), ["non-PM", "PM"])
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    assert texts == ["5", "1", "2", "7"]
+    path = figures.save_figure(figure, tmp_path / "sub" / "cm.png")
+    assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_roc_curves_binary_and_multiclass():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 60)
+    probs = rng.dirichlet(np.ones(3), 60)
+    assert len(figures.plot_roc_curves(y, probs, ["a", "b", "c"]).axes[0].lines) == 4  # 3 + chance
+    assert len(figures.plot_roc_curves(y % 2, probs[:, :2] / probs[:, :2].sum(1, keepdims=True),
+                                       ["no", "yes"]).axes[0].lines) == 2
+
+
+def test_misclassified_grid_and_rendering():
+    images = np.zeros((6, 32, 32, 3), np.uint8)
+    figure = figures.plot_misclassified(images, [0, 1, 1, 0, 1, 0], [0, 0, 1, 1, 1, 0],
+                                        np.full((6, 2), 0.5), ["a", "b"])
+    assert sum(1 for axis in figure.axes if axis.images) == 2
+    array = figures.figure_to_array(figure)
+    assert array.dtype == np.uint8 and array.ndim == 3 and array.shape[2] == 3
