@@ -1,0 +1,66 @@
+"""Evaluation: run a model over a dataset without gradients, then compute the metrics.
+
+The model is put in evaluation mode (dropout off, batch norm uses its running statistics, GoogLeNet
+returns its main head only).  Under multi-device training each rank evaluates every world_size-th
+image and the predictions are gathered, so all ranks see the metrics of the whole split.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Optional
+
+import numpy as np
+import paddle
+
+from ..metrics import evaluate_predictions
+from . import distributed
+from .losses import TaskLoss, main_output, to_probabilities
+
+
+@dataclass
+class EvalResult:
+    y_true: np.ndarray  # [N] class indices
+    probs: np.ndarray  # [N, C] class probabilities
+    loss: float
+    metrics: Dict[str, float] = field(default_factory=dict)  # acc, auc, kappa, f1_macro, ...
+
+    @property
+    def y_pred(self) -> np.ndarray:
+        return self.probs.argmax(axis=1)
+
+
+def predict_logits(model, dataset, batch_size: int = 32):
+    """(labels [N], logits [N, K]) of ``model`` on ``dataset``, in dataset order."""
+    shard = np.arange(distributed.rank(), len(dataset), distributed.world_size())
+    subset = dataset if len(shard) == len(dataset) else paddle.io.Subset(dataset, shard.tolist())
+    loader = paddle.io.DataLoader(subset, batch_size=batch_size, shuffle=False)
+    was_training = model.training
+    model.eval()
+    labels, logits = [], []
+    with paddle.no_grad():
+        for images, batch_labels in loader:
+            logits.append(main_output(model(images)).numpy())
+            labels.append(np.asarray(batch_labels).reshape(-1))
+    if was_training:
+        model.train()
+    labels = np.concatenate(labels) if labels else np.zeros(0, np.int64)
+    logits = np.concatenate(logits) if logits else np.zeros((0, 1), np.float32)
+    return (distributed.gather_predictions(shard, labels, len(dataset)),
+            distributed.gather_predictions(shard, logits, len(dataset)))
+
+
+def evaluate(model, dataset, batch_size: int = 32, task: str = "multiclass", loss: Optional[TaskLoss] = None,
+             class_names=None) -> EvalResult:
+    """Loss and metrics of ``model`` on a labelled ``dataset``."""
+    labels, logits = predict_logits(model, dataset, batch_size)
+    if loss is None:
+        loss = TaskLoss({"binary_logit": "bce", "ordinal": "ordinal"}.get(task, "ce"),
+                        num_classes=logits.shape[1])
+    value = float(loss(paddle.to_tensor(logits), paddle.to_tensor(labels)).item()) if len(labels) else float("nan")
+    probs = to_probabilities(logits, task)
+    return EvalResult(labels, probs, value, evaluate_predictions(labels, probs, class_names))
+
+
+def predict_probs(model, dataset, batch_size: int = 32, task: str = "multiclass") -> np.ndarray:
+    """Class probabilities [N, C] of ``model`` on ``dataset`` (labels are not needed)."""
+    return to_probabilities(predict_logits(model, dataset, batch_size)[1], task)

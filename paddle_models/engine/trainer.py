@@ -1,0 +1,236 @@
+"""The training loop of the course: small enough to read in one sitting.
+
+    trainer = Trainer(model, train_set, valid_set, TrainConfig(epochs=10, lr=1e-3), meta=...)
+    history = trainer.fit()      # {'train/loss': [...], 'val/acc': [...], ...} one value per epoch
+
+Each epoch: shuffle (reproducibly), forward, loss (auxiliary heads weighted 0.3), backward, clip,
+step, schedule; then validate on the *validation* split, log everything to VisualDL, keep the best
+epoch by ``config.monitor``, write the checkpoints atomically, and stop early when asked.
+"""
+from __future__ import annotations
+
+import math
+import random
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import numpy as np
+import paddle
+from tqdm import tqdm  # not tqdm.auto: its asyncio variant calls iter() on the loader twice
+
+from ..metrics import confusion_matrix
+from ..visualdl_log import RunLogger
+from . import distributed
+from .checkpoint import BEST, LAST, load_checkpoint, optimizer_state, restore_optimizer_state, save_checkpoint
+from .config import TrainConfig
+from .device import choose_device, set_seed, use_amp
+from .evaluate import EvalResult, evaluate
+from .loader import WORKER_FAILURE_HINT, is_worker_failure, make_loader, set_loader_epoch
+from .losses import TaskLoss, main_output, to_probabilities
+from .optim import build_optimizer, build_scheduler
+
+HPARAM_METRICS = ["val/acc", "val/auc", "val/kappa", "val/loss"]
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The loss became NaN or infinite: training cannot go on."""
+
+
+class Trainer:
+    def __init__(self, model, train_set, valid_set, config: Optional[TrainConfig] = None,
+                 meta: Optional[dict] = None, class_names: Optional[List[str]] = None):
+        self.config = config or TrainConfig()
+        self.model, self.train_set, self.valid_set = model, train_set, valid_set
+        self.class_names = list(class_names or getattr(train_set, "class_names", None)
+                                or [str(c) for c in range(train_set.num_classes)])
+        self.meta = dict(meta or {})
+        self.meta.setdefault("task", self.config.task)
+        self.meta.setdefault("class_names", self.class_names)
+        self.output_dir = Path(self.config.output_dir)
+        self.best_checkpoint = self.output_dir / BEST
+        self.log_dir = Path(self.config.log_dir) / self.config.run_name
+        self.history: Dict[str, list] = {}
+        self.best_value, self.best_epoch, self.stale_epochs, self.start_epoch = None, -1, 0, 0
+
+    # ------------------------------------------------------------------ set-up
+
+    def _prepare(self):
+        config = self.config
+        set_seed(config.seed)
+        self.device = choose_device(config.device)
+        distributed.init_if_needed()
+        self.amp = use_amp(config.amp, self.device)
+        self.scaler = paddle.amp.GradScaler(init_loss_scaling=2.0**15) if self.amp else None
+        self.loader = make_loader(self.train_set, config.batch_size, train=True, seed=config.seed,
+                                  num_workers=config.num_workers, sampler=config.sampler,
+                                  world_size=distributed.world_size(), rank=distributed.rank())
+        self.scheduler = build_scheduler(config, len(self.loader))
+        self.network = paddle.DataParallel(self.model) if distributed.world_size() > 1 else self.model
+        self.optimizer = build_optimizer(config, self.model.parameters(), self.scheduler)
+        weights = None
+        if config.loss == "weighted_ce":
+            from ..data import class_weights
+
+            weights = class_weights(self.train_set.labels, self.train_set.num_classes)
+        self.loss = TaskLoss(config.loss, num_classes=self.train_set.num_classes, class_weights=weights,
+                             label_smoothing=config.label_smoothing, aux_weight=config.aux_weight)
+        if config.resume and (self.output_dir / LAST).exists():
+            self._restore(load_checkpoint(self.output_dir / LAST))
+
+    # ------------------------------------------------------------------ the loop
+
+    def fit(self) -> Dict[str, list]:
+        self._prepare()
+        main = distributed.is_main_process()
+        self.logger = RunLogger(self.config.log_dir, self.config.run_name, enabled=main)
+        try:
+            self.logger.text("run/config", str(self.config.to_dict()))
+            for epoch in range(self.start_epoch, self.config.epochs):
+                started = time.time()
+                train_loss, train_acc = self.train_one_epoch(epoch)
+                result = evaluate(self.network, self.valid_set, self.config.batch_size, self.config.task,
+                                  self.loss, self.class_names)
+                scores = {"train/loss": train_loss, "train/acc": train_acc, "val/loss": result.loss,
+                          **{f"val/{name}": value for name, value in result.metrics.items()},
+                          "lr": self.optimizer.get_lr()}
+                improved = self._record(epoch, scores)
+                if main:
+                    self._save(epoch, improved)
+                    print(self._summary_line(epoch, scores, time.time() - started, improved), flush=True)
+                if self.config.patience and self.stale_epochs >= self.config.patience:
+                    print(f"early stop: {self.config.monitor} did not improve for {self.config.patience} epochs")
+                    break
+            self._log_final_evaluation()
+        finally:
+            self.logger.close()
+        return self.history
+
+    def train_one_epoch(self, epoch: int):
+        self.network.train()
+        set_loader_epoch(self.loader, epoch)
+        self._seed_epoch(epoch)
+        losses, correct, seen = [], 0, 0
+        bar = tqdm(self.loader, desc=f"epoch {epoch + 1}/{self.config.epochs}", leave=False,
+                   disable=not (self.config.progress and distributed.is_main_process()))
+        try:
+            for step, (images, labels) in enumerate(bar):
+                if epoch == 0 and step == 0:
+                    self.logger.image_batch("train/inputs", images.numpy(), 0, getattr(self.train_set, "preprocess", None))
+                loss, logits = self.train_step(images, labels, epoch, step)
+                losses.append(loss)
+                predicted = to_probabilities(main_output(logits).numpy(), self.config.task).argmax(axis=1)
+                correct += int((predicted == labels.numpy().reshape(-1)).sum())
+                seen += len(predicted)
+                global_step = epoch * len(self.loader) + step
+                self.logger.scalars({"step/train_loss": loss, "step/lr": self.optimizer.get_lr()}, global_step)
+                bar.set_postfix(loss=f"{np.mean(losses):.4f}", acc=f"{correct / seen:.3f}")
+        except (RuntimeError, SystemError) as error:
+            if self.config.num_workers and is_worker_failure(error):
+                raise RuntimeError(WORKER_FAILURE_HINT.format(error=error)) from error
+            raise
+        return (distributed.average_across_ranks(float(np.mean(losses))),
+                distributed.average_across_ranks(correct / max(1, seen)))
+
+    def train_step(self, images, labels, epoch: int, step: int):
+        """One optimisation step; returns (loss value, model outputs)."""
+        with paddle.amp.auto_cast(enable=self.amp):
+            outputs = self.network(images)
+            loss = self.loss(outputs, labels)
+        value = float(loss.item())
+        if not math.isfinite(value):
+            raise NonFiniteLossError(
+                f"the loss became {value} at epoch {epoch + 1}, step {step + 1} (learning rate "
+                f"{self.optimizer.get_lr():.2e}). Try a lower learning rate, gradient clipping "
+                "(grad_clip=1.0), and check that the inputs are normalised (no NaN in the images).")
+        if self.scaler:
+            self.scaler.scale(loss).backward()
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+        else:
+            loss.backward()
+            self.optimizer.step()
+        self.optimizer.clear_grad()
+        self.scheduler.step()
+        return value, outputs
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    def _seed_epoch(self, epoch: int) -> None:
+        """Reseed Paddle at each epoch (dropout, paddle transforms): a resumed run repeats it exactly."""
+        paddle.seed(self.config.seed * 1000 + epoch)
+        np.random.seed((self.config.seed * 1000 + epoch) % 2**32)
+        random.seed(self.config.seed * 1000 + epoch)
+
+    def _record(self, epoch: int, scores: Dict[str, float]) -> bool:
+        for name, value in scores.items():
+            self.history.setdefault(name, []).append(float(value))
+        self.logger.scalars(scores, epoch + 1)
+        value = scores.get(self.config.monitor)
+        if value is None or not np.isfinite(value):
+            value = -np.inf if self.config.monitor_mode == "max" else np.inf
+        better = (self.best_value is None or
+                  (value > self.best_value if self.config.monitor_mode == "max" else value < self.best_value))
+        if better:
+            self.best_value, self.best_epoch, self.stale_epochs = float(value), epoch, 0
+        else:
+            self.stale_epochs += 1
+        return better
+
+    def _save(self, epoch: int, improved: bool) -> None:
+        weights = self.model.state_dict()
+        if improved:
+            save_checkpoint({"model": weights, "meta": self.meta, "epoch": epoch,
+                             "metrics": {k: v[-1] for k, v in self.history.items()}}, self.best_checkpoint)
+        save_checkpoint({
+            "model": weights, "optimizer": optimizer_state(self.optimizer, self.model), "scheduler": self.scheduler.state_dict(),
+            "meta": self.meta, "config": self.config.to_dict(), "epoch": epoch, "history": self.history,
+            "best_value": self.best_value, "best_epoch": self.best_epoch, "stale_epochs": self.stale_epochs,
+            "rng": {"numpy": np.random.get_state(), "python": random.getstate()},
+        }, self.output_dir / LAST)
+
+    def _restore(self, state: dict) -> None:
+        """Continue from ``last.pdckpt``: weights, optimiser, schedule, history, best epoch."""
+        self.model.set_state_dict(state["model"])
+        restore_optimizer_state(self.optimizer, self.model, state["optimizer"])
+        self.scheduler.set_state_dict(state["scheduler"])
+        self.history = {name: list(values) for name, values in state["history"].items()}
+        self.best_value, self.best_epoch = state["best_value"], state["best_epoch"]
+        self.stale_epochs, self.start_epoch = state["stale_epochs"], state["epoch"] + 1
+        np.random.set_state(state["rng"]["numpy"])
+        random.setstate(state["rng"]["python"])
+        print(f"resuming after epoch {self.start_epoch} from {self.output_dir / LAST}")
+
+    def _summary_line(self, epoch: int, scores: Dict[str, float], seconds: float, improved: bool) -> str:
+        shown = "  ".join(f"{name} {scores[name]:.4f}" for name in
+                          ("train/loss", "train/acc", "val/loss", "val/acc", "val/auc", "val/kappa")
+                          if name in scores and np.isfinite(scores[name]))
+        star = " *" if improved else ""
+        return f"epoch {epoch + 1}/{self.config.epochs}  {shown}  lr {scores['lr']:.2e}  {seconds:.1f}s{star}"
+
+    def _log_final_evaluation(self) -> None:
+        """With the best weights: confusion matrix, ROC and PR curves, hyper-parameters."""
+        if not distributed.is_main_process() or not self.best_checkpoint.exists():
+            return
+        from ..figures import plot_confusion_matrix, plot_roc_curves
+
+        self.model.set_state_dict(load_checkpoint(self.best_checkpoint)["model"])
+        result: EvalResult = evaluate(self.model, self.valid_set, self.config.batch_size, self.config.task,
+                                      self.loss, self.class_names)
+        step = self.best_epoch + 1
+        log = self.logger
+        log.figure("val/confusion_matrix", plot_confusion_matrix(confusion_matrix(result.y_true, result.probs),
+                                                                 self.class_names), step)
+        log.figure("val/roc_figure", plot_roc_curves(result.y_true, result.probs, self.class_names), step)
+        log.pr_curve("val/pr", result.y_true, result.probs, step, self.class_names)
+        log.roc_curve("val/roc", result.y_true, result.probs, step, self.class_names)
+        hparams = {key: value for key, value in self.config.to_dict().items()
+                   if key not in ("log_dir", "output_dir", "progress", "resume")}
+        hparams.update(model=self.meta.get("model_name", type(self.model).__name__))
+        log.hparams(hparams, HPARAM_METRICS)
+        self.final_evaluation = result
+
+
+def fit(model, train_set, valid_set, meta: Optional[dict] = None, **settings) -> Dict[str, list]:
+    """``Trainer(model, train_set, valid_set, TrainConfig(**settings), meta).fit()`` in one call."""
+    return Trainer(model, train_set, valid_set, TrainConfig(**settings), meta=meta).fit()
