@@ -15,9 +15,24 @@ ResNet         resnet18/34/50/101/152, resnext50_32x4d                 resnet.py
 ConvMixer      convmixer_1536_20, convmixer_768_32, convmixer_small    convmixer.py
 =============  ======================================================  ==================
 
-Every model has ``default_input_size``, ``stages()`` (named blocks in forward order, used by
-``layer_table`` and the shape tests) and ``feature_layer()`` (the last convolutional block, used by
-Grad-CAM).
+Every forward returns logits (no softmax: the losses apply it); ``num_classes=1`` gives the single
+logit of a binary cross-entropy model.  Every model also has
+
+* ``default_input_size``: the image side it was designed for (224; ``lenet_mnist`` 28);
+* ``stages()``: its named blocks in forward order (``stage_shapes``, ``layer_table(stages=True)``
+  and the shape tests run them one by one);
+* ``feature_layer()``: the last convolutional block, whose output map Grad-CAM explains.
+
+``layer_table(model)`` prints every layer's output shape and weights; ``count_parameters(model)``
+counts the weights.
+
+>>> model = build("resnet18", num_classes=2)
+>>> model.default_input_size, type(model.feature_layer()).__name__
+(224, 'Sequential')
+>>> build("resnet51")
+Traceback (most recent call last):
+    ...
+ValueError: unknown model 'resnet51'; available models: alexnet, convmixer_1536_20, ...
 """
 from __future__ import annotations
 

@@ -8,7 +8,10 @@ Compared with LeNet it is deeper and wider, and it brought three ideas lesson 3 
 
 Channels follow the paper: 96-256-384-384-256, an 11x11 stride-4 first convolution, and
 *overlapping* max pooling (3x3 windows, stride 2) as the paper describes (paddle.vision's variant uses
-64-192-384-256-256).  An adaptive average pool to 6x6 before the classifier keeps the classifier
+64-192-384-256-256).  The paper's 224x224 input only works out to its 55x55 first feature map with
+227 pixels or with 2 pixels of padding; we pad.  The paper split every layer over two GPUs (grouped
+connections); this single-device version connects all channels, hence 62,378,344 weights at 1000
+classes rather than the paper's 60 million.  An adaptive average pool to 6x6 before the classifier keeps the classifier
 at the paper's 9216 inputs for 224x224 images while letting small test images through.
 """
 from __future__ import annotations
@@ -20,7 +23,7 @@ from paddle import nn
 class AlexNet(nn.Layer):
     """Five convolutions (ReLU, overlapping pooling) and three fully connected layers (dropout 0.5).
 
-    >>> AlexNet(num_classes=2)(paddle.rand([1, 3, 224, 224])).shape
+    >>> list(AlexNet(num_classes=2)(paddle.rand([1, 3, 224, 224])).shape)
     [1, 2]
     """
 
@@ -46,11 +49,13 @@ class AlexNet(nn.Layer):
         )
 
     def stages(self):
+        """conv1-conv5 (each with its ReLU and pooling), avgpool, classifier: the shape tests' stages."""
         f = self.features
         return [("conv1", f[0:3]), ("conv2", f[3:6]), ("conv3", f[6:8]), ("conv4", f[8:10]),
                 ("conv5", f[10:13]), ("avgpool", self.avgpool), ("classifier", self.classifier)]
 
     def feature_layer(self) -> nn.Layer:
+        """The convolutional part: [N, 256, 6, 6] at 224x224, the map Grad-CAM explains."""
         return self.features
 
     def forward(self, x):

@@ -13,9 +13,14 @@ counts.  Hence the contract:
 * ``model.train()``: ``forward`` returns ``(main, aux1, aux2)`` logits;
 * ``model.eval()`` (or ``aux_logits=False``): ``forward`` returns the main logits only.
 
-The stem is the paper's: a 7x7 stride-2 convolution (the public course used stride 1 by mistake).
-Each auxiliary head pools 5x5 with stride 3 (4x4 maps from 14x14 at 224x224 inputs); an adaptive
-pool to 4x4 after it keeps the head working for smaller test images.
+The stem is the paper's: a 7x7 stride-2 convolution (the public course used stride 1 by mistake),
+max pooling, 1x1 and 3x3 convolutions, max pooling: 224x224 becomes 28x28 before Inception 3a.
+The paper's local response normalisation is left out (later work found it does not help).
+
+Each auxiliary head pools 5x5 with stride 3, which turns the 14x14 maps of a 224x224 image into the
+paper's 4x4.  For smaller images (64x64 gives 4x4 maps, smaller than the 5x5 window) that pooling is
+skipped, and an adaptive average pool to 4x4 after it makes every input size give the 2048 features
+the first fully connected layer expects.  At 224x224 the adaptive pool changes nothing.
 """
 from __future__ import annotations
 
@@ -49,8 +54,8 @@ class AuxiliaryHead(nn.Layer):
 
     def __init__(self, in_channels, num_classes, dropout=0.7):
         super().__init__()
-        self.pool = nn.AvgPool2D(kernel_size=5, stride=3, ceil_mode=True)  # [N, C, 4, 4] at 14x14
-        self.resize = nn.AdaptiveAvgPool2D((4, 4))  # identity at 224x224 inputs
+        self.pool = nn.AvgPool2D(kernel_size=5, stride=3)  # [N, C, 14, 14] -> [N, C, 4, 4]
+        self.resize = nn.AdaptiveAvgPool2D((4, 4))          # identity at 224x224 inputs
         self.conv = conv_relu(in_channels, 128, 1)
         self.fc1 = nn.Linear(128 * 4 * 4, 1024)
         self.relu = nn.ReLU()
@@ -58,7 +63,9 @@ class AuxiliaryHead(nn.Layer):
         self.fc2 = nn.Linear(1024, num_classes)
 
     def forward(self, x):
-        x = self.conv(self.resize(self.pool(x)))           # [N, 128, 4, 4]
+        if min(x.shape[2:]) >= 5:                          # the map holds at least one 5x5 window
+            x = self.pool(x)
+        x = self.conv(self.resize(x))                      # [N, 128, 4, 4]
         x = self.relu(self.fc1(paddle.flatten(x, 1)))      # [N, 1024]
         return self.fc2(self.dropout(x))                   # logits
 
@@ -70,10 +77,11 @@ def max_pool():
 class GoogLeNet(nn.Layer):
     """Stem, Inception 3a-3b, 4a-4e, 5a-5b, global average pool, dropout 0.4, FC.
 
-    >>> model = GoogLeNet(num_classes=2)
-    >>> [y.shape for y in model(paddle.rand([1, 3, 224, 224]))]   # training mode
+    >>> model = GoogLeNet(num_classes=2)          # a new layer is in training mode
+    >>> [list(y.shape) for y in model(paddle.rand([1, 3, 224, 224]))]   # main, aux1, aux2
     [[1, 2], [1, 2], [1, 2]]
-    >>> model.eval()(paddle.rand([1, 3, 224, 224])).shape
+    >>> _ = model.eval()                          # (Paddle 2.6 returns None, 3.x the model)
+    >>> list(model(paddle.rand([1, 3, 224, 224])).shape)
     [1, 2]
     """
 
@@ -108,12 +116,16 @@ class GoogLeNet(nn.Layer):
             self.aux2 = AuxiliaryHead(528, num_classes)
 
     def stages(self):
+        """Every Inception block and pooling on the main path, in forward order (no auxiliary heads)."""
         head = nn.Sequential(self.avgpool, nn.Flatten(), self.dropout, self.fc)
-        return [("stem", self.stem), ("inception3", self.inception3), ("inception4a", self.inception4a),
-                ("inception4bcd", self.inception4bcd), ("inception4e", self.inception4e),
-                ("inception5", self.inception5), ("head", head)]
+        (b3a, b3b, pool3), (b4b, b4c, b4d), (b4e, pool4) = self.inception3, self.inception4bcd, self.inception4e
+        return [("stem", self.stem), ("inception3a", b3a), ("inception3b", b3b), ("pool3", pool3),
+                ("inception4a", self.inception4a), ("inception4b", b4b), ("inception4c", b4c),
+                ("inception4d", b4d), ("inception4e", b4e), ("pool4", pool4),
+                ("inception5a", self.inception5[0]), ("inception5b", self.inception5[1]), ("head", head)]
 
     def feature_layer(self) -> nn.Layer:
+        """Inception 5a-5b: [N, 1024, 7, 7] at 224x224, the map Grad-CAM explains."""
         return self.inception5
 
     def forward(self, x):

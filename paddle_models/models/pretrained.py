@@ -13,6 +13,7 @@ by hand to a machine without internet access.
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Dict, List
 
@@ -63,5 +64,7 @@ def load_pretrained(model: paddle.nn.Layer, name: str, source="imagenet") -> Lis
               if key in own and list(np.shape(value)) == list(own[key].shape)}
     if not usable:
         raise ValueError(f"none of the weights in {source!r} fit {name}: is it a checkpoint of another model?")
-    model.set_state_dict(usable)
+    with warnings.catch_warnings():  # Paddle warns about every weight left out; we return them instead
+        warnings.filterwarnings("ignore", message="Skip loading for")
+        model.set_state_dict(usable)
     return sorted(set(own) - set(usable))

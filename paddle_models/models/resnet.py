@@ -84,7 +84,7 @@ DEPTHS = {
 class ResNet(nn.Layer):
     """Stem (7x7/2 conv + 3x3/2 max pool), four residual stages, global average pool, one FC layer.
 
-    >>> ResNet(50, num_classes=2)(paddle.rand([1, 3, 224, 224])).shape
+    >>> list(ResNet(50, num_classes=2)(paddle.rand([1, 3, 224, 224])).shape)
     [1, 2]
     """
 
@@ -117,11 +117,13 @@ class ResNet(nn.Layer):
         return nn.Sequential(*blocks)
 
     def stages(self):
+        """stem, layer1-layer4, avgpool, flatten, fc: the shape tests' stages."""
         stem = nn.Sequential(self.conv1, self.bn1, self.relu, self.maxpool)
         return [("stem", stem), ("layer1", self.layer1), ("layer2", self.layer2), ("layer3", self.layer3),
                 ("layer4", self.layer4), ("avgpool", self.avgpool), ("flatten", nn.Flatten()), ("fc", self.fc)]
 
     def feature_layer(self) -> nn.Layer:
+        """The last stage: [N, 512 * expansion, 7, 7] at 224x224, the map Grad-CAM explains."""
         return self.layer4
 
     def forward(self, x):
@@ -131,10 +133,12 @@ class ResNet(nn.Layer):
 
 
 def resnet18(num_classes: int = 2, **options) -> ResNet:
+    """ResNet-18 (basic blocks): 11,689,512 parameters at 1000 classes."""
     return ResNet(18, num_classes, **options)
 
 
 def resnet34(num_classes: int = 2, **options) -> ResNet:
+    """ResNet-34 (basic blocks): 21,797,672 parameters at 1000 classes."""
     return ResNet(34, num_classes, **options)
 
 
@@ -144,13 +148,21 @@ def resnet50(num_classes: int = 2, **options) -> ResNet:
 
 
 def resnet101(num_classes: int = 2, **options) -> ResNet:
+    """ResNet-101 (bottleneck blocks): 44,549,160 parameters at 1000 classes."""
     return ResNet(101, num_classes, **options)
 
 
 def resnet152(num_classes: int = 2, **options) -> ResNet:
+    """ResNet-152 (bottleneck blocks): 60,192,808 parameters at 1000 classes."""
     return ResNet(152, num_classes, **options)
 
 
 def resnext50_32x4d(num_classes: int = 2, **options) -> ResNet:
-    """ResNeXt-50 32x4d: ResNet-50 whose 3x3 convolutions have 32 groups of 4 channels (x width)."""
+    """ResNeXt-50 32x4d: ResNet-50 whose 3x3 convolutions have 32 groups of 4 channels (x width).
+
+    The first stage's 3x3 convolution is 128 wide (32 groups x 4), against ResNet-50's 64:
+
+    >>> list(resnext50_32x4d().layer1[0].conv2.weight.shape)      # [out, in / groups, 3, 3]
+    [128, 4, 3, 3]
+    """
     return ResNet(50, num_classes, groups=32, width_per_group=4, **options)

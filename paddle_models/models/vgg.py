@@ -43,7 +43,7 @@ def make_features(config: List[Union[int, str]], batch_norm: bool) -> nn.Sequent
 class VGG(nn.Layer):
     """Five stages of 3x3 convolutions, then 4096-4096-num_classes fully connected layers.
 
-    >>> VGG(16, num_classes=2)(paddle.rand([1, 3, 224, 224])).shape
+    >>> list(VGG(16, num_classes=2)(paddle.rand([1, 3, 224, 224])).shape)
     [1, 2]
     """
 
@@ -72,6 +72,7 @@ class VGG(nn.Layer):
         return stages + [("avgpool", self.avgpool), ("flatten", nn.Flatten()), ("classifier", self.classifier)]
 
     def feature_layer(self) -> nn.Layer:
+        """All five stages: [N, 512, 7, 7] at 224x224, the map Grad-CAM explains."""
         return self.features
 
     def forward(self, x):
