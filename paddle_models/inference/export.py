@@ -1,0 +1,201 @@
+"""Export a trained model for deployment: ``paddle.jit.save`` plus a JSON file of everything around it.
+
+A dygraph model is Python code; to run it without that code (a server, ``paddle.inference``, C++),
+``paddle.jit.save`` traces ``forward`` into a static program for a fixed input signature
+(``InputSpec [batch, 3, S, S]``; ``batch=None`` means "any batch size") and writes two files:
+
+=================  ===========================  ===========================
+Paddle             program                      weights
+=================  ===========================  ===========================
+2.6                ``<prefix>.pdmodel``         ``<prefix>.pdiparams``
+3.x (PIR)          ``<prefix>.json``            ``<prefix>.pdiparams``
+=================  ===========================  ===========================
+
+The program alone cannot classify a fundus photograph correctly: it expects images cropped, resized
+and normalised *exactly* as in training.  So ``export_model`` also writes ``<prefix>.meta.json``
+with the preprocessing (``PreprocessConfig.to_dict()``), the class names, the task and the input
+size.  ``Predictor`` reads it back and applies the same preprocessing functions the datasets use,
+so training and deployment cannot drift apart.
+
+Design choice: the exported program returns **logits** (the model's raw outputs).  Turning them into
+class probabilities (softmax; sigmoid -> [1 - p, p] for one-logit binary models; cumulative
+"grade >= k" probabilities -> class probabilities for ordinal models) happens in NumPy in the
+predictor, with the same function that ``engine.evaluate`` uses.  One conversion, one place.
+
+GoogLeNet returns (main, aux1, aux2) while training; the export runs the model in eval mode through
+``MainHead``, so only the main head is traced and the auxiliary heads' weights are not saved.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import NamedTuple, Optional
+
+import numpy as np
+import paddle
+from paddle import nn
+
+from ..data import PreprocessConfig
+
+META_SUFFIX = ".meta.json"
+FORMAT_VERSION = 1
+INPUT_NAME = "image"
+TASKS = ("multiclass", "binary_logit", "ordinal")
+
+
+class ExportedModel(NamedTuple):
+    """The three files of an exported model (iterating gives the paths)."""
+
+    model_file: Path  # <prefix>.json (Paddle 3.x) or <prefix>.pdmodel (Paddle 2.6)
+    params_file: Path  # <prefix>.pdiparams
+    meta_file: Path  # <prefix>.meta.json
+
+
+def main_output(outputs):
+    """The main head of a multi-output model (GoogLeNet's (main, aux1, aux2)); the logits otherwise."""
+    return outputs[0] if isinstance(outputs, (tuple, list)) else outputs
+
+
+class MainHead(nn.Layer):
+    """Wrap a model so that ``forward`` returns only its main logits [N, K]."""
+
+    def __init__(self, model: nn.Layer):
+        super().__init__()
+        self.model = model
+
+    def forward(self, image):
+        return main_output(self.model(image))
+
+
+def find_model_files(prefix) -> tuple:
+    """(program file, weights file) of an exported model; the program is .json (3.x) or .pdmodel (2.6)."""
+    prefix = str(prefix)
+    params_file = Path(prefix + ".pdiparams")
+    for suffix in (".json", ".pdmodel"):
+        model_file = Path(prefix + suffix)
+        if model_file.is_file() and params_file.is_file():
+            return model_file, params_file
+    raise FileNotFoundError(
+        f"no exported model at prefix {prefix!r}: expected {prefix}.json (Paddle 3.x) or {prefix}.pdmodel "
+        f"(Paddle 2.6) together with {prefix}.pdiparams.  Export one with export_model / export_checkpoint "
+        "(or `python -m paddle_models export`)."
+    )
+
+
+def _count_outputs(model: nn.Layer, input_size: int) -> int:
+    """Run one blank image through the model (in eval mode) to learn how many logits it returns.
+
+    Eval mode matters: a forward pass in training mode would update batch-norm running statistics,
+    even under ``paddle.no_grad()``.
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        with paddle.no_grad():
+            logits = main_output(model(paddle.zeros([1, 3, input_size, input_size], "float32")))
+    finally:
+        if was_training:
+            model.train()
+    return int(logits.shape[-1])
+
+
+def complete_meta(model: nn.Layer, meta: Optional[dict], input_size: Optional[int]) -> dict:
+    """Fill in what a checkpoint's meta may lack: preprocessing, input size, task, classes.
+
+    The input size and ``preprocess.image_size`` must agree: the predictor resizes every image to
+    ``preprocess.image_size`` and feeds it to a program traced for ``input_size``.
+    """
+    meta = dict(meta or {})
+    if meta.get("preprocess") is not None:
+        preprocess = PreprocessConfig.from_dict(meta["preprocess"])
+    else:
+        size = input_size or meta.get("input_size") or getattr(model, "default_input_size", 224)
+        preprocess = PreprocessConfig(image_size=int(size))
+    input_size = int(input_size or meta.get("input_size") or preprocess.image_size)
+    if input_size != preprocess.image_size:
+        raise ValueError(f"input_size={input_size} disagrees with preprocess.image_size="
+                         f"{preprocess.image_size}; the predictor would feed images of the wrong size")
+    task = meta.get("task") or "multiclass"
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+    # meta['num_classes'] is the number of model *outputs* (the engine's convention, what `build`
+    # needs): 1 for a one-logit binary model, which still predicts 2 classes
+    outputs = meta.get("num_classes") or _count_outputs(model, input_size)
+    classes = 2 if task == "binary_logit" else outputs
+    class_names = list(meta.get("class_names") or [f"class {k}" for k in range(classes)])
+    if len(class_names) != classes:
+        raise ValueError(f"{len(class_names)} class names for a {task} model with {outputs} output(s): "
+                         f"{class_names}")
+    meta.update(preprocess=preprocess.to_dict(), input_size=input_size, task=task,
+                num_classes=int(outputs), class_names=class_names,
+                model_name=meta.get("model_name") or type(model).__name__.lower(),
+                model_options=dict(meta.get("model_options") or {}))
+    return meta
+
+
+def _to_json(value):
+    """json.dump fallback: NumPy scalars and arrays, paths, anything else as its string."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
+                 batch_size: Optional[int] = None, meta: Optional[dict] = None) -> ExportedModel:
+    """Save ``model`` as a static inference program + weights + ``<prefix>.meta.json``.
+
+    input_size: image side S of the InputSpec [batch, 3, S, S]; default: ``meta['input_size']``,
+        else ``meta['preprocess']['image_size']``, else ``model.default_input_size``.
+    batch_size: None for a dynamic batch dimension (any number of images per call), or a fixed int
+        (the predictor then pads the last batch).
+    meta: the checkpoint's metadata (``engine.load_model`` returns it); missing entries get defaults
+        (task 'multiclass', ImageNet-normalised default preprocessing, names 'class 0', ...).
+    """
+    if batch_size is not None and int(batch_size) < 1:
+        raise ValueError(f"batch_size must be None (dynamic) or >= 1, got {batch_size}")
+    meta = complete_meta(model, meta, input_size)
+    size = meta["input_size"]
+    out_prefix = Path(out_prefix)
+    out_prefix.parent.mkdir(parents=True, exist_ok=True)
+    spec = paddle.static.InputSpec([batch_size, 3, size, size], "float32", name=INPUT_NAME)
+    was_training = model.training
+    model.eval()  # dropout off, batch norm running statistics, GoogLeNet main head only
+    try:
+        paddle.jit.save(MainHead(model), str(out_prefix), input_spec=[spec])
+    finally:
+        if was_training:
+            model.train()
+    model_file, params_file = find_model_files(out_prefix)
+    meta.update(format_version=FORMAT_VERSION, output="logits", input_name=INPUT_NAME,
+                batch_size=None if batch_size is None else int(batch_size),
+                model_file=model_file.name, params_file=params_file.name,
+                paddle_version=paddle.__version__)
+    meta_file = Path(str(out_prefix) + META_SUFFIX)
+    meta_file.write_text(json.dumps(meta, indent=2, default=_to_json), encoding="utf-8")
+    return ExportedModel(model_file, params_file, meta_file)
+
+
+def export_checkpoint(checkpoint_path, out_prefix, input_size: Optional[int] = None,
+                      batch_size: Optional[int] = None) -> ExportedModel:
+    """A training checkpoint (``best.pdparams``) -> an exported model, with the checkpoint's meta."""
+    from ..engine import load_model  # imported here: the engine pulls in scikit-learn and VisualDL
+
+    model, meta = load_model(checkpoint_path)
+    return export_model(model, out_prefix, input_size=input_size, batch_size=batch_size, meta=meta)
+
+
+def load_export_meta(prefix) -> dict:
+    """Read ``<prefix>.meta.json`` written by ``export_model``."""
+    path = Path(str(prefix) + META_SUFFIX)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} is missing: the predictor needs it to preprocess images as in training. "
+            "Export with export_model / export_checkpoint, which write it next to the model."
+        )
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    if meta.get("format_version", 0) > FORMAT_VERSION:
+        raise ValueError(f"{path} has format_version {meta['format_version']}; this code reads "
+                         f"up to {FORMAT_VERSION}: update paddle_models")
+    return meta

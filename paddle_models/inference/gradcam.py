@@ -1,0 +1,173 @@
+"""Grad-CAM (Selvaraju et al., 2017): where in the image did the model look for its answer?
+
+The last convolutional block keeps a coarse spatial map: activations A [N, K, h, w], K channels.
+Grad-CAM asks how much the score of the target class, y_c, changes with each channel:
+
+1. forward: a *hook* on the chosen layer captures A;
+2. backward: ``paddle.grad(y_c, A)`` gives dy_c/dA [N, K, h, w];
+3. channel weights: the gradient averaged over the spatial positions, alpha_k = mean_hw dy_c/dA_k;
+4. map: ReLU(sum_k alpha_k * A_k) [N, h, w] -- only evidence *for* the class is kept;
+5. upsample to the image size (bilinear) and normalise each map to [0, 1].
+
+``overlay_heatmap`` paints the map in the JET colours over the (preprocessed) fundus image, and
+``save_gradcam`` writes such overlays as PNG files.  On a fundus image, a pathologic-myopia model
+should light up the atrophy around the optic disc, a DR model the haemorrhages and exudates; a
+map on the black border or the image corners is a sign of a shortcut worth investigating.
+
+Which score y_c: the logit of class c for ordinary classifiers; for a one-logit binary model, +logit
+for class 1 and -logit for class 0; for ordinal models, the "grade >= c" logit (for c = 0,
+minus the "grade >= 1" logit).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple, Union
+
+import cv2
+import numpy as np
+import paddle
+import paddle.nn.functional as F
+
+from ..data import PreprocessConfig, preprocess_image, to_input
+from .export import complete_meta, main_output
+from .predictor import to_probabilities
+
+
+def score_weights(classes: np.ndarray, num_outputs: int, task: str = "multiclass") -> np.ndarray:
+    """W [N, K] such that the target score of image i is sum_k W[i, k] * logits[i, k]."""
+    classes = np.asarray(classes, dtype=np.int64)
+    weights = np.zeros((len(classes), num_outputs), np.float32)
+    rows = np.arange(len(classes))
+    if task == "binary_logit":
+        weights[:, 0] = np.where(classes == 1, 1.0, -1.0)
+    elif task == "ordinal":
+        weights[rows, np.maximum(classes, 1)] = np.where(classes == 0, -1.0, 1.0)
+    else:
+        weights[rows, classes] = 1.0  # one-hot: the logit of the target class
+    return weights
+
+
+def normalise_maps(maps: np.ndarray) -> np.ndarray:
+    """Scale each map [h, w] of [N, h, w] to [0, 1] (min -> 0, max -> 1; a flat map becomes 0)."""
+    low = maps.min(axis=(1, 2), keepdims=True)
+    span = maps.max(axis=(1, 2), keepdims=True) - low
+    return np.where(span > 1e-12, (maps - low) / np.maximum(span, 1e-12), 0.0).astype(np.float32)
+
+
+class GradCAM:
+    """Grad-CAM maps for ``model`` at ``layer`` (default: ``model.feature_layer()``).
+
+    >>> cam = GradCAM(model)
+    >>> maps, classes = cam(inputs)        # inputs float32 [N, 3, S, S] -> maps [N, S, S] in [0, 1]
+    """
+
+    def __init__(self, model, layer=None, task: str = "multiclass"):
+        self.model, self.task = model, task
+        self.layer = layer if layer is not None else model.feature_layer()
+
+    def forward_with_activations(self, inputs: paddle.Tensor):
+        """Run the model in eval mode; returns (logits [N, K], the layer's activations [N, C, h, w])."""
+        captured = {}
+
+        def hook(layer, layer_inputs, output):
+            captured["activations"] = output
+
+        handle = self.layer.register_forward_post_hook(hook)
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            logits = main_output(self.model(inputs))
+        finally:
+            handle.remove()
+            if was_training:
+                self.model.train()
+        if "activations" not in captured:
+            raise ValueError("the Grad-CAM layer was not used by the model's forward pass")
+        return logits, captured["activations"]
+
+    def __call__(self, inputs, target_class: Union[None, int, Sequence[int]] = None) -> Tuple[np.ndarray, np.ndarray]:
+        """inputs float32 [N, 3, S, S] -> (maps [N, S, S] in [0, 1], target classes [N]).
+
+        target_class: None -> each image's predicted class; an int -> that class for all images;
+        a sequence -> one class per image.
+        """
+        x = paddle.to_tensor(np.asarray(inputs, dtype=np.float32))
+        x.stop_gradient = False  # a graph to differentiate even if the model's weights are frozen
+        logits, activations = self.forward_with_activations(x)                 # [N, K], [N, C, h, w]
+        if target_class is None:
+            classes = to_probabilities(logits.numpy(), self.task).argmax(axis=1)
+        else:
+            classes = np.broadcast_to(np.asarray(target_class, dtype=np.int64), (x.shape[0],))
+        weights = paddle.to_tensor(score_weights(classes, logits.shape[1], self.task))
+        score = (logits * weights).sum()                                        # sum of the N target scores
+        (gradients,) = paddle.grad(score, activations)                         # [N, C, h, w]
+        alpha = gradients.mean(axis=[2, 3], keepdim=True)                      # [N, C, 1, 1]
+        maps = F.relu((alpha * activations).sum(axis=1, keepdim=True))         # [N, 1, h, w]
+        maps = F.interpolate(maps, size=list(x.shape[2:]), mode="bilinear", align_corners=False)
+        return normalise_maps(maps[:, 0].numpy()), np.asarray(classes, dtype=np.int64)
+
+
+def gradcam(model, inputs, target_class=None, layer=None, task: str = "multiclass"):
+    """One call: ``GradCAM(model, layer, task)(inputs, target_class)`` -> (maps, classes)."""
+    return GradCAM(model, layer, task)(inputs, target_class)
+
+
+def overlay_heatmap(image_rgb: np.ndarray, cam: np.ndarray, alpha: float = 0.4,
+                    colormap: int = cv2.COLORMAP_JET) -> np.ndarray:
+    """Blend a [0, 1] map over a uint8 RGB image: (1 - alpha) * image + alpha * colour map -> RGB uint8."""
+    height, width = image_rgb.shape[:2]
+    if cam.shape != (height, width):
+        cam = cv2.resize(cam.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR)
+    heat = cv2.applyColorMap(np.uint8(np.round(255 * np.clip(cam, 0, 1))), colormap)  # BGR [H, W, 3]
+    heat = cv2.cvtColor(heat, cv2.COLOR_BGR2RGB)
+    return cv2.addWeighted(np.ascontiguousarray(image_rgb, np.uint8), 1 - alpha, heat, alpha, 0)
+
+
+def _expand(images) -> List[Path]:
+    """Files stay, folders become their image files."""
+    from .predict import list_images
+
+    if isinstance(images, (str, Path)):
+        images = [images]
+    paths = []
+    for item in images:
+        paths.extend(list_images(item) if Path(item).is_dir() else [Path(item)])
+    return paths
+
+
+def explain_images(model, meta: Optional[dict], images, target_class=None, layer=None):
+    """Image files -> (preprocessed RGB images [N, S, S, 3], maps [N, S, S], classes [N]).
+
+    The images are preprocessed with ``meta['preprocess']`` (the checkpoint's settings).
+    """
+    meta = complete_meta(model, meta, None)
+    config = PreprocessConfig.from_dict(meta["preprocess"])
+    rgb = np.stack([preprocess_image(str(path), config) for path in _expand(images)])
+    inputs = np.stack([to_input(image, config) for image in rgb])
+    maps, classes = GradCAM(model, layer, meta["task"])(inputs, target_class)
+    return rgb, maps, classes
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name)).strip("_") or "class"
+
+
+def save_gradcam(model, meta: Optional[dict], images, output_dir, target_class=None, layer=None,
+                 alpha: float = 0.4, batch_size: int = 8) -> List[Path]:
+    """Write one PNG overlay ``<image stem>_gradcam_<class name>.png`` per image; returns the paths.
+
+    images: image files and/or folders.  target_class: None for each image's predicted class.
+    """
+    meta = complete_meta(model, meta, None)
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    paths, written = _expand(images), []
+    for start in range(0, len(paths), batch_size):
+        batch = paths[start:start + batch_size]
+        rgb, maps, classes = explain_images(model, meta, batch, target_class, layer)
+        for path, image, cam, k in zip(batch, rgb, maps, classes):
+            out = output_dir / f"{path.stem}_gradcam_{_safe(meta['class_names'][k])}.png"
+            cv2.imwrite(str(out), cv2.cvtColor(overlay_heatmap(image, cam, alpha), cv2.COLOR_RGB2BGR))
+            written.append(out)
+    return written

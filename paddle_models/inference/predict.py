@@ -1,0 +1,102 @@
+"""Predict a folder of images (or a dataset split) and write the results as CSV.
+
+Two formats:
+
+* the general one -- one row per image::
+
+      file,predicted_index,predicted_name,prob_<class 0>,prob_<class 1>,...
+      V0001.jpg,1,PM,0.03125,0.96875
+
+* ``palm=True`` -- the PALM / iChallenge-PM submission: the challenge asks for one CSV
+  (``classification_results.csv``) whose first column is the test image's file name, extension
+  included, and whose second column is the probability (0.0-1.0) that the eye has pathologic
+  myopia (PALM description on IEEE DataPort).  The description fixes the columns, not a header;
+  we write the header row ``FileName,PM Risk``.  The PM probability is the model's class-1 column
+  (iChallenge-PM: 0 = non-PM, 1 = PM).
+
+Probabilities are written with 8 significant digits (not a fixed number of decimals), so that
+very small or very large PM risks keep their order: the challenge ranks them by AUC.
+
+An image that cannot be read stops the run with a ``BadSampleError`` naming the file: a submission
+with a silently missing row would be scored as wrong anyway.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import List, Sequence
+
+from .predictor import PredictionResult
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
+PALM_HEADER = ("FileName", "PM Risk")
+
+
+def list_images(folder, recursive: bool = False) -> List[Path]:
+    """Image files in ``folder`` (by extension), sorted by path."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"image folder not found: {folder}")
+    pattern = "**/*" if recursive else "*"
+    images = sorted(p for p in folder.glob(pattern) if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
+    if not images:
+        raise FileNotFoundError(f"no images ({', '.join(IMAGE_EXTENSIONS)}) in {folder}")
+    return images
+
+
+def image_paths(folder_or_dataset, recursive: bool = False) -> List[Path]:
+    """A folder -> its images; a dataset (anything with ``samples`` of (path, label)) -> its files.
+
+    For a dataset only the file list is used: the predictor preprocesses with the settings saved at
+    export, whatever the dataset was built with.
+    """
+    if hasattr(folder_or_dataset, "samples"):
+        return [Path(path) for path, _ in folder_or_dataset.samples]
+    if isinstance(folder_or_dataset, (str, Path)):
+        return list_images(folder_or_dataset, recursive)
+    return [Path(p) for p in folder_or_dataset]  # a list of files
+
+
+def _column_name(name: str) -> str:
+    return "prob_" + str(name).replace(" ", "_")
+
+
+def write_predictions_csv(result: PredictionResult, files: Sequence, csv_path) -> Path:
+    """The general format: file, predicted index and name, one probability column per class."""
+    header = ["file", "predicted_index", "predicted_name"] + [_column_name(n) for n in result.class_names]
+    rows = [[Path(f).name, int(k), result.class_names[k]] + [f"{p:.8g}" for p in probs]
+            for f, k, probs in zip(files, result.classes, result.probs)]
+    return _write_csv(csv_path, header, rows)
+
+
+def write_palm_csv(result: PredictionResult, files: Sequence, csv_path) -> Path:
+    """The PALM submission: ``FileName,PM Risk`` with the class-1 (PM) probability."""
+    if result.probs.shape[1] != 2:
+        raise ValueError(f"the PALM format needs a two-class (non-PM / PM) model, got "
+                         f"{result.probs.shape[1]} classes {result.class_names}")
+    rows = [[Path(f).name, f"{probs[1]:.8g}"] for f, probs in zip(files, result.probs)]
+    return _write_csv(csv_path, PALM_HEADER, rows)
+
+
+def _write_csv(csv_path, header, rows) -> Path:
+    csv_path = Path(csv_path)
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(csv_path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return csv_path
+
+
+def predict_folder(predictor, folder_or_dataset, csv_path, palm: bool = False, batch_size: int = 8,
+                   recursive: bool = False) -> Path:
+    """Predict every image of a folder (or a dataset split, or a list of files) and write ``csv_path``.
+
+    predictor: a ``Predictor`` (exported model), ``DygraphPredictor`` or ``Ensemble``.
+    palm: write the PALM submission format ``FileName,PM Risk`` instead of the general one.
+    Returns the CSV path.
+    """
+    files = image_paths(folder_or_dataset, recursive)
+    result = predictor.predict_images(files, batch_size=batch_size)
+    write = write_palm_csv if palm else write_predictions_csv
+    return write(result, files, csv_path)

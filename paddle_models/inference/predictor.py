@@ -1,0 +1,219 @@
+"""Predicting with an exported model through ``paddle.inference`` (and the same API for dygraph models).
+
+``paddle.inference`` is Paddle's deployment engine (the Python face of the C++ library): it loads the
+program written by ``paddle.jit.save``, optimises the graph (fuses conv + batch norm, picks oneDNN
+kernels on x86 CPUs) and runs it without any Python model code::
+
+    config = paddle.inference.Config("model.json", "model.pdiparams")   # .pdmodel on Paddle 2.6
+    config.disable_gpu(); config.set_cpu_math_library_num_threads(2)
+    predictor = paddle.inference.create_predictor(config)
+    handle = predictor.get_input_handle(predictor.get_input_names()[0])
+    handle.reshape(batch.shape); handle.copy_from_cpu(batch)             # float32 [N, 3, S, S]
+    predictor.run()
+    logits = predictor.get_output_handle(predictor.get_output_names()[0]).copy_to_cpu()
+
+``Predictor(prefix)`` wraps that, and adds the two things the program does not know:
+
+* preprocessing: ``<prefix>.meta.json`` holds the training ``PreprocessConfig``; every image goes
+  through ``data.preprocess_image`` and ``data.to_input`` with it, as the datasets do;
+* probabilities: logits -> class probabilities by the model's task (``engine.to_probabilities``).
+
+``DygraphPredictor(model, meta)`` offers the same methods for a model still in Python (used by
+``Ensemble``, the benchmark and the tests that check both give the same answers).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Optional, Sequence, Union
+
+import numpy as np
+import paddle
+
+from ..data import BadSampleError, PreprocessConfig, preprocess_image, to_input
+from .export import complete_meta, find_model_files, load_export_meta, main_output
+
+ImageSource = Union[str, Path, np.ndarray]  # a file path, or a BGR uint8 array as from cv2.imread
+
+
+@dataclass
+class PredictionResult:
+    """Predictions for N images."""
+
+    probs: np.ndarray  # [N, C] class probabilities, rows sum to 1
+    classes: np.ndarray  # [N] predicted class index (argmax of probs)
+    class_names: List[str]  # C names
+    files: Optional[List[str]] = None  # where each image came from (None for arrays)
+
+    @property
+    def predicted_names(self) -> List[str]:
+        return [self.class_names[k] for k in self.classes]
+
+    def __len__(self) -> int:
+        return len(self.classes)
+
+
+def to_probabilities(logits: np.ndarray, task: str) -> np.ndarray:
+    """Logits [N, K] -> probabilities [N, C]: the engine's conversion, so evaluation and deployment agree."""
+    from ..engine.losses import to_probabilities as engine_to_probabilities  # lazy: engine imports sklearn
+
+    return engine_to_probabilities(logits, task)
+
+
+def load_image(source: ImageSource, config: PreprocessConfig) -> np.ndarray:
+    """One image (path or BGR array) -> float32 [3, S, S], preprocessed as in training.
+
+    Any failure is reported as ``BadSampleError`` naming the file.
+    """
+    try:
+        return to_input(preprocess_image(source, config), config)
+    except BadSampleError:
+        raise  # already names the file
+    except Exception as error:  # e.g. a wrong dtype or shape, an OpenCV error
+        name = source if not isinstance(source, np.ndarray) else f"array of shape {source.shape}"
+        raise BadSampleError(f"cannot preprocess image {name}: {error}") from error
+
+
+def describe_source(source: ImageSource) -> Optional[str]:
+    return None if isinstance(source, np.ndarray) else str(source)
+
+
+def as_image_list(images) -> list:
+    """A single image (path, or array [H, W, 3]) becomes a list of one; lists and [N, H, W, 3] stay."""
+    if isinstance(images, (str, Path)) or (isinstance(images, np.ndarray) and images.ndim in (2, 3)):
+        return [images]
+    return list(images)
+
+
+def chunks(items: Sequence, size: int):
+    """Consecutive slices of ``items`` with at most ``size`` elements."""
+    if size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {size}")
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class BasePredictor:
+    """Shared logic: preprocessing, batching, probabilities.  Subclasses implement ``predict_logits``."""
+
+    def __init__(self, meta: dict):
+        self.meta = meta
+        self.preprocess = PreprocessConfig.from_dict(meta["preprocess"])
+        self.task = meta["task"]
+        self.class_names = list(meta["class_names"])
+        self.num_classes = len(self.class_names)
+        self.input_size = int(meta["input_size"])
+
+    def predict_logits(self, batch: np.ndarray) -> np.ndarray:
+        """float32 [N, 3, S, S] (already preprocessed) -> logits [N, K]."""
+        raise NotImplementedError
+
+    def predict_probs(self, inputs: np.ndarray, batch_size: int = 8) -> np.ndarray:
+        """Preprocessed inputs float32 [N, 3, S, S] -> class probabilities [N, C]."""
+        inputs = np.asarray(inputs, dtype=np.float32)
+        expected = (3, self.input_size, self.input_size)
+        if inputs.ndim != 4 or inputs.shape[1:] != expected:
+            raise ValueError(f"expected inputs [N, {', '.join(map(str, expected))}], got {list(inputs.shape)}")
+        logits = [self.predict_logits(batch) for batch in chunks(inputs, batch_size)]
+        if not logits:
+            return np.zeros((0, self.num_classes))
+        return to_probabilities(np.concatenate(logits), self.task)
+
+    def load_images(self, images: Sequence[ImageSource]) -> np.ndarray:
+        """Image files or BGR arrays -> float32 [N, 3, S, S] with the saved preprocessing."""
+        size = self.input_size
+        if not len(images):
+            return np.zeros((0, 3, size, size), np.float32)
+        return np.stack([load_image(source, self.preprocess) for source in images])
+
+    def predict_images(self, images: Sequence[ImageSource], batch_size: int = 8) -> PredictionResult:
+        """Image files (or BGR uint8 arrays, as from cv2.imread) -> ``PredictionResult``.
+
+        Images are decoded and preprocessed ``batch_size`` at a time, so memory stays small.
+        """
+        images = as_image_list(images)
+        probs = [self.predict_probs(self.load_images(batch), batch_size) for batch in chunks(images, batch_size)]
+        probs = np.concatenate(probs) if probs else np.zeros((0, self.num_classes))
+        files = [describe_source(source) for source in images]
+        return PredictionResult(probs, probs.argmax(axis=1), self.class_names,
+                                files if any(f is not None for f in files) else None)
+
+
+def default_threads() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def make_config(model_file: Path, params_file: Path, threads: int, onednn: bool):
+    """A CPU ``paddle.inference.Config`` for the exported files (Paddle 2.6 and 3.x)."""
+    config = paddle.inference.Config(str(model_file), str(params_file))
+    config.disable_gpu()
+    config.set_cpu_math_library_num_threads(threads)
+    if model_file.suffix == ".json" and hasattr(config, "enable_new_ir"):
+        config.enable_new_ir(True)  # Paddle 3.x: the .json program is PIR ("new IR")
+    if not onednn:  # oneDNN (formerly MKL-DNN) kernels: ~4x faster on x86, last-digit differences
+        disable = getattr(config, "disable_onednn", None) or getattr(config, "disable_mkldnn")
+        disable()
+    config.disable_glog_info()  # no per-pass log lines
+    return config
+
+
+class Predictor(BasePredictor):
+    """An exported model on the CPU through ``paddle.inference``.
+
+    >>> predictor = Predictor("export/resnet50")                 # export/resnet50.json (.pdmodel) ...
+    >>> result = predictor.predict_images(["V0001.jpg", "V0002.jpg"])
+    >>> result.probs.shape, result.predicted_names
+    ((2, 2), ['PM', 'non-PM'])
+
+    threads: CPU math threads (default: all cores).  onednn: use oneDNN kernels (default, fast);
+    ``onednn=False`` gives plain kernels whose results match dygraph to the last digits.
+    """
+
+    def __init__(self, prefix, threads: Optional[int] = None, onednn: bool = True):
+        super().__init__(load_export_meta(prefix))
+        self.prefix = str(prefix)
+        self.model_file, self.params_file = find_model_files(prefix)
+        self.fixed_batch = self.meta.get("batch_size")  # None: any batch size
+        config = make_config(self.model_file, self.params_file, threads or default_threads(), onednn)
+        self.engine = paddle.inference.create_predictor(config)
+        self.input = self.engine.get_input_handle(self.engine.get_input_names()[0])
+        self.output_name = self.engine.get_output_names()[0]
+
+    def _run(self, batch: np.ndarray) -> np.ndarray:
+        self.input.reshape(list(batch.shape))
+        self.input.copy_from_cpu(np.ascontiguousarray(batch, dtype=np.float32))
+        self.engine.run()
+        return self.engine.get_output_handle(self.output_name).copy_to_cpu()
+
+    def predict_logits(self, batch: np.ndarray) -> np.ndarray:
+        """float32 [N, 3, S, S] -> logits [N, K]; with a fixed export batch size, pads and splits."""
+        if self.fixed_batch is None:
+            return self._run(batch)
+        outputs = []
+        for part in chunks(batch, self.fixed_batch):
+            padding = self.fixed_batch - len(part)
+            padded = np.concatenate([part, np.zeros((padding, *part.shape[1:]), part.dtype)]) if padding else part
+            outputs.append(self._run(padded)[:len(part)])
+        return np.concatenate(outputs)
+
+
+class DygraphPredictor(BasePredictor):
+    """The same API for a dygraph model: ``DygraphPredictor(model, meta)`` (meta as in checkpoints).
+
+    Without meta, images are preprocessed with the default ``PreprocessConfig`` at ``input_size``
+    (default ``model.default_input_size``).
+    """
+
+    def __init__(self, model, meta: Optional[dict] = None, input_size: Optional[int] = None):
+        super().__init__(complete_meta(model, meta, input_size))
+        self.model = model
+
+    def predict_logits(self, batch: np.ndarray) -> np.ndarray:
+        was_training = self.model.training
+        self.model.eval()
+        with paddle.no_grad():
+            logits = main_output(self.model(paddle.to_tensor(np.asarray(batch, np.float32)))).numpy()
+        if was_training:
+            self.model.train()
+        return logits

@@ -1,0 +1,130 @@
+"""Grad-CAM: maps of the right shape for every family, and maps that find the lesion."""
+import cv2
+import numpy as np
+import paddle
+import pytest
+from paddle import nn
+
+from paddle_models.data import PreprocessConfig
+from paddle_models.inference import GradCAM, overlay_heatmap, save_gradcam
+from paddle_models.inference.gradcam import normalise_maps, score_weights
+from paddle_models.models import build
+
+SIZE = 32
+
+
+def blob_images(count, rng):
+    """Noise images; class 1 has a bright disc (radius 3) at a random place.  Returns x, y, lesion masks."""
+    x = rng.normal(0.0, 0.3, size=(count, 3, SIZE, SIZE)).astype("float32")
+    y = rng.integers(0, 2, count)
+    masks = np.zeros((count, SIZE, SIZE), bool)
+    rows, cols = np.mgrid[:SIZE, :SIZE]
+    for i in np.flatnonzero(y):
+        cy, cx = rng.integers(5, SIZE - 5, 2)
+        masks[i] = (rows - cy) ** 2 + (cols - cx) ** 2 <= 9
+        x[i, :, masks[i]] += 2.0
+    return x, y, masks
+
+
+class TinyCNN(nn.Layer):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2D(3, 8, 3, padding=1), nn.ReLU(),
+                                      nn.Conv2D(8, 16, 3, padding=1), nn.ReLU())
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2D(1), nn.Flatten(), nn.Linear(16, 2))
+
+    def feature_layer(self):
+        return self.features
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+
+def test_map_highlights_the_lesion():
+    paddle.seed(0)
+    rng = np.random.default_rng(0)
+    model = TinyCNN()
+    optimizer = paddle.optimizer.Adam(0.01, parameters=model.parameters())
+    for _ in range(60):
+        x, y, _ = blob_images(32, rng)
+        loss = nn.functional.cross_entropy(model(paddle.to_tensor(x)), paddle.to_tensor(y))
+        loss.backward()
+        optimizer.step()
+        optimizer.clear_grad()
+    x, y, masks = blob_images(48, rng)
+    with paddle.no_grad():
+        accuracy = (model(paddle.to_tensor(x)).numpy().argmax(axis=1) == y).mean()
+    assert accuracy > 0.9
+    positive = y == 1
+    maps, classes = GradCAM(model)(x[positive])  # target: the predicted class
+    assert (classes == 1).mean() > 0.9
+    inside = np.array([m[k].mean() for m, k in zip(maps, masks[positive])])
+    outside = np.array([m[~k].mean() for m, k in zip(maps, masks[positive])])
+    assert inside.mean() > 3 * outside.mean()
+    assert (inside > outside).mean() > 0.9
+
+
+@pytest.mark.parametrize("name,options,size", [
+    ("lenet", {"input_size": 32}, 32), ("googlenet", {}, 64), ("resnet18", {}, 64), ("convmixer_small", {}, 64)])
+def test_map_shapes_for_model_families(name, options, size):
+    paddle.seed(0)
+    model = build(name, num_classes=3, **options)
+    model.train()
+    x = np.random.default_rng(0).normal(size=(2, 3, size, size)).astype("float32")
+    maps, classes = GradCAM(model)(x)
+    assert maps.shape == (2, size, size) and maps.dtype == np.float32
+    assert maps.min() >= 0 and maps.max() <= 1
+    model.eval()
+    with paddle.no_grad():
+        predicted = model(paddle.to_tensor(x)).numpy().argmax(axis=1)
+    np.testing.assert_array_equal(classes, predicted)
+    maps2, classes2 = GradCAM(model, layer=model.feature_layer())(x, target_class=[0, 2])
+    np.testing.assert_array_equal(classes2, [0, 2])
+    assert not model.feature_layer()._forward_post_hooks  # hook removed
+
+
+def test_gradcam_restores_training_mode():
+    model = build("googlenet", num_classes=2)
+    model.train()
+    GradCAM(model)(np.zeros((1, 3, 64, 64), "float32"), target_class=1)
+    assert model.training
+
+
+def test_score_weights_by_task():
+    np.testing.assert_array_equal(score_weights([2, 0], 3), [[0, 0, 1], [1, 0, 0]])
+    np.testing.assert_array_equal(score_weights([1, 0], 1, "binary_logit"), [[1], [-1]])
+    np.testing.assert_array_equal(score_weights([0, 1, 3], 4, "ordinal"),
+                                  [[0, -1, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]])
+
+
+def test_normalise_maps():
+    maps = np.stack([np.arange(4.0).reshape(2, 2), np.full((2, 2), 5.0)])
+    out = normalise_maps(maps)
+    np.testing.assert_allclose(out[0], [[0, 1 / 3], [2 / 3, 1]], rtol=1e-6)
+    np.testing.assert_array_equal(out[1], 0)  # a flat map carries no location
+
+
+def test_overlay_heatmap():
+    image = np.full((40, 30, 3), 100, np.uint8)
+    cam = np.zeros((10, 10), np.float32)
+    cam[5:, :] = 1.0
+    overlay = overlay_heatmap(image, cam, alpha=0.5)
+    assert overlay.shape == (40, 30, 3) and overlay.dtype == np.uint8
+    np.testing.assert_array_equal(overlay_heatmap(image, cam, alpha=0.0), image)
+    full = overlay_heatmap(image, np.ones((40, 30), np.float32), alpha=1.0)
+    np.testing.assert_array_equal(full[0, 0], [128, 0, 0])  # JET at 1.0 is dark red (RGB)
+
+
+def test_save_gradcam_writes_png_overlays(pm_root, tmp_path):
+    paddle.seed(0)
+    model = build("resnet18", num_classes=2)
+    meta = {"task": "multiclass", "class_names": ["non-PM", "PM"], "num_classes": 2,
+            "preprocess": PreprocessConfig(image_size=48).to_dict()}
+    folder = pm_root / "PALM-Validation400"
+    one = sorted(folder.glob("*.jpg"))[0]
+    paths = save_gradcam(model, meta, [folder], tmp_path / "cams", target_class=1, batch_size=5)
+    assert len(paths) == len(list(folder.glob("*.jpg")))
+    assert all(p.suffix == ".png" and p.name.endswith("_gradcam_PM.png") for p in paths)
+    image = cv2.imread(str(paths[0]))
+    assert image.shape == (48, 48, 3)
+    assert save_gradcam(model, meta, [one], tmp_path / "single")[0].name.startswith(one.stem)

@@ -1,0 +1,117 @@
+"""predict_folder: CSV of predictions, the PALM submission format, clear errors for bad images."""
+import csv
+import shutil
+from pathlib import Path
+
+import numpy as np
+import paddle
+import pytest
+
+from paddle_models.data import BadSampleError, PreprocessConfig, build_dataset
+from paddle_models.inference import DygraphPredictor, Predictor, export_model, list_images, predict_folder
+from paddle_models.models import build
+
+SIZE = 32
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """A small LeNet exported with iChallenge-PM class names; returns (prefix, dygraph model)."""
+    paddle.seed(0)
+    model = build("lenet", num_classes=2, input_size=SIZE, activation="relu")
+    prefix = tmp_path_factory.mktemp("export") / "lenet"
+    meta = {"model_name": "lenet", "num_classes": 2, "task": "multiclass", "class_names": ["non-PM", "PM"],
+            "preprocess": PreprocessConfig(image_size=SIZE).to_dict()}
+    export_model(model, prefix, meta=meta)
+    return prefix, model, meta
+
+
+def read_csv(path):
+    with open(path, newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_general_csv(exported, pm_root, tmp_path):
+    prefix, model, meta = exported
+    folder = pm_root / "PALM-Validation400"
+    predictor = Predictor(prefix)
+    path = predict_folder(predictor, folder, tmp_path / "out" / "predictions.csv", batch_size=3)
+    rows = read_csv(path)
+    assert rows[0] == ["file", "predicted_index", "predicted_name", "prob_non-PM", "prob_PM"]
+    files = list_images(folder)
+    assert [r[0] for r in rows[1:]] == [f.name for f in files]
+    probs = np.array([[float(x) for x in r[3:]] for r in rows[1:]])
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(probs, predictor.predict_images(files, 3).probs, rtol=1e-7, atol=1e-12)  # 8 digits
+    np.testing.assert_allclose(probs, DygraphPredictor(model, meta).predict_images(files).probs, atol=1e-5)
+    for row, p in zip(rows[1:], probs):
+        assert int(row[1]) == p.argmax() and row[2] == ["non-PM", "PM"][p.argmax()]
+
+
+def test_palm_submission_format(exported, pm_root, tmp_path):
+    prefix, _, _ = exported
+    predictor = Predictor(prefix)
+    path = predict_folder(predictor, pm_root / "PALM-Testing400-Images", tmp_path / "classification_results.csv",
+                          palm=True)
+    rows = read_csv(path)
+    assert rows[0] == ["FileName", "PM Risk"]
+    assert all(r[0].startswith("T") and r[0].endswith(".jpg") for r in rows[1:])
+    risks = np.array([float(r[1]) for r in rows[1:]])
+    assert ((risks >= 0) & (risks <= 1)).all()
+    files = [pm_root / "PALM-Testing400-Images" / r[0] for r in rows[1:]]
+    np.testing.assert_allclose(risks, predictor.predict_images(files).probs[:, 1], rtol=1e-7, atol=1e-12)
+
+
+def test_dataset_split_as_input(exported, pm_root, tmp_path):
+    prefix, _, _ = exported
+    predictor = Predictor(prefix)
+    dataset = build_dataset("ichallenge_pm", pm_root, "valid", preprocess=predictor.preprocess)
+    rows = read_csv(predict_folder(predictor, dataset, tmp_path / "valid.csv"))
+    assert [r[0] for r in rows[1:]] == [Path(path).name for path, _ in dataset.samples]
+
+
+def test_bad_image_names_the_file(exported, pm_root, tmp_path):
+    prefix, _, _ = exported
+    folder = tmp_path / "images"
+    shutil.copytree(pm_root / "PALM-Validation400", folder)
+    (folder / "V9999.jpg").write_bytes(b"this is not a JPEG")
+    with pytest.raises(BadSampleError, match="V9999.jpg"):
+        predict_folder(Predictor(prefix), folder, tmp_path / "p.csv")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="no images"):
+        predict_folder(Predictor(prefix), tmp_path / "empty", tmp_path / "p.csv")
+
+
+def test_palm_needs_two_classes(pm_root, tmp_path):
+    model = build("lenet", num_classes=3, input_size=SIZE)
+    export_model(model, tmp_path / "three", input_size=SIZE)
+    with pytest.raises(ValueError, match="two-class"):
+        predict_folder(Predictor(tmp_path / "three"), pm_root / "PALM-Validation400", tmp_path / "p.csv", palm=True)
+
+
+def test_ordinal_model_gives_class_probabilities(pm_root, tmp_path):
+    paddle.seed(2)
+    model = build("lenet", num_classes=5, input_size=SIZE, activation="relu")
+    names = [f"grade {k}" for k in range(5)]
+    export_model(model, tmp_path / "ordinal", input_size=SIZE, meta={"task": "ordinal", "class_names": names})
+    predictor = Predictor(tmp_path / "ordinal")
+    files = list_images(pm_root / "PALM-Validation400")[:4]
+    result = predictor.predict_images(files)
+    assert result.probs.shape == (4, 5) and (result.probs >= 0).all()
+    np.testing.assert_allclose(result.probs.sum(axis=1), 1.0, atol=1e-6)
+    rows = read_csv(predict_folder(predictor, files, tmp_path / "grades.csv"))
+    assert rows[0][3:] == [f"prob_grade_{k}" for k in range(5)]
+
+
+def test_arrays_and_single_images(exported, pm_root):
+    import cv2
+
+    prefix, _, _ = exported
+    predictor = Predictor(prefix)
+    path = list_images(pm_root / "PALM-Validation400")[0]
+    from_path = predictor.predict_images(str(path))  # one file, not a list
+    from_array = predictor.predict_images([cv2.imread(str(path))])  # BGR, as cv2.imread gives
+    assert len(from_path) == 1 and from_path.files == [str(path)]
+    assert from_array.probs.shape == (1, 2) and from_array.files is None
+    with pytest.raises(BadSampleError, match="array of shape"):
+        predictor.predict_images([np.zeros((8, 8, 3), np.float32)])
