@@ -14,6 +14,11 @@ Sub-packages, each imported when first used:
     paddle_models.inference   export, predictor, Grad-CAM, ensembles, error analysis
     paddle_models.course      helpers the lesson notebooks share
 """
+# Load Python's zlib before Paddle: Paddle 2.6's wheel carries its own zlib, and whichever loads
+# first wins; if Paddle's does, later gzip/zip reads (openpyxl, zipfile) crash the interpreter
+# (PaddlePaddle issue #70538).  Harmless on 3.x.
+import zlib  # noqa: F401  (must stay the first import)
+
 from .models import *  # noqa: F401,F403  (build, list_models and every model factory)
 from .models import __all__ as _model_api
 

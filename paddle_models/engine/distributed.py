@@ -12,6 +12,10 @@ train ...`` or, from Python, ``paddle.distributed.spawn(function, nprocs=2)`` (o
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+
 import numpy as np
 import paddle
 import paddle.distributed as dist
@@ -53,3 +57,58 @@ def average_across_ranks(value: float) -> float:
     tensor = paddle.to_tensor([value], dtype="float64")
     dist.all_reduce(tensor)
     return float(tensor.numpy()[0]) / world_size()
+
+
+def parameter_checksums(model) -> list:
+    """A checksum of this rank's parameters, gathered from every rank (all equal when in sync).
+
+    DataParallel averages gradients, so every rank applies the same update and the copies stay
+    identical; BatchNorm running statistics are buffers, kept per rank, and not compared.
+    """
+    import hashlib
+
+    digest = hashlib.sha1()
+    for name, param in sorted(model.named_parameters(), key=lambda item: item[0]):
+        digest.update(name.encode())
+        digest.update(np.ascontiguousarray(param.numpy()).tobytes())
+    if world_size() == 1:
+        return [digest.hexdigest()]
+    checksums = []
+    dist.all_gather_object(checksums, digest.hexdigest())
+    return checksums
+
+
+def system_zlib_path():
+    """The zlib library Python's ``zlib`` module uses (from this process's memory map), or None."""
+    import zlib  # noqa: F401  (makes sure it is loaded)
+
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "/libz.so" in line}
+    except OSError:
+        return None
+    return sorted(paths)[0] if len(paths) == 1 else None
+
+
+@contextlib.contextmanager
+def spawn_environment():
+    """Child processes started inside this block load the system zlib before Paddle 2.6 does.
+
+    Paddle 2.6's ``libpaddle.so`` exports an old copy of zlib; a spawned process imports Paddle
+    before anything else, and Python's ``zlib`` then mixes the two copies and crashes (reading an
+    xlsx label table in the worker dies in ``inflateReset2``).  Preloading the system zlib in the
+    children makes every caller use one copy.  Nothing changes on Paddle 3 or off Linux.
+    """
+    zlib_path = system_zlib_path() if sys.platform.startswith("linux") and paddle.__version__.startswith("2.") else None
+    if zlib_path is None:
+        yield
+        return
+    previous = os.environ.get("LD_PRELOAD")
+    os.environ["LD_PRELOAD"] = " ".join(filter(None, [zlib_path, previous]))
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("LD_PRELOAD", None)
+        else:
+            os.environ["LD_PRELOAD"] = previous

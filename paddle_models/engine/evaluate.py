@@ -29,9 +29,13 @@ class EvalResult:
         return self.probs.argmax(axis=1)
 
 
-def predict_logits(model, dataset, batch_size: int = 32):
-    """(labels [N], logits [N, K]) of ``model`` on ``dataset``, in dataset order."""
-    shard = np.arange(distributed.rank(), len(dataset), distributed.world_size())
+def predict_logits(model, dataset, batch_size: int = 32, across_ranks: bool = True):
+    """(labels [N], logits [N, K]) of ``model`` on ``dataset``, in dataset order.
+
+    ``across_ranks``: in multi-device runs, split the work between the ranks (all must call this).
+    """
+    ranks = distributed.world_size() if across_ranks else 1
+    shard = np.arange(distributed.rank() if across_ranks else 0, len(dataset), ranks)
     subset = dataset if len(shard) == len(dataset) else paddle.io.Subset(dataset, shard.tolist())
     loader = paddle.io.DataLoader(subset, batch_size=batch_size, shuffle=False)
     was_training = model.training
@@ -45,14 +49,16 @@ def predict_logits(model, dataset, batch_size: int = 32):
         model.train()
     labels = np.concatenate(labels) if labels else np.zeros(0, np.int64)
     logits = np.concatenate(logits) if logits else np.zeros((0, 1), np.float32)
+    if ranks == 1:
+        return labels, logits
     return (distributed.gather_predictions(shard, labels, len(dataset)),
             distributed.gather_predictions(shard, logits, len(dataset)))
 
 
 def evaluate(model, dataset, batch_size: int = 32, task: str = "multiclass", loss: Optional[TaskLoss] = None,
-             class_names=None) -> EvalResult:
+             class_names=None, across_ranks: bool = True) -> EvalResult:
     """Loss and metrics of ``model`` on a labelled ``dataset``."""
-    labels, logits = predict_logits(model, dataset, batch_size)
+    labels, logits = predict_logits(model, dataset, batch_size, across_ranks)
     if loss is None:
         loss = TaskLoss({"binary_logit": "bce", "ordinal": "ordinal"}.get(task, "ce"),
                         num_classes=logits.shape[1])

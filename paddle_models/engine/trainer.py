@@ -9,9 +9,11 @@ epoch by ``config.monitor``, write the checkpoints atomically, and stop early wh
 """
 from __future__ import annotations
 
+import json
 import math
 import random
 import time
+import warnings
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -29,6 +31,9 @@ from .evaluate import EvalResult, evaluate
 from .loader import WORKER_FAILURE_HINT, is_worker_failure, make_loader, set_loader_epoch
 from .losses import TaskLoss, main_output, to_probabilities
 from .optim import build_optimizer, build_scheduler
+
+# Paddle 3 repeats this notice for every BatchNorm layer at every train() call; it informs, nothing more.
+warnings.filterwarnings("ignore", message="When training, we now always track global mean")
 
 HPARAM_METRICS = ["val/acc", "val/auc", "val/kappa", "val/loss"]
 
@@ -101,6 +106,7 @@ class Trainer:
                 if self.config.patience and self.stale_epochs >= self.config.patience:
                     print(f"early stop: {self.config.monitor} did not improve for {self.config.patience} epochs")
                     break
+            self._check_ranks_in_sync()
             self._log_final_evaluation()
         finally:
             self.logger.close()
@@ -201,6 +207,17 @@ class Trainer:
         random.setstate(state["rng"]["python"])
         print(f"resuming after epoch {self.start_epoch} from {self.output_dir / LAST}")
 
+    def _check_ranks_in_sync(self) -> None:
+        """Multi-device runs: every rank must end with the same weights (written to ranks.json)."""
+        if distributed.world_size() == 1:
+            return
+        checksums = distributed.parameter_checksums(self.model)
+        if distributed.is_main_process():
+            self.output_dir.mkdir(parents=True, exist_ok=True)
+            (self.output_dir / "ranks.json").write_text(json.dumps({"parameter_checksums": checksums}))
+        if len(set(checksums)) != 1:
+            raise RuntimeError(f"the {len(checksums)} ranks ended with different weights: {checksums}")
+
     def _summary_line(self, epoch: int, scores: Dict[str, float], seconds: float, improved: bool) -> str:
         shown = "  ".join(f"{name} {scores[name]:.4f}" for name in
                           ("train/loss", "train/acc", "val/loss", "val/acc", "val/auc", "val/kappa")
@@ -216,7 +233,7 @@ class Trainer:
 
         self.model.set_state_dict(load_checkpoint(self.best_checkpoint)["model"])
         result: EvalResult = evaluate(self.model, self.valid_set, self.config.batch_size, self.config.task,
-                                      self.loss, self.class_names)
+                                      self.loss, self.class_names, across_ranks=False)
         step = self.best_epoch + 1
         log = self.logger
         log.figure("val/confusion_matrix", plot_confusion_matrix(confusion_matrix(result.y_true, result.probs),

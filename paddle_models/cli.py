@@ -1,0 +1,287 @@
+"""The command line: ``python -m paddle_models <command> [options]``.
+
+Commands (``python -m paddle_models <command> --help`` for each one's options):
+
+    demo      the README's main job: synthetic iChallenge-PM, a small model, a few minutes on a CPU
+    train     train any model on any dataset, or a named course recipe (``--recipe pm-resnet50``)
+    evaluate  metrics and figures of a checkpoint on a split
+    export    a checkpoint -> an inference model (``paddle.jit.save``)
+    predict   an exported model + a folder of images (or a dataset split) -> CSV
+    gradcam   Grad-CAM heat maps of a checkpoint for some images, as PNG overlays
+    tour      every model's layer table (output shapes and parameters)
+    recipes   the named training recipes and what to expect from them
+    synth     write a synthetic dataset in an official layout
+    prepare   unpack the downloaded iChallenge-PM archives into the expected layout
+    lessons   execute the lesson notebooks (fast mode unless --full)
+
+Each command is a small function that turns its options into calls of the package; the work itself
+lives in ``paddle_models.experiment``, ``paddle_models.engine`` and ``paddle_models.inference``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from . import recipes as recipe_book
+from .experiment import DEFAULT_SETTINGS, demo_settings, run_evaluation, run_experiment
+
+
+# ----------------------------------------------------------------------------- the commands
+
+
+def command_demo(args) -> None:
+    """Synthetic iChallenge-PM, a small ResNet, a few minutes of CPU training, metrics and figures."""
+    settings = demo_settings(args.root, epochs=args.epochs, log_dir=args.log_dir, output_dir=args.output_dir)
+    result = run_experiment(settings, progress=not args.quiet)
+    report = run_evaluation(result.checkpoint, settings["data_root"], split="valid",
+                            output_dir=result.output_dir / "evaluation", batch_size=settings["batch_size"])
+    print()
+    print(report.summary())
+    print(f"\nchance level {report.chance_accuracy:.3f}; the model scores {report.metrics['acc']:.3f} accuracy")
+    print(f"checkpoint      {result.checkpoint}")
+    print(f"figures         {report.output_dir}")
+    print(f"VisualDL logs   {result.log_dir}")
+    print(f"open them with  visualdl --logdir {result.log_dir.parent} -L en --disable-telemetry")
+
+
+def command_train(args) -> None:
+    """Train with the settings of ``--recipe`` (if any), overridden by the options given."""
+    settings = dict(DEFAULT_SETTINGS)
+    if args.recipe:
+        recipe = recipe_book.get_recipe(args.recipe)
+        settings.update({key: value for key, value in recipe.items()
+                         if key not in recipe_book.DESCRIPTIVE_FIELDS})
+        settings["run_name"] = args.recipe
+    given = {key: value for key, value in vars(args).items()
+             if key in DEFAULT_SETTINGS and value is not None}
+    settings.update(given)
+    if not settings.get("data_root"):
+        raise SystemExit("train: --data-root is required (where the dataset lies; see datasets/README.md)")
+    result = run_experiment(settings, progress=not args.quiet)
+    print(f"best checkpoint {result.checkpoint}")
+    print(f"VisualDL logs   {result.log_dir}")
+
+
+def command_evaluate(args) -> None:
+    """Metrics (printed, and saved as JSON) and figures for a checkpoint on one split."""
+    report = run_evaluation(args.checkpoint, args.data_root, split=args.split, data=args.data,
+                            output_dir=args.output, batch_size=args.batch_size)
+    print(report.summary())
+    print(f"figures and metrics.json in {report.output_dir}")
+
+
+def command_export(args) -> None:
+    """A checkpoint -> an inference model plus the preprocessing it needs."""
+    from .inference import export_checkpoint
+
+    paths = export_checkpoint(args.checkpoint, args.output, batch_size=args.batch_size)
+    for path in paths:
+        print(path)
+
+
+def command_predict(args) -> None:
+    """An exported model + images -> a CSV of classes and probabilities (or the PALM format)."""
+    from .inference import Predictor, predict_folder
+
+    source = args.images
+    if source is None:
+        if not (args.data and args.data_root):
+            raise SystemExit("predict: give --images FOLDER, or --data NAME --data-root ROOT [--split]")
+        from .data import build_dataset
+
+        predictor = Predictor(args.model)
+        source = build_dataset(args.data, args.data_root, args.split, preprocess=predictor.preprocess)
+    else:
+        predictor = Predictor(args.model)
+    path = predict_folder(predictor, source, args.output, palm=args.palm, batch_size=args.batch_size)
+    print(f"predictions written to {path}")
+
+
+def command_gradcam(args) -> None:
+    """Grad-CAM overlays of a checkpoint for the given images."""
+    from .engine import load_model
+    from .inference import save_gradcam
+
+    model, meta = load_model(args.checkpoint)
+    for path in save_gradcam(model, meta, args.images, args.output, target_class=args.target_class):
+        print(path)
+
+
+def command_tour(args) -> None:
+    """Build each model and print its layer-by-layer output shapes and parameter counts."""
+    from .models import build, layer_table, list_models
+
+    names = args.models or list_models()
+    for name in names:
+        # LeNet's first fully connected layer is sized from the input, so it must know the size
+        options = {"input_size": args.image_size} if args.image_size and name.startswith("lenet") else {}
+        model = build(name, num_classes=args.num_classes, **options)
+        size = args.image_size or model.default_input_size
+        channels = 1 if name == "lenet_mnist" else 3
+        print(f"\n=== {name} ({size}x{size} input, {args.num_classes} classes)")
+        print(layer_table(model, input_size=(1, channels, size, size)))
+
+
+def command_recipes(args) -> None:
+    print(recipe_book.recipe_table())
+
+
+def command_synth(args) -> None:
+    """Write a synthetic dataset in an official layout."""
+    from .data import synthetic
+
+    writers = {
+        "ichallenge_pm": synthetic.make_synthetic_ichallenge_pm,
+        "ddr": synthetic.make_synthetic_ddr,
+        "aptos": synthetic.make_synthetic_aptos,
+        "image_folder": synthetic.make_synthetic_image_folder,
+    }
+    root = writers[args.data](args.root, per_class=args.per_class, image_size=args.image_size, seed=args.seed)
+    print(f"synthetic {args.data} written to {root}")
+
+
+def command_prepare(args) -> None:
+    from .data import prepare
+
+    print(f"dataset ready under {prepare(args.data, args.archives, args.root)}")
+
+
+def command_lessons(args) -> None:
+    from .course import run_lessons
+
+    for path in run_lessons(args.names or None, fast=not args.full):
+        print(path)
+
+
+# ----------------------------------------------------------------------------- the parser
+
+
+def add_training_options(parser: argparse.ArgumentParser) -> None:
+    """Options of ``train``; every default is None so a recipe's value shows through."""
+    add = parser.add_argument
+    add("--recipe", help="a named course experiment (see `recipes`); options given override it")
+    add("--model", help="a model name (see `tour`), e.g. resnet50, vgg16, googlenet, convmixer_768_32")
+    add("--model-options", type=json.loads, help='extra model arguments as JSON, e.g. \'{"dropout": 0.3}\'')
+    add("--data", help="ichallenge_pm, ddr, aptos or image_folder")
+    add("--data-root", help="the dataset's folder (see datasets/README.md)")
+    add("--image-size", type=int, help="input side in pixels (224 in the course)")
+    add("--normalize", choices=["imagenet", "course"], help="input normalisation preset")
+    add("--augment", action=argparse.BooleanOptionalAction, default=None, help="training augmentation")
+    add("--subset", type=int, help="train on a fixed, seeded, stratified subset of this many images")
+    add("--batch-size", type=int)
+    add("--epochs", type=int)
+    add("--optimizer", choices=["sgd", "momentum", "adam", "adamw"])
+    add("--lr", type=float, help="learning rate")
+    add("--momentum", type=float)
+    add("--weight-decay", type=float)
+    add("--schedule", choices=["constant", "step", "cosine"], help="learning-rate schedule")
+    add("--warmup-epochs", type=float)
+    add("--loss", choices=["ce", "bce", "weighted_ce", "ordinal"], help="ce unless the recipe says otherwise")
+    add("--label-smoothing", type=float)
+    add("--grad-clip", type=float, help="clip the global gradient norm to this value")
+    add("--monitor", help="validation metric choosing the best epoch: val/acc, val/auc, val/kappa, val/loss")
+    add("--patience", type=int, help="stop after this many epochs without improvement")
+    add("--pretrained", help="'imagenet' (ResNet/VGG from paddle.vision) or a .pdparams file")
+    add("--device", help="cpu, gpu or gpu:N (default: gpu when there is one)")
+    add("--amp", choices=["auto", "on", "off"], help="mixed precision (auto: on with a GPU)")
+    add("--num-workers", type=int, help="DataLoader worker processes")
+    add("--cache-dir", help="cache preprocessed images here (much faster from epoch 2)")
+    add("--seed", type=int)
+    add("--log-dir", help="parent folder of the VisualDL logs (default runs/)")
+    add("--run-name", help="sub-folder name for this run's logs and checkpoints")
+    add("--output-dir", help="where checkpoints go (default: the run's folder)")
+    add("--resume", action="store_true", default=None, help="continue the run from its last checkpoint")
+    add("--quiet", action="store_true", help="no progress bars")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m paddle_models", description=__doc__.split("\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog=__doc__.split("\n\n")[1])
+    commands = parser.add_subparsers(dest="command", metavar="command", required=True)
+
+    demo = commands.add_parser("demo", help="the README's main job on synthetic data")
+    demo.add_argument("--root", default=None, help="where to write the synthetic data "
+                                                   "(default datasets/synthetic/demo-PALM)")
+    demo.add_argument("--epochs", type=int, default=None)
+    demo.add_argument("--log-dir", default="runs")
+    demo.add_argument("--output-dir", default=None)
+    demo.add_argument("--quiet", action="store_true")
+    demo.set_defaults(handler=command_demo)
+
+    train = commands.add_parser("train", help="train a model (or a named recipe)")
+    add_training_options(train)
+    train.set_defaults(handler=command_train)
+
+    evaluate = commands.add_parser("evaluate", help="metrics and figures for a checkpoint")
+    evaluate.add_argument("--checkpoint", required=True)
+    evaluate.add_argument("--data-root", required=True)
+    evaluate.add_argument("--data", default=None, help="dataset name (default: the one trained on)")
+    evaluate.add_argument("--split", default="valid")
+    evaluate.add_argument("--batch-size", type=int, default=16)
+    evaluate.add_argument("--output", default=None, help="folder for figures (default: beside the checkpoint)")
+    evaluate.set_defaults(handler=command_evaluate)
+
+    export = commands.add_parser("export", help="checkpoint -> paddle.jit inference model")
+    export.add_argument("--checkpoint", required=True)
+    export.add_argument("--output", required=True, help="path prefix of the exported files")
+    export.add_argument("--batch-size", type=int, default=None, help="fixed batch size (default: dynamic)")
+    export.set_defaults(handler=command_export)
+
+    predict = commands.add_parser("predict", help="exported model + images -> CSV")
+    predict.add_argument("--model", required=True, help="path prefix given to `export --output`")
+    predict.add_argument("--images", default=None, help="a folder of images")
+    predict.add_argument("--data", default=None, help="or a dataset name ...")
+    predict.add_argument("--data-root", default=None, help="... its root ...")
+    predict.add_argument("--split", default="test", help="... and split")
+    predict.add_argument("--output", required=True, help="the CSV file to write")
+    predict.add_argument("--palm", action="store_true", help="PALM challenge submission format")
+    predict.add_argument("--batch-size", type=int, default=8)
+    predict.set_defaults(handler=command_predict)
+
+    gradcam = commands.add_parser("gradcam", help="Grad-CAM overlays as PNG")
+    gradcam.add_argument("--checkpoint", required=True)
+    gradcam.add_argument("--images", nargs="+", required=True, help="image files or folders")
+    gradcam.add_argument("--output", required=True, help="folder for the PNG overlays")
+    gradcam.add_argument("--target-class", type=int, default=None, help="default: the predicted class")
+    gradcam.set_defaults(handler=command_gradcam)
+
+    tour = commands.add_parser("tour", help="every model's layer table")
+    tour.add_argument("models", nargs="*", help="model names (default: all)")
+    tour.add_argument("--num-classes", type=int, default=2)
+    tour.add_argument("--image-size", type=int, default=None, help="default: each model's own")
+    tour.set_defaults(handler=command_tour)
+
+    commands.add_parser("recipes", help="list the training recipes").set_defaults(handler=command_recipes)
+
+    synth = commands.add_parser("synth", help="write a synthetic dataset in an official layout")
+    synth.add_argument("--data", default="ichallenge_pm", choices=["ichallenge_pm", "ddr", "aptos", "image_folder"])
+    synth.add_argument("--root", required=True)
+    synth.add_argument("--per-class", type=int, default=20)
+    synth.add_argument("--image-size", type=int, default=512)
+    synth.add_argument("--seed", type=int, default=0)
+    synth.set_defaults(handler=command_synth)
+
+    prepare = commands.add_parser("prepare", help="unpack downloaded archives into the expected layout")
+    prepare.add_argument("--data", default="ichallenge_pm")
+    prepare.add_argument("--archives", required=True, help="folder holding the downloaded archives")
+    prepare.add_argument("--root", required=True, help="the dataset folder to create")
+    prepare.set_defaults(handler=command_prepare)
+
+    lessons = commands.add_parser("lessons", help="execute the lesson notebooks")
+    lessons.add_argument("names", nargs="*", help="lesson files or numbers (default: all)")
+    lessons.add_argument("--full", action="store_true", help="real experiments instead of fast mode")
+    lessons.set_defaults(handler=command_lessons)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.handler(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

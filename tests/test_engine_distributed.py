@@ -1,0 +1,15 @@
+"""Two CPU processes train data-parallel (gloo) and end with identical weights."""
+import json
+
+from paddle_models.experiment import train_distributed
+
+
+def test_two_process_gloo_run_keeps_ranks_in_sync(pm_root, tmp_path):
+    settings = dict(model="lenet", model_options={"input_size": 32, "activation": "relu"}, data_root=str(pm_root),
+                    image_size=32, epochs=2, batch_size=4, optimizer="momentum", lr=0.01, device="cpu",
+                    log_dir=str(tmp_path), run_name="ddp")
+    train_distributed(settings, nprocs=2)
+    checksums = json.loads((tmp_path / "ddp" / "ranks.json").read_text())["parameter_checksums"]
+    assert len(checksums) == 2 and checksums[0] == checksums[1]
+    assert (tmp_path / "ddp" / "best.pdparams").exists()
+    assert len(list((tmp_path / "ddp").glob("vdlrecords.*.log"))) == 1  # rank 0 only
