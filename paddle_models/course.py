@@ -1,0 +1,305 @@
+"""Helpers the lesson notebooks share: data (real or synthetic), fast mode, VisualDL, running lessons.
+
+Every lesson starts the same way::
+
+    FAST = None                                   # parameters cell: None reads PADDLE_MODELS_FAST
+    ...
+    from paddle_models import course
+    data = course.lesson_data("ichallenge_pm", fast=FAST)
+    print(data)            # which data, which image size, how many epochs, and why
+
+``lesson_data`` uses the real dataset when it lies where ``datasets/README.md`` says (datasets/PALM,
+datasets/DDR) and otherwise writes a synthetic copy in the same layout under datasets/synthetic/, so a
+lesson never waits for a download.  *Fast mode* (the default on a machine without a GPU, and what the
+tests run) shrinks the data, the image size and the epochs so that a lesson takes a minute or two on
+two CPU cores; ``FAST = False`` (or ``PADDLE_MODELS_FAST=0``) runs the real experiment.
+
+``run_lessons`` executes the notebooks headless (``python -m paddle_models lessons``).
+"""
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATASETS_DIR = REPO_ROOT / "datasets"
+LESSONS_DIR = REPO_ROOT / "lessons"
+RUNS_DIR = REPO_ROOT / "runs"
+EXECUTED_DIR = LESSONS_DIR / "executed"
+FAST_ENV = "PADDLE_MODELS_FAST"
+
+# Where the real datasets go (datasets/README.md) and a file that shows they are there.
+REAL_DATA = {
+    "ichallenge_pm": ("PALM", "PALM-Validation-GT"),
+    "ddr": ("DDR", "DDR-dataset"),
+}
+
+# Sizes of a lesson's run.  Full: the course's real experiment.  Fast: a minute or two on a CPU.
+FULL_SIZES = {"image_size": 224, "epochs": 10, "batch_size": 16, "subset": None}
+FAST_SIZES = {"image_size": 64, "epochs": 3, "batch_size": 16, "subset": None}
+# Synthetic data written for the lessons: images per class and split, and the image width.
+SYNTHETIC = {"ichallenge_pm": {"per_class": 40, "image_size": 256},
+             "ddr": {"per_class": 24, "image_size": 256}}
+
+
+def fast_mode(value: Optional[bool] = None) -> bool:
+    """Resolve a lesson's ``FAST`` parameter: an explicit True/False wins, else $PADDLE_MODELS_FAST.
+
+    Unset, fast mode is on unless a GPU is present: a CPU cannot run the real experiments in
+    reasonable time (ResNet-50 at 224x224 trains at about one image per second on two cores).
+    """
+    if value is not None:
+        return bool(value)
+    text = os.environ.get(FAST_ENV, "").strip().lower()
+    if text:
+        if text not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
+            raise ValueError(f"{FAST_ENV}={text!r}: use 1 (fast lessons) or 0 (the full experiments)")
+        return text in ("1", "true", "yes", "on")
+    from .engine import gpu_available
+
+    return not gpu_available()
+
+
+def real_data_root(name: str) -> Optional[Path]:
+    """The real dataset's folder under datasets/, or None when it has not been downloaded."""
+    folder, marker = REAL_DATA[name]
+    root = DATASETS_DIR / folder
+    return root if (root / marker).exists() or (root / "DR_grading").exists() else None
+
+
+def synthetic_root(name: str, per_class: int, image_size: int, seed: int = 0) -> Path:
+    """A synthetic dataset in the official layout, written once (atomically) and then reused.
+
+    Written to a temporary folder and renamed into place, so two lessons running at the same time
+    never see half a dataset.
+    """
+    from .data import make_synthetic_ddr, make_synthetic_ichallenge_pm
+
+    writers = {"ichallenge_pm": make_synthetic_ichallenge_pm, "ddr": make_synthetic_ddr}
+    root = DATASETS_DIR / "synthetic" / f"lesson-{name}-{per_class}x{image_size}-seed{seed}"
+    if root.exists():
+        return root
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=root.parent))
+    writers[name](staging, per_class=per_class, image_size=image_size, seed=seed)
+    try:
+        staging.rename(root)
+    except OSError:  # another process finished first: use its copy
+        shutil.rmtree(staging, ignore_errors=True)
+    return root
+
+
+@dataclass
+class LessonData:
+    """Which data a lesson uses and how big its runs are (printing it explains the choice)."""
+
+    name: str
+    root: Path
+    real: bool
+    fast: bool
+    image_size: int
+    epochs: int
+    batch_size: int
+    subset: Optional[int] = None
+    seed: int = 0
+    notes: List[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        kind = "real" if self.real else "synthetic"
+        mode = "fast mode" if self.fast else "full run"
+        lines = [f"{self.name}: {kind} data in {self.root}",
+                 f"{mode}: {self.image_size}x{self.image_size} images, {self.epochs} epochs, "
+                 f"batch size {self.batch_size}" + (f", training subset of {self.subset}" if self.subset else "")]
+        return "\n".join(lines + self.notes)
+
+    def dataset(self, split: str = "train", **options):
+        """The dataset reader for ``split`` at this lesson's image size (options go to the reader)."""
+        from .data import build_dataset
+
+        options.setdefault("image_size", self.image_size)
+        options.setdefault("seed", self.seed)
+        if split == "train" and self.subset:
+            options.setdefault("subset", self.subset)
+        return build_dataset(self.name, self.root, split, **options)
+
+    def datasets(self, augment: bool = True, **options):
+        """(train, valid) readers; training images augmented unless ``augment=False``."""
+        return self.dataset("train", augment=augment, **options), self.dataset("valid", **options)
+
+
+def lesson_data(name: str = "ichallenge_pm", fast: Optional[bool] = None, root=None,
+                image_size: Optional[int] = None, epochs: Optional[int] = None,
+                batch_size: Optional[int] = None, subset: Optional[int] = None, seed: int = 0) -> LessonData:
+    """The data and run sizes of a lesson (see the module docstring); explicit values win."""
+    fast = fast_mode(fast)
+    sizes = dict(FAST_SIZES if fast else FULL_SIZES)
+    notes = []
+    if root is not None:
+        root, real = Path(root), True
+    else:
+        root = real_data_root(name)
+        real = root is not None
+        if not real:
+            synthetic = SYNTHETIC[name]
+            root = synthetic_root(name, synthetic["per_class"], synthetic["image_size"], seed)
+            notes.append(f"(the real {name} was not found under {DATASETS_DIR}; see datasets/README.md. "
+                         "Synthetic fundus images in the same layout stand in for it.)")
+    if real and fast:
+        sizes["subset"] = 80
+        notes.append("(fast mode on real data: a fixed subset of 80 training images)")
+    if not real and not fast:
+        notes.append("(a full run on synthetic data: the numbers say nothing about real fundus images)")
+    for key, value in (("image_size", image_size), ("epochs", epochs), ("batch_size", batch_size),
+                       ("subset", subset)):
+        if value is not None:
+            sizes[key] = value
+    return LessonData(name=name, root=root, real=real, fast=fast, seed=seed, notes=notes, **sizes)
+
+
+def run_config(lesson: str, run: str, data: LessonData, **settings):
+    """A TrainConfig for one run of a lesson: its VisualDL log goes to runs/<lesson>/<run>.
+
+    All runs of a lesson share one parent folder, so VisualDL overlays their curves.
+    """
+    from .engine import TrainConfig
+
+    values = dict(epochs=data.epochs, batch_size=data.batch_size, seed=data.seed,
+                  log_dir=str(RUNS_DIR / lesson), run_name=run, progress=False)
+    values.update(settings)
+    return TrainConfig(**values)
+
+
+def train(model, data: LessonData, lesson: str, run: str, model_name: Optional[str] = None,
+          augment: bool = True, datasets=None, **settings):
+    """Train ``model`` on the lesson's data with the engine; returns the Trainer (history, paths).
+
+    ``settings`` are TrainConfig fields (optimizer, lr, loss, ...); ``datasets`` overrides the
+    (train, valid) readers, e.g. to use other preprocessing.
+    """
+    from .engine import Trainer
+
+    train_set, valid_set = datasets or data.datasets(augment=augment)
+    meta = {"model_name": model_name or type(model).__name__.lower(), "input_size": data.image_size,
+            "preprocess": train_set.preprocess.to_dict(), "dataset": data.name,
+            "class_names": list(train_set.class_names)}
+    trainer = Trainer(model, train_set, valid_set, run_config(lesson, run, data, **settings), meta=meta)
+    trainer.fit()
+    best = trainer.best_epoch
+    print(f"{run}: best epoch {best + 1}, " + ", ".join(
+        f"{key} {values[best]:.3f}" for key, values in trainer.history.items()
+        if key.startswith("val/") and len(values) > best))
+    return trainer
+
+
+def visualdl_command(log_dir=RUNS_DIR) -> str:
+    """The command that opens the VisualDL board for ``log_dir``."""
+    return f"visualdl --logdir {log_dir} -L en --disable-telemetry --port 8040"
+
+
+def visualdl_hint(log_dir=RUNS_DIR) -> str:
+    """How to open the logs: locally, and in an AI Studio project."""
+    return "\n".join([
+        "Open the training logs in VisualDL (可视化工具):",
+        f"  {visualdl_command(log_dir)}",
+        "  then browse to http://localhost:8040",
+        "  (-L en avoids a blank page with Werkzeug 3; --disable-telemetry stops the usage report)",
+        "On AI Studio: the left side bar's 'Visualization' (可视化) tab, with the log folder set to",
+        f"  {log_dir}",
+    ])
+
+
+def environment_report() -> str:
+    """Versions, device and data: the first cell students run (lesson 0), and what to paste in a bug report."""
+    import numpy
+    import paddle
+
+    lines = [f"Python        {platform.python_version()} on {platform.system()} {platform.machine()}",
+             f"PaddlePaddle  {paddle.__version__}",
+             f"NumPy         {numpy.__version__}"]
+    for module in ("cv2", "sklearn", "matplotlib", "visualdl"):
+        try:
+            version = __import__(module).__version__
+        except Exception as error:  # noqa: BLE001  (report any import problem, do not fail)
+            version = f"not importable ({error.__class__.__name__}: {error})"
+        lines.append(f"{module:<13} {version}")
+    cuda = paddle.device.is_compiled_with_cuda()
+    gpus = paddle.device.cuda.device_count() if cuda else 0
+    lines.append(f"device        {'GPU x%d' % gpus if gpus else 'CPU only'} "
+                 f"({os.cpu_count()} CPU cores; Paddle built {'with' if cuda else 'without'} CUDA)")
+    for name, (folder, _) in REAL_DATA.items():
+        root = real_data_root(name)
+        lines.append(f"{name:<13} " + (f"found in {root}" if root else
+                                      f"not in {DATASETS_DIR / folder}: lessons use synthetic data"))
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- running the notebooks
+
+
+def lesson_paths(names: Optional[Sequence[str]] = None) -> List[Path]:
+    """The lesson notebooks in order; ``names`` picks some by number ("3") or file name."""
+    paths = sorted(LESSONS_DIR.glob("[0-9][0-9]_*.ipynb"))
+    if not names:
+        return paths
+    chosen = []
+    for name in names:
+        matches = [path for path in paths if path.name == Path(name).name
+                   or (str(name).isdigit() and path.name.startswith(f"{int(name):02d}_"))]
+        if not matches:
+            raise FileNotFoundError(f"no lesson {name!r} in {LESSONS_DIR}; lessons: "
+                                    + ", ".join(path.name for path in paths))
+        chosen.extend(matches)
+    return chosen
+
+
+def execute_notebook(path, output_dir=EXECUTED_DIR, fast: bool = True, timeout: int = 900) -> Path:
+    """Run one notebook top to bottom in a fresh ``python3`` kernel; write the executed copy.
+
+    Runs in the lessons folder with PADDLE_MODELS_FAST set; any cell error raises
+    ``nbclient.exceptions.CellExecutionError`` naming the cell.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    notebook = nbformat.read(path, as_version=4)
+    previous = os.environ.get(FAST_ENV)
+    os.environ[FAST_ENV] = "1" if fast else "0"  # the kernel inherits this process's environment
+    try:
+        NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    finally:
+        if previous is None:
+            os.environ.pop(FAST_ENV, None)
+        else:
+            os.environ[FAST_ENV] = previous
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    executed = output_dir / path.name
+    nbformat.write(notebook, executed)
+    return executed
+
+
+def run_lessons(names: Optional[Sequence[str]] = None, fast: bool = True, output_dir=EXECUTED_DIR) -> List[Path]:
+    """Execute the lessons in order (all by default); returns the executed copies' paths."""
+    executed = []
+    for path in lesson_paths(names):
+        print(f"running {path.name} ({'fast' if fast else 'full'}) ...", flush=True)
+        executed.append(execute_notebook(path, output_dir, fast=fast))
+    return executed
+
+
+def history_table(trainers: Dict[str, object], keys: Sequence[str] = ("val/acc", "val/loss")) -> str:
+    """One line per run: the best epoch's validation scores (for comparing runs in a lesson)."""
+    width = max(len(name) for name in trainers)
+    lines = [f"{'run':<{width}}  best epoch  " + "  ".join(f"{key:>10}" for key in keys)]
+    for name, trainer in trainers.items():
+        best = trainer.best_epoch
+        values = [trainer.history.get(key, [float("nan")] * (best + 1))[best] for key in keys]
+        lines.append(f"{name:<{width}}  {best + 1:>10}  " + "  ".join(f"{value:>10.4f}" for value in values))
+    return "\n".join(lines)

@@ -1,0 +1,71 @@
+"""The helpers the lessons share: fast mode, real-or-synthetic data, run folders, VisualDL hints."""
+import pytest
+
+from paddle_models import course
+
+
+@pytest.mark.parametrize("text, fast", [("1", True), ("0", False), ("yes", True), ("off", False)])
+def test_fast_mode_reads_the_environment(monkeypatch, text, fast):
+    monkeypatch.setenv(course.FAST_ENV, text)
+    assert course.fast_mode() is fast
+    assert course.fast_mode(not fast) is (not fast)  # an explicit value wins
+
+
+def test_fast_mode_rejects_a_typo(monkeypatch):
+    monkeypatch.setenv(course.FAST_ENV, "fsat")
+    with pytest.raises(ValueError, match="PADDLE_MODELS_FAST"):
+        course.fast_mode()
+
+
+def test_fast_mode_without_a_setting_is_on_without_a_gpu(monkeypatch):
+    monkeypatch.delenv(course.FAST_ENV, raising=False)
+    from paddle_models.engine import gpu_available
+
+    assert course.fast_mode() is (not gpu_available())
+
+
+def test_lesson_data_falls_back_to_synthetic_data_in_the_official_layout(monkeypatch, tmp_path):
+    monkeypatch.setattr(course, "DATASETS_DIR", tmp_path)
+    monkeypatch.setitem(course.SYNTHETIC, "ichallenge_pm", {"per_class": 2, "image_size": 96})
+    data = course.lesson_data("ichallenge_pm", fast=True)
+    assert not data.real and data.root.parent == tmp_path / "synthetic"
+    assert (data.image_size, data.epochs) == (course.FAST_SIZES["image_size"], course.FAST_SIZES["epochs"])
+    assert "synthetic" in str(data) and "datasets/README.md" in str(data)
+    train, valid = data.datasets()
+    assert len(train) == 4 and len(valid) == 4
+    assert list(train[0][0].shape) == [3, data.image_size, data.image_size]
+    assert course.lesson_data("ichallenge_pm", fast=True).root == data.root  # written once, then reused
+    assert not list((tmp_path / "synthetic").glob(".*")), "no staging folder left behind"
+
+
+def test_lesson_data_prefers_the_real_dataset(monkeypatch, tmp_path, pm_root):
+    monkeypatch.setattr(course, "DATASETS_DIR", pm_root.parent)
+    monkeypatch.setitem(course.REAL_DATA, "ichallenge_pm", (pm_root.name, "PALM-Validation-GT"))
+    data = course.lesson_data("ichallenge_pm", fast=True, epochs=1)
+    assert data.real and data.root == pm_root and data.subset == 80 and data.epochs == 1
+    full = course.lesson_data("ichallenge_pm", fast=False)
+    assert (full.image_size, full.subset) == (224, None)
+
+
+def test_lesson_paths_by_number_and_a_clear_error():
+    assert course.lesson_paths(["3"])[0].name.startswith("03_")
+    with pytest.raises(FileNotFoundError, match="no lesson '99'"):
+        course.lesson_paths(["99"])
+
+
+def test_run_config_puts_a_lessons_runs_under_one_parent():
+    data = course.LessonData("ichallenge_pm", course.DATASETS_DIR, real=False, fast=True, image_size=64,
+                             epochs=2, batch_size=8)
+    config = course.run_config("03_alexnet", "alexnet", data, lr=0.01)
+    assert config.log_dir == str(course.RUNS_DIR / "03_alexnet") and config.run_name == "alexnet"
+    assert (config.epochs, config.batch_size, config.lr) == (2, 8, 0.01)
+
+
+def test_visualdl_hint_gives_the_safe_command():
+    hint = course.visualdl_hint("runs/x")
+    assert "visualdl --logdir runs/x -L en --disable-telemetry" in hint and "AI Studio" in hint
+
+
+def test_environment_report_names_paddle_and_the_device():
+    report = course.environment_report()
+    assert "PaddlePaddle" in report and ("CPU" in report or "GPU" in report)
