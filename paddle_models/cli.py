@@ -61,6 +61,10 @@ def command_train(args) -> None:
     if not settings.get("data_root"):
         raise SystemExit("train: --data-root is required (where the dataset lies; see datasets/README.md)")
     result = run_experiment(settings, progress=not args.quiet)
+    from .engine.distributed import is_main_process
+
+    if not is_main_process():  # under paddle.distributed.launch, rank 0 reports
+        return
     print(f"best checkpoint {result.checkpoint}")
     print(f"VisualDL logs   {result.log_dir}")
 
@@ -150,9 +154,9 @@ def command_prepare(args) -> None:
 
 
 def command_lessons(args) -> None:
-    from .course import run_lessons
+    from .course import EXECUTED_DIR, run_lessons
 
-    for path in run_lessons(args.names or None, fast=not args.full):
+    for path in run_lessons(args.names or None, fast=not args.full, output_dir=args.output or EXECUTED_DIR):
         print(path)
 
 
@@ -274,6 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
     lessons = commands.add_parser("lessons", help="execute the lesson notebooks")
     lessons.add_argument("names", nargs="*", help="lesson files or numbers (default: all)")
     lessons.add_argument("--full", action="store_true", help="real experiments instead of fast mode")
+    lessons.add_argument("--output", default=None,
+                         help="folder for the executed copies, with their outputs (default lessons/executed)")
     lessons.set_defaults(handler=command_lessons)
     return parser
 
