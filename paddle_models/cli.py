@@ -202,9 +202,10 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m paddle_models", description=__doc__.split("\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog=__doc__.split("\n\n")[1])
+    parser = argparse.ArgumentParser(prog="python -m paddle_models",
+                                     description="The fundus classification course's command line.",
+                                     epilog="`python -m paddle_models <command> --help` shows a command's "
+                                            "options; README.md has examples.")
     commands = parser.add_subparsers(dest="command", metavar="command", required=True)
 
     demo = commands.add_parser("demo", help="the README's main job on synthetic data")

@@ -105,10 +105,18 @@ def output_size(settings: dict, num_classes: int) -> int:
     return 1 if settings.get("loss") == "bce" else num_classes
 
 
+def model_options(settings: dict) -> dict:
+    """Extra arguments of the model factory; LeNet sizes its first FC layer from the image size."""
+    options = dict(settings.get("model_options") or {})
+    if settings["model"].startswith("lenet"):
+        options.setdefault("input_size", settings["image_size"])
+    return options
+
+
 def build_model(settings: dict, num_classes: int):
     """The model named in the settings, with ImageNet or file weights when ``pretrained`` says so."""
     model = models.build(settings["model"], num_classes=output_size(settings, num_classes),
-                         **(settings.get("model_options") or {}))
+                         **model_options(settings))
     if settings.get("pretrained"):
         models.load_pretrained(model, settings["model"], settings["pretrained"])
     return model
@@ -128,7 +136,7 @@ def model_metadata(settings: dict, train_set) -> dict:
     task = {"bce": "binary_logit", "ordinal": "ordinal"}.get(settings.get("loss"), "multiclass")
     return {
         "model_name": settings["model"],
-        "model_options": dict(settings.get("model_options") or {}),
+        "model_options": model_options(settings),
         "num_classes": output_size(settings, train_set.num_classes),
         "task": task,
         "class_names": list(train_set.class_names),

@@ -12,6 +12,7 @@ from typing import Sequence
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .metrics import as_probs, roc_auc, roc_curves
 
@@ -43,6 +44,7 @@ def plot_training_curves(histories, keys: Sequence[str] = ("loss", "acc")) -> Fi
                     epochs = np.arange(1, len(values) + 1)
                     axis.plot(epochs, values, style, color=color, label=f"{name} {split}")
         axis.set_xlabel("epoch")
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         axis.set_title(key)
         axis.grid(alpha=0.3)
         axis.legend(fontsize=7)

@@ -42,9 +42,11 @@ def test_train_writes_checkpoints_and_a_visualdl_log(trained):
 
 
 def test_train_recipe_uses_its_settings_and_options_override_it(pm_root, tmp_path):
-    main(["train", "--recipe", "pm-lenet", *LENET, "--data-root", str(pm_root), "--epochs", "1",
-          "--log-dir", str(tmp_path), "--quiet"])
-    config = load_checkpoint(tmp_path / "pm-lenet" / "last.pdckpt")["config"]
+    main(["train", "--recipe", "pm-lenet", "--image-size", str(SIZE), "--data-root", str(pm_root),
+          "--epochs", "1", "--log-dir", str(tmp_path), "--quiet"])
+    state = load_checkpoint(tmp_path / "pm-lenet" / "last.pdckpt")
+    config = state["config"]
+    assert state["meta"]["model_options"] == {"input_size": SIZE}  # LeNet sized for the images
     recipe = recipes.get_recipe("pm-lenet")
     assert config["run_name"] == "pm-lenet"
     assert (config["optimizer"], config["lr"], config["batch_size"]) == (recipe["optimizer"], recipe["lr"],
