@@ -175,16 +175,20 @@ def run_config(lesson: str, run: str, data: LessonData, **settings):
 
 
 def train(model, data: LessonData, lesson: str, run: str, model_name: Optional[str] = None,
-          augment: bool = True, datasets=None, **settings):
+          model_options: Optional[dict] = None, augment: bool = True, datasets=None, **settings):
     """Train ``model`` on the lesson's data with the engine; returns the Trainer (history, paths).
 
-    ``settings`` are TrainConfig fields (optimizer, lr, loss, ...); ``datasets`` overrides the
-    (train, valid) readers, e.g. to use other preprocessing.
+    ``model_name`` and ``model_options``: how ``paddle_models.build`` makes this model, saved in the
+    checkpoint so that ``engine.load_model``, export and Grad-CAM can rebuild it.  ``settings`` are
+    TrainConfig fields (optimizer, lr, loss, ...); ``datasets`` overrides the (train, valid) readers,
+    e.g. to use other preprocessing.
     """
     from .engine import Trainer
 
     train_set, valid_set = datasets or data.datasets(augment=augment)
-    meta = {"model_name": model_name or type(model).__name__.lower(), "input_size": data.image_size,
+    num_classes = 1 if settings.get("loss") == "bce" else train_set.num_classes
+    meta = {"model_name": model_name or type(model).__name__.lower(), "model_options": dict(model_options or {}),
+            "num_classes": num_classes, "input_size": data.image_size,
             "preprocess": train_set.preprocess.to_dict(), "dataset": data.name,
             "class_names": list(train_set.class_names)}
     trainer = Trainer(model, train_set, valid_set, run_config(lesson, run, data, **settings), meta=meta)

@@ -69,3 +69,21 @@ def test_visualdl_hint_gives_the_safe_command():
 def test_environment_report_names_paddle_and_the_device():
     report = course.environment_report()
     assert "PaddlePaddle" in report and ("CPU" in report or "GPU" in report)
+
+
+def test_a_lesson_checkpoint_can_be_rebuilt_exported_and_used_as_pretrained_weights(monkeypatch, tmp_path):
+    from paddle_models import build, load_pretrained
+    from paddle_models.engine import load_model
+    from paddle_models.inference import export_checkpoint
+
+    monkeypatch.setattr(course, "DATASETS_DIR", tmp_path)
+    monkeypatch.setattr(course, "RUNS_DIR", tmp_path / "runs")
+    monkeypatch.setitem(course.SYNTHETIC, "ichallenge_pm", {"per_class": 2, "image_size": 96})
+    data = course.lesson_data("ichallenge_pm", fast=True, image_size=32, epochs=1, batch_size=4)
+    options = {"input_size": 32, "activation": "relu"}
+    trainer = course.train(build("lenet", **options), data, lesson="test", run="lenet", model_name="lenet",
+                           model_options=options)
+    model, meta = load_model(trainer.best_checkpoint)
+    assert (meta["model_name"], meta["num_classes"], meta["model_options"]) == ("lenet", 2, options)
+    assert export_checkpoint(trainer.best_checkpoint, tmp_path / "export" / "lenet").params_file.exists()
+    assert load_pretrained(build("lenet", **options), "lenet", trainer.best_checkpoint) == []

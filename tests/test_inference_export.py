@@ -132,3 +132,15 @@ def test_missing_files_are_explained(tmp_path):
         Predictor(tmp_path / "nothing")
     with pytest.raises(FileNotFoundError, match="pdiparams"):
         find_model_files(tmp_path / "nothing")
+
+
+def test_a_new_export_replaces_the_program_of_another_paddle_version(tmp_path):
+    """A stale .json (3.x) or .pdmodel (2.6) at the same prefix must not be picked up instead."""
+    for suffix in (".json", ".pdmodel"):
+        (tmp_path / f"lenet{suffix}").write_text("left over from an export under the other Paddle version")
+    model = build("lenet", num_classes=2, input_size=32, activation="relu")
+    files = export_model(model, tmp_path / "lenet", input_size=32)
+    assert find_model_files(tmp_path / "lenet") == (files.model_file, files.params_file)
+    assert len([path for path in tmp_path.iterdir() if path.suffix in (".json", ".pdmodel")
+                and not path.name.endswith(".meta.json")]) == 1
+    Predictor(tmp_path / "lenet").predict_probs(np.zeros((1, 3, 32, 32), "float32"))

@@ -67,11 +67,14 @@ class MainHead(nn.Layer):
         return main_output(self.model(image))
 
 
+PROGRAM_SUFFIXES = (".json", ".pdmodel")  # Paddle 3.x, Paddle 2.6
+
+
 def find_model_files(prefix) -> tuple:
     """(program file, weights file) of an exported model; the program is .json (3.x) or .pdmodel (2.6)."""
     prefix = str(prefix)
     params_file = Path(prefix + ".pdiparams")
-    for suffix in (".json", ".pdmodel"):
+    for suffix in PROGRAM_SUFFIXES:
         model_file = Path(prefix + suffix)
         if model_file.is_file() and params_file.is_file():
             return model_file, params_file
@@ -159,6 +162,8 @@ def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
     size = meta["input_size"]
     out_prefix = Path(out_prefix)
     out_prefix.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in PROGRAM_SUFFIXES:  # an older export under the other Paddle version must not be picked up
+        Path(str(out_prefix) + suffix).unlink(missing_ok=True)
     spec = paddle.static.InputSpec([batch_size, 3, size, size], "float32", name=INPUT_NAME)
     was_training = model.training
     model.eval()  # dropout off, batch norm running statistics, GoogLeNet main head only

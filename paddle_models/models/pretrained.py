@@ -59,6 +59,8 @@ def load_pretrained(model: paddle.nn.Layer, name: str, source="imagenet") -> Lis
     1000-class ImageNet model does not fit a 2-class model, so it is skipped (and reported).
     """
     state = imagenet_state_dict(name) if source == "imagenet" else paddle.load(str(source))
+    if isinstance(state.get("model"), dict):  # a checkpoint of the engine: weights under "model"
+        state = state["model"]
     own = model.state_dict()
     usable = {key: value for key, value in state.items()
               if key in own and list(np.shape(value)) == list(own[key].shape)}
