@@ -164,12 +164,13 @@ def lesson_data(name: str = "ichallenge_pm", fast: Optional[bool] = None, root=N
 def run_config(lesson: str, run: str, data: LessonData, **settings):
     """A TrainConfig for one run of a lesson: its VisualDL log goes to runs/<lesson>/<run>.
 
-    All runs of a lesson share one parent folder, so VisualDL overlays their curves.
+    All runs of a lesson share one parent folder, so VisualDL overlays their curves.  Lessons keep
+    only the best epoch's weights (``save_last=False``): no resumable checkpoint of gigabytes each epoch.
     """
     from .engine import TrainConfig
 
     values = dict(epochs=data.epochs, batch_size=data.batch_size, seed=data.seed,
-                  log_dir=str(RUNS_DIR / lesson), run_name=run, progress=False)
+                  log_dir=str(RUNS_DIR / lesson), run_name=run, progress=False, save_last=False)
     values.update(settings)
     return TrainConfig(**values)
 

@@ -56,6 +56,11 @@ def test_fit_writes_history_checkpoints_and_a_readable_visualdl_log(pm_sets, tmp
     assert tags["pr_curve"] and tags["roc_curve"]
 
 
+def test_save_last_off_keeps_only_the_best_weights(pm_sets, tmp_path):
+    trainer, _ = train(pm_sets, tmp_path, "best_only", epochs=1, save_last=False)
+    assert trainer.best_checkpoint.exists() and not (trainer.output_dir / "last.pdckpt").exists()
+
+
 def test_same_seed_gives_the_same_metrics(pm_sets, tmp_path):
     _, first = train(pm_sets, tmp_path, "a")
     _, second = train(pm_sets, tmp_path, "b")

@@ -36,6 +36,7 @@ class TrainConfig:
     run_name: str = "run"
     output_dir: Optional[str] = None  # checkpoints (default <log_dir>/<run_name>)
     resume: bool = False
+    save_last: bool = True  # write last.pdckpt (weights + optimiser) every epoch, for --resume
     progress: bool = True  # tqdm bars
 
     def __post_init__(self):

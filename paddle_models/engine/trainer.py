@@ -188,6 +188,8 @@ class Trainer:
         if improved:
             save_checkpoint({"model": weights, "meta": self.meta, "epoch": epoch,
                              "metrics": {k: v[-1] for k, v in self.history.items()}}, self.best_checkpoint)
+        if not self.config.save_last:
+            return
         save_checkpoint({
             "model": weights, "optimizer": optimizer_state(self.optimizer, self.model), "scheduler": self.scheduler.state_dict(),
             "meta": self.meta, "config": self.config.to_dict(), "epoch": epoch, "history": self.history,
@@ -242,7 +244,7 @@ class Trainer:
         log.pr_curve("val/pr", result.y_true, result.probs, step, self.class_names)
         log.roc_curve("val/roc", result.y_true, result.probs, step, self.class_names)
         hparams = {key: value for key, value in self.config.to_dict().items()
-                   if key not in ("log_dir", "output_dir", "progress", "resume")}
+                   if key not in ("log_dir", "output_dir", "progress", "resume", "save_last")}
         hparams.update(model=self.meta.get("model_name", type(self.model).__name__))
         log.hparams(hparams, HPARAM_METRICS)
         self.final_evaluation = result

@@ -1,0 +1,85 @@
+"""The lesson notebooks: the rules every lesson follows, and each one executed in fast mode.
+
+The static checks are quick; the execution tests (marked ``lesson``) run each notebook top to bottom
+in a real ``python3`` Jupyter kernel with PADDLE_MODELS_FAST=1 and fail on any cell error.
+"""
+import ast
+import re
+
+import nbformat
+import pytest
+
+from paddle_models import course
+
+LESSONS = [
+    "00_setup_and_tour", "01_the_data", "02_lenet", "03_alexnet", "04_vgg", "05_googlenet", "06_resnet50",
+    "07_ddr_convmixer", "08_evaluating_a_classifier", "09_gradcam", "10_transfer_learning_and_ensembles",
+    "11_training_experiments", "12_export_and_inference",
+]
+PATHS = [course.LESSONS_DIR / f"{name}.ipynb" for name in LESSONS]
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+TRAINS = re.compile(r"course\.train\(|\.fit\(|run_experiment\(")
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def code_cells(notebook):
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def test_the_lessons_are_the_thirteen_of_the_course():
+    assert course.lesson_paths() == PATHS
+
+
+@pytest.mark.parametrize("path", PATHS, ids=LESSONS)
+def test_lesson_follows_the_rules(path):
+    notebook = read(path)
+    nbformat.validate(notebook)
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+    assert notebook.cells[0].cell_type == "markdown" and notebook.cells[0].source.startswith("# Lesson ")
+
+    cells = code_cells(notebook)
+    for cell in cells:
+        assert cell.outputs == [] and cell.execution_count is None, "commit notebooks without outputs"
+
+    parameters = cells[0]
+    assert "parameters" in parameters.metadata.get("tags", []), "the first code cell must be tagged 'parameters'"
+    names = []
+    for statement in ast.parse(parameters.source).body:
+        assert isinstance(statement, ast.Assign) and len(statement.targets) == 1, ast.dump(statement)
+        assert isinstance(statement.targets[0], ast.Name)
+        ast.literal_eval(statement.value)  # plain values only, so papermill can replace them
+        names.append(statement.targets[0].id)
+    assert "FAST" in names
+
+    source = "\n".join(cell.source for cell in notebook.cells)
+    assert re.search(r"^\s*(import paddle_models|from paddle_models)", source, re.M)
+    assert CHINESE.search(source), "give the Chinese term of the key concepts"
+    if TRAINS.search(source):
+        assert "visualdl" in source.lower(), "a lesson that trains shows how to open VisualDL"
+
+
+def test_lessons_readme_lists_every_lesson():
+    text = (course.LESSONS_DIR / "README.md").read_text(encoding="utf-8")
+    for name in LESSONS:
+        assert f"{name}.ipynb" in text
+
+
+@pytest.mark.lesson
+@pytest.mark.parametrize("path", PATHS, ids=LESSONS)
+def test_lesson_runs_top_to_bottom_in_fast_mode(path, tmp_path):
+    executed = course.execute_notebook(path, tmp_path, fast=True)
+    outputs = [output for cell in code_cells(read(executed)) for output in cell.outputs]
+    assert not [output for output in outputs if output.output_type == "error"]
+
+
+@pytest.mark.lesson
+def test_lessons_command_writes_executed_copies_with_outputs(tmp_path, capsys):
+    from paddle_models.cli import main
+
+    main(["lessons", "0", "--output", str(tmp_path)])
+    executed = read(tmp_path / "00_setup_and_tour.ipynb")
+    assert any(cell.outputs for cell in code_cells(executed))
+    assert str(tmp_path / "00_setup_and_tour.ipynb") in capsys.readouterr().out
