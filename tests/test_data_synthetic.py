@@ -101,6 +101,8 @@ def test_exploration_helpers(ddr_root, pm_root, tmp_path):
     assert table.splitlines()[1].split()[-2:] == [str(DDR_TRAIN_COUNTS[0])] * 2
     assert table.splitlines()[-1].split() == ["total", "16", "16"]
     assert isinstance(plot_class_counts(splits), Figure)
+    long_names = class_count_table({"training split": splits["train"], "validation split": splits["valid"]})
+    assert "training split" in long_names and " validation split" in long_names  # columns stay apart
 
     sizes = image_size_distribution(ICHallengePM(pm_root, "train"))
     assert sizes == {(160, 155): 2 * PM_PER_CLASS}

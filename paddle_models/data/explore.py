@@ -28,11 +28,12 @@ def class_count_table(datasets) -> str:
     datasets = _as_dict(datasets)
     first = next(iter(datasets.values()))
     width = max(len(name) for name in first.class_names + ["class", "total"]) + 2
-    lines = ["class".ljust(width) + "".join(f"{split:>10}" for split in datasets)]
+    column = max([8] + [len(str(split)) for split in datasets]) + 2  # every split name fits its column
+    lines = ["class".ljust(width) + "".join(f"{split:>{column}}" for split in datasets)]
     counts = {split: dataset.class_counts() for split, dataset in datasets.items()}
     for index, name in enumerate(first.class_names):
-        lines.append(name.ljust(width) + "".join(f"{counts[s][index]:>10}" for s in datasets))
-    lines.append("total".ljust(width) + "".join(f"{len(d):>10}" for d in datasets.values()))
+        lines.append(name.ljust(width) + "".join(f"{counts[s][index]:>{column}}" for s in datasets))
+    lines.append("total".ljust(width) + "".join(f"{len(d):>{column}}" for d in datasets.values()))
     return "\n".join(lines)
 
 
