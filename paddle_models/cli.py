@@ -198,6 +198,8 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     add("--run-name", help="sub-folder name for this run's logs and checkpoints")
     add("--output-dir", help="where checkpoints go (default: the run's folder)")
     add("--resume", action="store_true", default=None, help="continue the run from its last checkpoint")
+    add("--save-last", action=argparse.BooleanOptionalAction, default=None,
+        help="write last.pdckpt every epoch so --resume can continue (default on; off saves time and disk)")
     add("--quiet", action="store_true", help="no progress bars")
 
 

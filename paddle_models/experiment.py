@@ -33,14 +33,14 @@ DEFAULT_SETTINGS: Dict[str, object] = dict(
     batch_size=16, epochs=10, optimizer="momentum", lr=1e-3, momentum=0.9, weight_decay=0.0,
     schedule="constant", warmup_epochs=0, loss=None, label_smoothing=0.0, grad_clip=None,
     monitor="val/acc", patience=None, device=None, amp="auto", seed=0,
-    log_dir="runs", run_name=None, output_dir=None, resume=False,
+    log_dir="runs", run_name=None, output_dir=None, resume=False, save_last=True,
 )
 
 # Settings that go to paddle_models.engine.TrainConfig unchanged.
 TRAIN_CONFIG_KEYS = (
     "epochs", "batch_size", "optimizer", "lr", "momentum", "weight_decay", "schedule", "warmup_epochs",
     "label_smoothing", "grad_clip", "monitor", "patience", "device", "amp", "seed", "num_workers",
-    "log_dir", "run_name", "output_dir", "resume",
+    "log_dir", "run_name", "output_dir", "resume", "save_last",
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -54,6 +54,12 @@ def test_train_recipe_uses_its_settings_and_options_override_it(pm_root, tmp_pat
     assert config["epochs"] == 1  # the command line beats the recipe's 10
 
 
+def test_train_no_save_last_keeps_only_the_best_weights(pm_root, tmp_path):
+    main(["train", *LENET, "--data-root", str(pm_root), "--epochs", "1", "--no-save-last", "--log-dir",
+          str(tmp_path), "--run-name", "best-only", "--quiet"])
+    assert sorted(path.name for path in (tmp_path / "best-only").glob("*.pd*")) == ["best.pdparams"]
+
+
 def test_train_without_data_root_says_what_is_missing(capsys):
     with pytest.raises(SystemExit, match="--data-root is required"):
         main(["train", "--model", "lenet"])
