@@ -111,3 +111,17 @@ def test_batch_norm_statistics_count_only_in_the_total():
     statistics = sum(int(p.shape[0]) for name, p in model.named_parameters() if name.endswith(("_mean", "_variance")))
     assert count_parameters(model) == 25_557_032
     assert count_parameters(model, trainable_only=False) == 25_557_032 + statistics == 25_610_152
+
+
+def test_narrow_vgg_has_the_same_plan_with_fewer_weights():
+    from paddle_models.models.vgg import CONFIGS
+
+    narrow = paddle_models.build("vgg11_bn", num_classes=2, width=1 / 8, hidden=128)
+    convolutions = [layer for layer in narrow.features.sublayers() if isinstance(layer, paddle.nn.Conv2D)]
+    assert [conv.weight.shape[0] for conv in convolutions] == [c // 8 for c in CONFIGS[11] if c != "M"]
+    # features + FC (64*7*7 -> 128) + FC (128 -> 128) + FC (128 -> 2)
+    fc = 64 * 7 * 7 * 128 + 128 + 128 * 128 + 128 + 128 * 2 + 2
+    assert count_parameters(narrow) == count_parameters(narrow.features) + fc
+    assert list(narrow(paddle.rand([2, 3, 64, 64])).shape) == [2, 2]
+    with pytest.raises(ValueError, match="width must be > 0"):
+        paddle_models.build("vgg16", width=0)

@@ -48,17 +48,23 @@ class VGG(nn.Layer):
     """
 
     def __init__(self, depth: int = 16, num_classes: int = 2, batch_norm: bool = False,
-                 dropout: float = 0.5):
+                 dropout: float = 0.5, width: float = 1.0, hidden: int = 4096):
+        """``width`` scales every convolution's channels and ``hidden`` sets the two FC layers' size:
+        ``vgg11_bn(width=1/8, hidden=128)`` is the same plan, small enough to train on a CPU."""
         super().__init__()
         if depth not in CONFIGS:
             raise ValueError(f"VGG depth must be one of {sorted(CONFIGS)}, got {depth}")
+        if width <= 0 or hidden < 1:
+            raise ValueError(f"width must be > 0 and hidden >= 1, got width={width}, hidden={hidden}")
+        config = [item if item == "M" else max(1, round(item * width)) for item in CONFIGS[depth]]
+        channels = config[-2]                                        # 512 at width 1
         self.default_input_size = 224
-        self.features = make_features(CONFIGS[depth], batch_norm)   # [N, 512, S/32, S/32]
+        self.features = make_features(config, batch_norm)            # [N, 512, S/32, S/32]
         self.avgpool = nn.AdaptiveAvgPool2D((7, 7))                  # [N, 512, 7, 7]
         self.classifier = nn.Sequential(
-            nn.Linear(512 * 7 * 7, 4096), nn.ReLU(), nn.Dropout(dropout),
-            nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(dropout),
-            nn.Linear(4096, num_classes),                            # logits
+            nn.Linear(channels * 7 * 7, hidden), nn.ReLU(), nn.Dropout(dropout),
+            nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(dropout),
+            nn.Linear(hidden, num_classes),                          # logits
         )
 
     def stages(self):
