@@ -185,13 +185,12 @@ def train(model, data: LessonData, lesson: str, run: str, model_name: Optional[s
     e.g. to use other preprocessing.
     """
     from .engine import Trainer
+    from .experiment import model_metadata
 
     train_set, valid_set = datasets or data.datasets(augment=augment)
-    num_classes = 1 if settings.get("loss") == "bce" else train_set.num_classes
-    meta = {"model_name": model_name or type(model).__name__.lower(), "model_options": dict(model_options or {}),
-            "num_classes": num_classes, "input_size": data.image_size,
-            "preprocess": train_set.preprocess.to_dict(), "dataset": data.name,
-            "class_names": list(train_set.class_names)}
+    meta = model_metadata({"model": model_name or type(model).__name__.lower(), "model_options": model_options,
+                           "loss": settings.get("loss"), "image_size": data.image_size, "data": data.name},
+                          train_set)
     trainer = Trainer(model, train_set, valid_set, run_config(lesson, run, data, **settings), meta=meta)
     trainer.fit()
     best = trainer.best_epoch

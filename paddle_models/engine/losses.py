@@ -22,6 +22,7 @@ import paddle
 import paddle.nn.functional as F
 
 from ..data import ordinal_encode, ordinal_to_class_probs
+from ..models import main_output  # noqa: F401  (re-exported: the engine's users call it from here)
 
 
 class TaskLoss:
@@ -48,11 +49,6 @@ class TaskLoss:
             return F.binary_cross_entropy_with_logits(logits[:, 1:], targets[:, 1:])  # column 0 is always 1
         weight = self.weight if self.loss == "weighted_ce" else None
         return F.cross_entropy(logits, labels, weight=weight, label_smoothing=self.label_smoothing)
-
-
-def main_output(outputs):
-    """The main head of a multi-output model (GoogLeNet in training mode); logits otherwise."""
-    return outputs[0] if isinstance(outputs, (tuple, list)) else outputs
 
 
 def to_probabilities(logits: np.ndarray, task: str) -> np.ndarray:

@@ -36,6 +36,7 @@ import paddle
 from paddle import nn
 
 from ..data import PreprocessConfig
+from ..models import main_output
 
 META_SUFFIX = ".meta.json"
 FORMAT_VERSION = 1
@@ -49,11 +50,6 @@ class ExportedModel(NamedTuple):
     model_file: Path  # <prefix>.json (Paddle 3.x) or <prefix>.pdmodel (Paddle 2.6)
     params_file: Path  # <prefix>.pdiparams
     meta_file: Path  # <prefix>.meta.json
-
-
-def main_output(outputs):
-    """The main head of a multi-output model (GoogLeNet's (main, aux1, aux2)); the logits otherwise."""
-    return outputs[0] if isinstance(outputs, (tuple, list)) else outputs
 
 
 class MainHead(nn.Layer):

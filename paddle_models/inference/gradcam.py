@@ -30,7 +30,8 @@ import paddle
 import paddle.nn.functional as F
 
 from ..data import PreprocessConfig, preprocess_image, to_input
-from .export import complete_meta, main_output
+from ..models import main_output
+from .export import complete_meta
 from .predictor import to_probabilities
 
 

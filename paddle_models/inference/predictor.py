@@ -32,7 +32,8 @@ import numpy as np
 import paddle
 
 from ..data import BadSampleError, PreprocessConfig, preprocess_image, to_input
-from .export import complete_meta, find_model_files, load_export_meta, main_output
+from ..models import main_output
+from .export import complete_meta, find_model_files, load_export_meta
 
 ImageSource = Union[str, Path, np.ndarray]  # a file path, or a BGR uint8 array as from cv2.imread
 

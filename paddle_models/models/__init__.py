@@ -54,6 +54,11 @@ MODELS = {factory.__name__: factory for factory in (
 )}
 
 
+def main_output(outputs):
+    """The main logits of a forward's result: GoogLeNet in training mode returns (main, aux1, aux2)."""
+    return outputs[0] if isinstance(outputs, (tuple, list)) else outputs
+
+
 def list_models():
     """Every name ``build`` accepts, sorted."""
     return sorted(MODELS)
