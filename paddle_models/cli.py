@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from . import recipes as recipe_book
+from .course import visualdl_command
 from .experiment import DEFAULT_SETTINGS, demo_settings, run_evaluation, run_experiment
 
 
@@ -44,7 +45,7 @@ def command_demo(args) -> None:
     print(f"checkpoint      {result.checkpoint}")
     print(f"figures         {report.output_dir}")
     print(f"VisualDL logs   {result.log_dir}")
-    print(f"open them with  visualdl --logdir {result.log_dir.parent} -L en --disable-telemetry")
+    print(f"open them with  {visualdl_command(result.log_dir.parent)}")
 
 
 def command_train(args) -> None:
@@ -116,12 +117,12 @@ def command_gradcam(args) -> None:
 
 def command_tour(args) -> None:
     """Build each model and print its layer-by-layer output shapes and parameter counts."""
+    from .experiment import model_options
     from .models import build, layer_table, list_models
 
     names = args.models or list_models()
     for name in names:
-        # LeNet's first fully connected layer is sized from the input, so it must know the size
-        options = {"input_size": args.image_size} if args.image_size and name.startswith("lenet") else {}
+        options = model_options({"model": name, "image_size": args.image_size}) if args.image_size else {}
         model = build(name, num_classes=args.num_classes, **options)
         size = args.image_size or model.default_input_size
         channels = 1 if name == "lenet_mnist" else 3
