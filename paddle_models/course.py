@@ -242,6 +242,62 @@ def environment_report() -> str:
     return "\n".join(lines)
 
 
+# ----------------------------------------------------------------------------- what a lesson shows
+
+# The MIME type under which ``show_results`` stores a lesson's numbers in the executed notebook.
+RESULTS_MIME = "application/vnd.paddle-models.lesson-results+json"
+
+
+def show_results(**numbers) -> dict:
+    """Show the numbers a lesson's conclusion rests on, as a small table, and record them.
+
+    The notebook's output then holds them twice: as text for the student, and as JSON under
+    ``RESULTS_MIME`` for the lesson's test (``lesson_results``), which asserts the effect the lesson
+    claims.  Values must be JSON-serialisable (numbers, strings, lists, dicts).
+    """
+    from IPython.display import display
+
+    numbers = {name: _plain(value) for name, value in numbers.items()}
+    width = max((len(name) for name in numbers), default=0)
+    text = "\n".join(f"{name:<{width}}  {_format(value)}" for name, value in numbers.items())
+    display({RESULTS_MIME: numbers, "text/plain": text}, raw=True)
+    return numbers
+
+
+def _plain(value):
+    """NumPy scalars and arrays -> Python numbers and lists (for JSON)."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _format(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    if isinstance(value, list) and all(isinstance(item, float) for item in value):
+        return "[" + ", ".join(f"{item:.3f}" for item in value) + "]"
+    return str(value)
+
+
+def lesson_results(notebook) -> dict:
+    """Every ``show_results`` record of an executed notebook (a path or an nbformat object), merged."""
+    import nbformat
+
+    if not hasattr(notebook, "cells"):
+        notebook = nbformat.read(str(notebook), as_version=4)
+    results = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if RESULTS_MIME in data:
+                results.update(data[RESULTS_MIME])
+    return results
+
+
 # ----------------------------------------------------------------------------- running the notebooks
 
 

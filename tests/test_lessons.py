@@ -5,6 +5,8 @@ in a real ``python3`` Jupyter kernel with PADDLE_MODELS_FAST=1 and fail on any c
 """
 import ast
 import re
+import runpy
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -18,6 +20,7 @@ LESSONS = [
 ]
 PATHS = [course.LESSONS_DIR / f"{name}.ipynb" for name in LESSONS]
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
+CHECKS_DIR = Path(__file__).parent / "lesson_checks"
 TRAINS = re.compile(r"course\.train\(|\.fit\(|run_experiment\(")
 
 
@@ -70,9 +73,19 @@ def test_lessons_readme_lists_every_lesson():
 @pytest.mark.lesson
 @pytest.mark.parametrize("path", PATHS, ids=LESSONS)
 def test_lesson_runs_top_to_bottom_in_fast_mode(path, tmp_path):
+    """Runs the lesson, then asserts its effect with tests/lesson_checks/check_<lesson>.py, if any.
+
+    Each check module has ``check(results)``: ``results`` are the numbers the notebook recorded
+    with ``course.show_results``; the check asserts what the lesson's text says the run shows.
+    """
     executed = course.execute_notebook(path, tmp_path, fast=True)
-    outputs = [output for cell in code_cells(read(executed)) for output in cell.outputs]
+    notebook = read(executed)
+    outputs = [output for cell in code_cells(notebook) for output in cell.outputs]
     assert not [output for output in outputs if output.output_type == "error"]
+    checker = CHECKS_DIR / f"check_{path.stem}.py"
+    if checker.exists():
+        namespace = runpy.run_path(str(checker))
+        namespace["check"](course.lesson_results(notebook))
 
 
 @pytest.mark.lesson
