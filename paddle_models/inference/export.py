@@ -37,11 +37,11 @@ from paddle import nn
 
 from ..data import PreprocessConfig
 from ..models import main_output
+from ..tasks import TASKS, class_count
 
 META_SUFFIX = ".meta.json"
 FORMAT_VERSION = 1
 INPUT_NAME = "image"
-TASKS = ("multiclass", "binary_logit", "ordinal")
 
 
 class ExportedModel(NamedTuple):
@@ -120,7 +120,7 @@ def complete_meta(model: nn.Layer, meta: Optional[dict], input_size: Optional[in
     # meta['num_classes'] is the number of model *outputs* (the engine's convention, what `build`
     # needs): 1 for a one-logit binary model, which still predicts 2 classes
     outputs = meta.get("num_classes") or _count_outputs(model, input_size)
-    classes = 2 if task == "binary_logit" else outputs
+    classes = class_count(task, outputs)
     class_names = list(meta.get("class_names") or [f"class {k}" for k in range(classes)])
     if len(class_names) != classes:
         raise ValueError(f"{len(class_names)} class names for a {task} model with {outputs} output(s): "

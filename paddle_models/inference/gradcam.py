@@ -31,8 +31,8 @@ import paddle.nn.functional as F
 
 from ..data import PreprocessConfig, preprocess_image, to_input
 from ..models import main_output
+from ..tasks import to_probabilities
 from .export import complete_meta
-from .predictor import to_probabilities
 
 
 def score_weights(classes: np.ndarray, num_outputs: int, task: str = "multiclass") -> np.ndarray:

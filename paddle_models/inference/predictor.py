@@ -16,7 +16,7 @@ kernels on x86 CPUs) and runs it without any Python model code::
 
 * preprocessing: ``<prefix>.meta.json`` holds the training ``PreprocessConfig``; every image goes
   through ``data.preprocess_image`` and ``data.to_input`` with it, as the datasets do;
-* probabilities: logits -> class probabilities by the model's task (``engine.to_probabilities``).
+* probabilities: logits -> class probabilities by the model's task (``paddle_models.tasks.to_probabilities``).
 
 ``DygraphPredictor(model, meta)`` offers the same methods for a model still in Python (used by
 ``Ensemble``, the benchmark and the tests that check both give the same answers).
@@ -33,6 +33,7 @@ import paddle
 
 from ..data import BadSampleError, PreprocessConfig, preprocess_image, to_input
 from ..models import main_output
+from ..tasks import to_probabilities
 from .export import complete_meta, find_model_files, load_export_meta
 
 ImageSource = Union[str, Path, np.ndarray]  # a file path, or a BGR uint8 array as from cv2.imread
@@ -53,13 +54,6 @@ class PredictionResult:
 
     def __len__(self) -> int:
         return len(self.classes)
-
-
-def to_probabilities(logits: np.ndarray, task: str) -> np.ndarray:
-    """Logits [N, K] -> probabilities [N, C]: the engine's conversion, so evaluation and deployment agree."""
-    from ..engine.losses import to_probabilities as engine_to_probabilities  # lazy: engine imports sklearn
-
-    return engine_to_probabilities(logits, task)
 
 
 def load_image(source: ImageSource, config: PreprocessConfig) -> np.ndarray:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import paddle
 from paddle import nn
 
+from .card import model_card
+
 
 def conv_output_side(side: int) -> int:
     """Side of the feature map after conv5 (no padding: side-4) + pool2 (halves), twice."""
@@ -62,11 +64,13 @@ class LeNet(nn.Layer):
         return self.classifier(self.features(x))
 
 
+@model_card(sized_by_input=True)
 def lenet(num_classes: int = 2, **options) -> LeNet:
     """LeNet for 224x224 RGB fundus images, as the public course uses it."""
     return LeNet(num_classes=num_classes, **options)
 
 
+@model_card(input_size=28, in_channels=1, normalize="course", sized_by_input=True)
 def lenet_mnist(num_classes: int = 10, **options) -> LeNet:
     """The classic LeNet for 28x28 grey digits (MNIST): 44,426 weights at 10 classes.
 
