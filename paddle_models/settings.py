@@ -142,7 +142,10 @@ class DataSettings:
     def __post_init__(self):
         from .data.registry import canonical_name
 
-        self.data = canonical_name(self.data)
+        try:
+            self.data = canonical_name(self.data)
+        except ValueError:
+            pass  # validate() names the dataset and lists the known ones
         validate(self)
 
 
@@ -224,12 +227,18 @@ def defaults() -> Dict[str, object]:
     return values
 
 
+# Names other frameworks give some settings, so that the error can point to ours.
+OTHER_NAMES = {"learning_rate": "lr", "num_epochs": "epochs", "batchsize": "batch_size", "wd": "weight_decay",
+               "dataset": "data", "arch": "model", "scheduler": "schedule", "lr_scheduler": "schedule",
+               "optim": "optimizer", "workers": "num_workers", "root": "data_root"}
+
+
 def check_keys(keys: Iterable[str], source: str, extra: Sequence[str] = ()) -> None:
     """Every key must be a setting (or one of ``extra``); the error suggests the nearest name."""
     known = setting_names() + list(extra)
     for key in keys:
         if key not in known:
-            close = difflib.get_close_matches(key, known, n=1)
+            close = [OTHER_NAMES[key]] if key in OTHER_NAMES else difflib.get_close_matches(key, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise SettingsError(f"unknown setting {key!r} in {source}{hint} Valid settings: "
                                 + ", ".join(sorted(known)))

@@ -66,6 +66,10 @@ class Trainer:
 
     def _prepare(self):
         config = self.config
+        if config.sampler == "balanced" and distributed.world_size() > 1:
+            raise SettingsError("sampler='balanced' is not supported in multi-device training (each device "
+                                "would draw its own balanced batches from the whole set): use "
+                                "loss='weighted_ce' instead, or train on one device")
         set_seed(config.seed)
         self.device = choose_device(config.device)
         distributed.init_if_needed()
@@ -77,10 +81,7 @@ class Trainer:
         self.scheduler = build_scheduler(config, len(self.loader))
         self.network = paddle.DataParallel(self.model) if distributed.world_size() > 1 else self.model
         self.optimizer = build_optimizer(config, self.model.parameters(), self.scheduler)
-        if config.sampler == "balanced" and distributed.world_size() > 1:
-            raise SettingsError("sampler='balanced' is not supported in multi-device training (each device "
-                                "would draw its own balanced batches from the whole set): use "
-                                "loss='weighted_ce' instead, or train on one device")
+
         weights = None
         if config.loss == "weighted_ce":
             from ..data import class_weights
