@@ -14,6 +14,7 @@ import paddle
 
 from ..metrics import evaluate_predictions
 from . import distributed
+from ..models import evaluating
 from ..tasks import default_loss, to_probabilities
 from .losses import NonFiniteLossError, TaskLoss, main_output, non_finite_advice
 
@@ -39,15 +40,11 @@ def predict_logits(model, dataset, batch_size: int = 32, across_ranks: bool = Tr
     shard = np.arange(distributed.rank() if across_ranks else 0, len(dataset), ranks)
     subset = dataset if len(shard) == len(dataset) else paddle.io.Subset(dataset, shard.tolist())
     loader = paddle.io.DataLoader(subset, batch_size=batch_size, shuffle=False)
-    was_training = model.training
-    model.eval()
     labels, logits = [], []
-    with paddle.no_grad():
+    with evaluating(model), paddle.no_grad():
         for images, batch_labels in loader:
             logits.append(main_output(model(images)).numpy())
             labels.append(np.asarray(batch_labels).reshape(-1))
-    if was_training:
-        model.train()
     labels = np.concatenate(labels) if labels else np.zeros(0, np.int64)
     logits = np.concatenate(logits) if logits else np.zeros((0, 1), np.float32)
     if ranks == 1:

@@ -181,9 +181,7 @@ class Trainer:
 
     def _seed_epoch(self, epoch: int) -> None:
         """Reseed Paddle at each epoch (dropout, paddle transforms): a resumed run repeats it exactly."""
-        paddle.seed(self.config.seed * 1000 + epoch)
-        np.random.seed((self.config.seed * 1000 + epoch) % 2**32)
-        random.seed(self.config.seed * 1000 + epoch)
+        set_seed(self.config.seed * 1000 + epoch)
 
     def _record(self, epoch: int, scores: Dict[str, float]) -> bool:
         for name, value in scores.items():

@@ -36,7 +36,7 @@ import paddle
 from paddle import nn
 
 from ..data import PreprocessConfig
-from ..models import main_output
+from ..models import evaluating, main_output
 from ..tasks import TASKS, class_count
 
 META_SUFFIX = ".meta.json"
@@ -87,14 +87,8 @@ def _count_outputs(model: nn.Layer, input_size: int) -> int:
     Eval mode matters: a forward pass in training mode would update batch-norm running statistics,
     even under ``paddle.no_grad()``.
     """
-    was_training = model.training
-    model.eval()
-    try:
-        with paddle.no_grad():
-            logits = main_output(model(paddle.zeros([1, 3, input_size, input_size], "float32")))
-    finally:
-        if was_training:
-            model.train()
+    with evaluating(model):
+        logits = main_output(model(paddle.zeros([1, 3, input_size, input_size], "float32")))
     return int(logits.shape[-1])
 
 
@@ -161,13 +155,8 @@ def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
     for suffix in PROGRAM_SUFFIXES:  # an older export under the other Paddle version must not be picked up
         Path(str(out_prefix) + suffix).unlink(missing_ok=True)
     spec = paddle.static.InputSpec([batch_size, 3, size, size], "float32", name=INPUT_NAME)
-    was_training = model.training
-    model.eval()  # dropout off, batch norm running statistics, GoogLeNet main head only
-    try:
+    with evaluating(model, gradients=True):  # dropout off, batch norm running statistics, main head only
         paddle.jit.save(MainHead(model), str(out_prefix), input_spec=[spec])
-    finally:
-        if was_training:
-            model.train()
     model_file, params_file = find_model_files(out_prefix)
     meta.update(format_version=FORMAT_VERSION, output="logits", input_name=INPUT_NAME,
                 batch_size=None if batch_size is None else int(batch_size),

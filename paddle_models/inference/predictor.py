@@ -32,7 +32,7 @@ import numpy as np
 import paddle
 
 from ..data import BadSampleError, PreprocessConfig, preprocess_image, to_input
-from ..models import main_output
+from ..models import evaluating, main_output
 from ..tasks import to_probabilities
 from .export import complete_meta, find_model_files, load_export_meta
 
@@ -205,10 +205,5 @@ class DygraphPredictor(BasePredictor):
         self.model = model
 
     def predict_logits(self, batch: np.ndarray) -> np.ndarray:
-        was_training = self.model.training
-        self.model.eval()
-        with paddle.no_grad():
-            logits = main_output(self.model(paddle.to_tensor(np.asarray(batch, np.float32)))).numpy()
-        if was_training:
-            self.model.train()
-        return logits
+        with evaluating(self.model):
+            return main_output(self.model(paddle.to_tensor(np.asarray(batch, np.float32)))).numpy()

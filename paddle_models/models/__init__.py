@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from .alexnet import AlexNet, alexnet
 from .card import ModelCard, card_of
+from .classifier import Classifier, evaluating
 from .convmixer import ConvMixer, convmixer_768_32, convmixer_1536_20, convmixer_small
 from .googlenet import GoogLeNet, googlenet
 from .lenet import LeNet, lenet, lenet_mnist
@@ -79,6 +80,6 @@ def build(name: str, num_classes: int = 2, **options):
     return MODELS[name](num_classes=num_classes, **options)
 
 
-__all__ = ["MODELS", "build", "list_models", "card", "ModelCard", "layer_table", "count_parameters", "stage_shapes",
+__all__ = ["MODELS", "build", "list_models", "card", "ModelCard", "Classifier", "evaluating", "layer_table", "count_parameters", "stage_shapes",
            "load_pretrained", "PretrainedWeightsUnavailable",
            "LeNet", "AlexNet", "VGG", "GoogLeNet", "ResNet", "ConvMixer", *MODELS]

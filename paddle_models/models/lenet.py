@@ -17,6 +17,7 @@ import paddle
 from paddle import nn
 
 from .card import model_card
+from .classifier import Classifier
 
 
 def conv_output_side(side: int) -> int:
@@ -26,7 +27,7 @@ def conv_output_side(side: int) -> int:
     return side
 
 
-class LeNet(nn.Layer):
+class LeNet(Classifier, nn.Layer):
     """conv 5x5 (6) -> pool -> conv 5x5 (16) -> pool -> FC 120 -> FC 84 -> FC num_classes.
 
     >>> list(LeNet(num_classes=2)(paddle.rand([1, 3, 224, 224])).shape)
@@ -60,8 +61,16 @@ class LeNet(nn.Layer):
         """The convolutional part ([N, 16, 53, 53] at 224x224), for Grad-CAM."""
         return self.features
 
+    head_layers = ("classifier.5",)
+
+    def forward_features(self, x):
+        return self.features(x)  # [N, 16, s, s]
+
+    def forward_head(self, features):
+        return self.classifier(features)
+
     def forward(self, x):
-        return self.classifier(self.features(x))
+        return self.forward_head(self.forward_features(x))
 
 
 @model_card(sized_by_input=True)
