@@ -14,6 +14,7 @@ import paddle
 
 from ..metrics import evaluate_predictions
 from . import distributed
+from .loader import make_loader
 from .losses import TaskLoss, main_output, to_probabilities
 
 
@@ -37,7 +38,7 @@ def predict_logits(model, dataset, batch_size: int = 32, across_ranks: bool = Tr
     ranks = distributed.world_size() if across_ranks else 1
     shard = np.arange(distributed.rank() if across_ranks else 0, len(dataset), ranks)
     subset = dataset if len(shard) == len(dataset) else paddle.io.Subset(dataset, shard.tolist())
-    loader = paddle.io.DataLoader(subset, batch_size=batch_size, shuffle=False)
+    loader = make_loader(subset, batch_size, train=False)  # a failed read is raised here, naming the file
     was_training = model.training
     model.eval()
     labels, logits = [], []
