@@ -152,7 +152,7 @@ def test_table_without_required_column(pm_root, tmp_path):
     csv_file = root / "PALM-Validation-GT" / "labels.csv"
     csv_file.write_text("ID,name,Label\n1,V0001.jpg,1\n")
     with pytest.raises(BadSampleError, match=r"labels\.csv:1: missing column\(s\) \['imgName'\]"):
-        ICHallengePM(root, "valid", labels_file=csv_file)
+        ICHallengePM(root, "valid", label_file=csv_file)
 
 
 def test_aptos_bad_diagnosis_names_line(aptos_root, tmp_path):
