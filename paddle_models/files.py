@@ -46,11 +46,14 @@ def _cannot_write(path: Path, error: BaseException) -> WriteError:
                       "(check permissions and free disk space).")
 
 
-def atomic_write(path: PathLike, write: Callable[[Path], object], allow_empty: bool = False) -> Path:
+def atomic_write(path: PathLike, write: Callable[[Path], object], allow_empty: bool = False,
+                 same_content_may_exist: bool = False) -> Path:
     """Call ``write(temporary_path)``, check the file it made, rename it to ``path``; returns ``path``.
 
     ``write`` receives a path (not an open file), so ``paddle.save``, ``figure.savefig``,
     ``np.save`` and ``nbformat.write`` all fit: ``atomic_write(p, lambda tmp: paddle.save(state, str(tmp)))``.
+    ``same_content_may_exist``: on Windows a file open in another process cannot be replaced; when
+    that file is known to hold the same content (a cache entry another worker wrote), keep it.
     """
     path = Path(path)
     try:
@@ -66,8 +69,8 @@ def atomic_write(path: PathLike, write: Callable[[Path], object], allow_empty: b
             raise WriteError(f"cannot write {path}: the writer produced an empty file")
         try:
             os.replace(temporary, path)
-        except PermissionError:  # Windows: another process is reading the same, complete file
-            if not path.is_file():
+        except PermissionError:  # Windows: another process has the file open
+            if not (same_content_may_exist and path.is_file()):
                 raise
     except WriteError:
         raise

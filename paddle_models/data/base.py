@@ -154,10 +154,10 @@ class FundusDataset(paddle.io.Dataset):
                 corrupt.append(BadSample(path, corruption))
             good.append((path, label))
         if corrupt:
+            listing = describe_bad_samples(corrupt, limit=len(corrupt))
             warnings.warn(f"{self._describe()}: {len(corrupt)} image(s) decode only partly (damaged data; "
                           "libjpeg prints 'Corrupt JPEG data' for them). Replace them, or pass "
-                          f"skip_bad=True to skip them:\n{describe_bad_samples(corrupt, limit=len(corrupt))}",
-                          CorruptImageWarning, stacklevel=4)
+                          f"skip_bad=True (--skip-bad) to skip them:\n{listing}", CorruptImageWarning, stacklevel=4)
         self.corrupt: List[BadSample] = corrupt  # used, but reported by CorruptImageWarning
         return good, bad
 

@@ -75,7 +75,7 @@ class PreprocessCache:
     def save(self, source: PathLike, image: np.ndarray) -> None:
         """Store ``image`` (uint8 [S, S, 3]) for ``source`` atomically."""
         entry = self.entry_path(source)
-        atomic_write(entry, lambda temporary: save_array(temporary, image))
+        atomic_write(entry, lambda temporary: save_array(temporary, image), same_content_may_exist=True)
 
     def get(self, source: PathLike, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """The cached image for ``source``; on a miss, ``compute()`` it and store it."""

@@ -72,8 +72,11 @@ class RunLock:
         self.folder.mkdir(parents=True, exist_ok=True)
         handle = open(self.path, "a+")  # never truncated: the holder's pid stays readable
         if not _try_lock(handle):
-            handle.seek(0)
-            holder = handle.read().strip()
+            try:
+                handle.seek(0)
+                holder = handle.read().strip()
+            except OSError:  # Windows: the holder's locked byte cannot be read
+                holder = ""
             handle.close()
             raise RunFolderBusyError(
                 f"{self.folder} is in use by another run{f' (pid {holder})' if holder.isdigit() else ''}: "
