@@ -292,12 +292,13 @@ def user_error_types() -> tuple:
     """The exceptions that report a user's mistake (bad settings, data, files), not a bug of ours."""
     from .data import BadSampleError, DatasetNotFoundError
     from .engine.losses import NonFiniteLossError
+    from .engine.runlock import RunFolderBusyError
     from .engine.trainer import ResumeError
     from .experiment import DataMismatchError
     from .models import PretrainedWeightsUnavailable
 
     return (UserError, schema.SettingsError, DatasetNotFoundError, BadSampleError, DataMismatchError,
-            ResumeError, NonFiniteLossError, PretrainedWeightsUnavailable, FileNotFoundError,
+            ResumeError, RunFolderBusyError, NonFiniteLossError, PretrainedWeightsUnavailable, FileNotFoundError,
             PermissionError, IsADirectoryError, NotADirectoryError, ValueError)
 
 

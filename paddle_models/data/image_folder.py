@@ -8,14 +8,16 @@ order -- e.g. to make "normal" label 0).  Files without an image extension are n
 The split folders are optional.  Without them every image is a training image ("train" reads the
 class folders directly under ``root``), and an experiment holds out a share of them for validation;
 with ``root/valid/`` the model is validated on that folder instead.
+Fewer than two classes with images is an error; a class folder without images, a warning.
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Optional, Sequence, Tuple
 
 from .base import SPLIT_ALIASES, FundusDataset
-from .errors import missing_layout_error
+from .errors import DegenerateDatasetError, EmptyClassWarning, missing_layout_error
 from .imageio import list_images
 
 LAYOUT = """\
@@ -68,6 +70,8 @@ class ImageFolder(FundusDataset):
             if not class_folder.is_dir():
                 raise missing_layout_error(f"folder of class {name!r}", class_folder, LAYOUT)
             samples += [(path, label) for path in list_images(class_folder)]
+        if samples:  # no images at all: FundusDataset says 'no usable images'
+            check_classes(folder, class_names, [label for _, label in samples])
         super().__init__(samples, class_names, root=root, split=split, **options)
 
     @staticmethod
@@ -86,3 +90,20 @@ class ImageFolder(FundusDataset):
                  if not has_split_folders(root) else
                  f"this folder's splits are {', '.join(ImageFolder.splits_of(root))}")
         raise missing_layout_error(f"image folder split {split!r} ({where})", root / name, LAYOUT)
+
+
+def check_classes(folder: Path, class_names: Sequence[str], labels: Sequence[int]) -> None:
+    """Refuse fewer than two classes with images (nothing to tell apart: a model learns loss 0 and
+    accuracy 1.0 without learning anything); warn about each class folder without images."""
+    counts = [labels.count(label) for label in range(len(class_names))]
+    empty = [name for name, count in zip(class_names, counts) if count == 0]
+    if sum(count > 0 for count in counts) < 2:
+        found = ", ".join(f"{name!r}: {count}" for name, count in zip(class_names, counts)) or "no class folders"
+        raise DegenerateDatasetError(
+            f"{folder} has images of fewer than two classes ({found} images): a classifier needs at least "
+            "two class folders with images. Add the missing class folder(s) of images, or point the "
+            "reader to the folder that contains the class folders.")
+    if empty:
+        warnings.warn(f"{folder}: class folder(s) without images: {', '.join(empty)}; these classes "
+                      "are never seen in training. Add images or remove the folders.", EmptyClassWarning,
+                      stacklevel=3)

@@ -16,6 +16,7 @@ from ..metrics import evaluate_predictions
 from . import distributed
 from ..models import evaluating
 from ..tasks import default_loss, to_probabilities
+from .loader import make_loader
 from .losses import NonFiniteLossError, TaskLoss, main_output, non_finite_advice
 
 
@@ -39,7 +40,7 @@ def predict_logits(model, dataset, batch_size: int = 32, across_ranks: bool = Tr
     ranks = distributed.world_size() if across_ranks else 1
     shard = np.arange(distributed.rank() if across_ranks else 0, len(dataset), ranks)
     subset = dataset if len(shard) == len(dataset) else paddle.io.Subset(dataset, shard.tolist())
-    loader = paddle.io.DataLoader(subset, batch_size=batch_size, shuffle=False)
+    loader = make_loader(subset, batch_size, train=False)  # a failed read is raised here, naming the file
     labels, logits = [], []
     with evaluating(model), paddle.no_grad():
         for images, batch_labels in loader:

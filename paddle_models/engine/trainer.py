@@ -32,6 +32,7 @@ from .evaluate import EvalResult, evaluate
 from .loader import WORKER_FAILURE_HINT, is_worker_failure, make_loader, set_loader_epoch
 from .losses import NonFiniteLossError, TaskLoss, main_output, non_finite_advice, to_probabilities
 from .optim import build_optimizer, build_scheduler, l1_penalty
+from .runlock import claim_run_folder
 
 # Paddle 3 repeats this notice for every BatchNorm layer at every train() call; it informs, nothing more.
 warnings.filterwarnings("ignore", message="When training, we now always track global mean")
@@ -95,6 +96,13 @@ class Trainer:
     # ------------------------------------------------------------------ the loop
 
     def fit(self) -> Dict[str, list]:
+        """Train; the run folder is locked meanwhile, so a second run into it stops at once (runlock.py)."""
+        if not distributed.is_main_process():
+            return self._fit()
+        with claim_run_folder(self.output_dir, (self.train_set, self.valid_set)):
+            return self._fit()
+
+    def _fit(self) -> Dict[str, list]:
         self._prepare()
         main = distributed.is_main_process()
         self.logger = RunLogger(self.config.log_dir, self.config.run_name, enabled=main)

@@ -36,6 +36,7 @@ import paddle
 from paddle import nn
 
 from ..data import PreprocessConfig
+from ..files import write_text
 from ..models import evaluating, main_output
 from ..tasks import TASKS, class_count
 
@@ -163,7 +164,7 @@ def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
                 model_file=model_file.name, params_file=params_file.name,
                 paddle_version=paddle.__version__)
     meta_file = Path(str(out_prefix) + META_SUFFIX)
-    meta_file.write_text(json.dumps(meta, indent=2, default=_to_json), encoding="utf-8")
+    write_text(meta_file, json.dumps(meta, indent=2, default=_to_json))
     return ExportedModel(model_file, params_file, meta_file)
 
 

@@ -30,6 +30,7 @@ import paddle
 import paddle.nn.functional as F
 
 from ..data import PreprocessConfig, preprocess_image, to_input
+from ..files import write_image
 from ..models import evaluating, main_output
 from ..tasks import to_probabilities
 from .export import complete_meta
@@ -161,13 +162,12 @@ def save_gradcam(model, meta: Optional[dict], images, output_dir, target_class=N
     """
     meta = complete_meta(model, meta, None)
     output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
     paths, written = _expand(images), []
     for start in range(0, len(paths), batch_size):
         batch = paths[start:start + batch_size]
         rgb, maps, classes = explain_images(model, meta, batch, target_class, layer)
         for path, image, cam, k in zip(batch, rgb, maps, classes):
             out = output_dir / f"{path.stem}_gradcam_{_safe(meta['class_names'][k])}.png"
-            cv2.imwrite(str(out), cv2.cvtColor(overlay_heatmap(image, cam, alpha), cv2.COLOR_RGB2BGR))
+            write_image(out, cv2.cvtColor(overlay_heatmap(image, cam, alpha), cv2.COLOR_RGB2BGR))  # checked
             written.append(out)
     return written
