@@ -295,10 +295,11 @@ def user_error_types() -> tuple:
     from .engine.runlock import RunFolderBusyError
     from .engine.trainer import ResumeError
     from .experiment import DataMismatchError
+    from .files import WriteError
     from .models import PretrainedWeightsUnavailable
 
     return (UserError, schema.SettingsError, DatasetNotFoundError, BadSampleError, DataMismatchError,
-            ResumeError, RunFolderBusyError, NonFiniteLossError, PretrainedWeightsUnavailable, FileNotFoundError,
+            ResumeError, RunFolderBusyError, WriteError, NonFiniteLossError, PretrainedWeightsUnavailable, FileNotFoundError,
             PermissionError, IsADirectoryError, NotADirectoryError, ValueError)
 
 
