@@ -145,12 +145,12 @@ def command_synth(args) -> None:
     """Write a synthetic dataset in an official layout."""
     from .data import synthetic
 
-    root = synthetic_writers()[args.data](args.root, per_class=args.per_class, image_size=args.image_size,
+    root = _synthetic_writers()[args.data](args.root, per_class=args.per_class, image_size=args.image_size,
                                           seed=args.seed)
     print(f"synthetic {args.data} written to {root}")
 
 
-def synthetic_writers() -> dict:
+def _synthetic_writers() -> dict:
     """Dataset name -> the function writing a synthetic copy in that dataset's layout."""
     from .data import synthetic
 
@@ -185,7 +185,7 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     schema.add_arguments(parser)
 
 
-def give_every_command_a_debug_option(commands) -> None:
+def _give_every_command_a_debug_option(commands) -> None:
     """Every sub-parser made through ``commands`` gets ``--debug``, also those other modules add."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show the full traceback of an error")
@@ -203,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      epilog="`python -m paddle_models <command> --help` shows a command's "
                                             "options; README.md has examples.")
     commands = parser.add_subparsers(dest="command", metavar="command", required=True)
-    give_every_command_a_debug_option(commands)
+    _give_every_command_a_debug_option(commands)
 
     demo = commands.add_parser("demo", help="the README's main job on synthetic data")
     demo.add_argument("--root", default=None, help="where to write the synthetic data "
@@ -262,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("recipes", help="list the training recipes").set_defaults(handler=command_recipes)
 
     synth = commands.add_parser("synth", help="write a synthetic dataset in an official layout")
-    synth.add_argument("--data", default="ichallenge_pm", choices=sorted(synthetic_writers()))
+    synth.add_argument("--data", default="ichallenge_pm", choices=sorted(_synthetic_writers()))
     synth.add_argument("--root", required=True)
     synth.add_argument("--per-class", type=int, default=20)
     synth.add_argument("--image-size", type=int, default=512)
@@ -288,7 +288,7 @@ class UserError(Exception):
     """A mistake in how a command was called; printed as one line, without a traceback."""
 
 
-def user_error_types() -> tuple:
+def _user_error_types() -> tuple:
     """The exceptions that report a user's mistake (bad settings, data, files), not a bug of ours."""
     from .data import BadSampleError, DatasetNotFoundError
     from .engine.losses import NonFiniteLossError
@@ -312,7 +312,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         args.handler(args)
     except KeyboardInterrupt:
         raise SystemExit("interrupted (a run trained with last.pdckpt continues with --resume)")
-    except user_error_types() as error:
+    except _user_error_types() as error:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     except Exception as error:  # noqa: BLE001  (a bug of ours: still no traceback unless --debug)

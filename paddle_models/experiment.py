@@ -88,7 +88,7 @@ def default_run_name(settings: dict) -> str:
     return f"{canonical_name(settings['data'])}-{settings['model']}"
 
 
-def preprocess_config(data) -> PreprocessConfig:
+def _preprocess_config(data) -> PreprocessConfig:
     return PreprocessConfig(image_size=data.image_size, normalize=data.normalize)
 
 
@@ -100,7 +100,7 @@ def build_datasets(data, seed: int = 0):
     records which, so that ``run_evaluation`` can rebuild exactly the same validation images.
     """
     reader = dataset_class(data.data)
-    common = dict(preprocess=preprocess_config(data), cache_dir=data.cache_dir, skip_bad=data.skip_bad)
+    common = dict(preprocess=_preprocess_config(data), cache_dir=data.cache_dir, skip_bad=data.skip_bad)
     train = build_dataset(data.data, data.data_root, "train", augment=data.augment, subset=data.subset,
                           seed=seed, **common)
     split = reader.validation_split_of(data.data_root)
