@@ -13,6 +13,7 @@ Commands (``python -m paddle_models <command> --help`` for each one's options):
     synth     write a synthetic dataset in an official layout
     prepare   unpack the downloaded iChallenge-PM archives into the expected layout
     lessons   execute the lesson notebooks (fast mode unless --full)
+    doctor    versions, GPU, disk, datasets found, and a broken Paddle install (paddle_models.doctor)
 
 Each command is a small function that turns its options into calls of the package; the work itself
 lives in ``paddle_models.experiment``, ``paddle_models.engine`` and ``paddle_models.inference``.
@@ -26,8 +27,9 @@ from pathlib import Path
 from typing import List, Optional
 
 from . import recipes as recipe_book
-from .course import visualdl_command
+from .doctor import add_doctor_parser
 from .experiment import DEFAULT_SETTINGS, demo_settings, run_evaluation, run_experiment
+from .visualdl_log import visualdl_command
 
 
 # ----------------------------------------------------------------------------- the commands
@@ -155,7 +157,7 @@ def command_prepare(args) -> None:
 
 
 def command_lessons(args) -> None:
-    from .course import EXECUTED_DIR, run_lessons
+    from .notebooks import EXECUTED_DIR, run_lessons
 
     for path in run_lessons(args.names or None, fast=not args.full, output_dir=args.output or EXECUTED_DIR):
         print(path)
@@ -285,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     lessons.add_argument("--output", default=None,
                          help="folder for the executed copies, with their outputs (default lessons/executed)")
     lessons.set_defaults(handler=command_lessons)
+    add_doctor_parser(commands)
     return parser
 
 

@@ -19,9 +19,17 @@ def list_datasets():
     return sorted(DATASETS)
 
 
+def normalize_name(name: str) -> str:
+    """A dataset name as the project spells it: 'iChallenge-PM' -> 'ichallenge_pm', 'DDR' -> 'ddr'.
+
+    The one place names are normalised (the registry, data location, preparation).
+    """
+    return str(name).strip().lower().replace("-", "_")
+
+
 def build_dataset(name: str, root, split: str = "train", **options):
     """``DATASETS[name](root, split, **options)``, with a clear error for an unknown name."""
-    key = name.lower().replace("-", "_")
+    key = normalize_name(name)
     if key not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; available: {list_datasets()}")
     return DATASETS[key](root, split, **options)
