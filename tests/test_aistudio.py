@@ -6,8 +6,10 @@ The tree is built in tmp_path and selected with $PADDLE_MODELS_AISTUDIO_HOME::
     <home>/data/data19065/             iChallenge-PM as distributed (training.zip, ...), read-only
     <home>/data/data170000/            DDR as three numbered parts of DDR-dataset.zip, read-only
 """
+import os
 import shutil
 import stat
+import time
 
 import pytest
 
@@ -110,6 +112,16 @@ def test_data_root_auto_searches_and_a_path_passes_through(fake_home, tmp_path):
     assert resolve_data_root("ichallenge_pm", None) is None
     with pytest.raises(DatasetNotFoundError, match="--data-root auto found no copy of aptos"):
         resolve_data_root("aptos", "auto")
+
+
+def test_an_interrupted_unpack_is_cleaned_up_and_never_taken_for_the_dataset(fake_home):
+    leftover = fake_home / "work" / ".palm-unpacking-old"
+    (leftover / "PALM-Training400").mkdir(parents=True)
+    (leftover / "PALM-Validation-GT").mkdir()
+    two_days_ago = time.time() - 2 * locate.STALE_STAGING
+    os.utime(leftover, (two_days_ago, two_days_ago))
+    assert locate_dataset("ichallenge_pm", datasets_dir=course.DATASETS_DIR, verbose=False).how == "unpacked"
+    assert not leftover.exists()
 
 
 def test_an_incomplete_copy_in_work_is_reported_not_overwritten(fake_home):

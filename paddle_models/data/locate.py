@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import shutil
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ from .registry import normalize_name
 DATASETS_DIR = Path(__file__).resolve().parents[2] / "datasets"
 AUTO = "auto"
 SOURCE_NOTE = ".unpacked_from"  # written into a copy unpacked from mounted archives
+STALE_STAGING = 24 * 3600  # seconds after which a staging folder is an interrupted unpack's leftover
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,9 @@ def unpack_archives(name: str, archive_dir: Path, destination: Path, verbose: bo
 
     Unpacks into a hidden staging folder beside ``destination`` and renames it into place when
     complete: an interrupted unpack never looks like a dataset, and of two processes unpacking at
-    once one wins and the other uses its copy.  ``archive_dir`` is only read.
+    once one wins and the other uses its copy.  Staging folders a day old are leftovers of an
+    interrupted unpack (on AI Studio they would fill the persistent folder) and are removed.
+    ``archive_dir`` is only read.
     """
     key = normalize_name(name)
     if destination.exists():
@@ -156,6 +160,9 @@ def unpack_archives(name: str, archive_dir: Path, destination: Path, verbose: bo
             f"{destination} exists but is not a complete {key} (expected {_expected(key)}): "
             f"remove it (rm -r {destination}) to unpack the mounted archives of {archive_dir} again")
     destination.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in destination.parent.glob(f".{destination.name}-unpacking-*"):  # interrupted unpacks
+        if time.time() - leftover.stat().st_mtime > STALE_STAGING:
+            shutil.rmtree(leftover, ignore_errors=True)
     _check_free_space(find_archives(key, archive_dir), destination.parent)
     staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}-unpacking-", dir=destination.parent))
     try:
