@@ -13,6 +13,7 @@ Commands (``python -m paddle_models <command> --help`` for each one's options):
     synth     write a synthetic dataset in an official layout
     prepare   unpack the downloaded iChallenge-PM archives into the expected layout
     lessons   execute the lesson notebooks (fast mode unless --full)
+    doctor    versions, GPU, disk, datasets found, and a broken Paddle install (paddle_models.doctor)
 
 Each command is a small function that turns its options into calls of the package; the work itself
 lives in ``paddle_models.experiment``, ``paddle_models.engine`` and ``paddle_models.inference``.
@@ -33,8 +34,9 @@ from typing import List, Optional
 
 from . import recipes as recipe_book
 from . import settings as schema
-from .course import visualdl_command
+from .doctor import add_doctor_parser
 from .experiment import demo_settings, run_evaluation, run_experiment
+from .visualdl_log import visualdl_command
 
 
 # ----------------------------------------------------------------------------- the commands
@@ -100,8 +102,11 @@ def command_predict(args) -> None:
             raise SystemExit("predict: give --images FOLDER, or --data NAME --data-root ROOT [--split]")
         from .data import build_dataset
 
+        from .data.locate import resolve_data_root
+
         predictor = Predictor(args.model)
-        source = build_dataset(args.data, args.data_root, args.split, preprocess=predictor.preprocess)
+        source = build_dataset(args.data, resolve_data_root(args.data, args.data_root), args.split,
+                               preprocess=predictor.preprocess)
     else:
         predictor = Predictor(args.model)
     path = predict_folder(predictor, source, args.output, palm=args.palm, batch_size=args.batch_size)
@@ -169,7 +174,7 @@ def command_prepare(args) -> None:
 
 
 def command_lessons(args) -> None:
-    from .course import EXECUTED_DIR, run_lessons
+    from .notebooks import EXECUTED_DIR, run_lessons
 
     for path in run_lessons(args.names or None, fast=not args.full, output_dir=args.output or EXECUTED_DIR):
         print(path)
@@ -220,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("evaluate", help="metrics and figures for a checkpoint")
     evaluate.add_argument("--checkpoint", required=True)
-    evaluate.add_argument("--data-root", required=True)
+    evaluate.add_argument("--data-root", required=True, help="the dataset's folder, or 'auto' (see train --help)")
     evaluate.add_argument("--data", default=None, help="dataset name (default: the one trained on)")
     evaluate.add_argument("--split", default=None,
                           help="a labelled split (default: the images the checkpoint was validated on "
@@ -281,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     lessons.add_argument("--output", default=None,
                          help="folder for the executed copies, with their outputs (default lessons/executed)")
     lessons.set_defaults(handler=command_lessons)
+    add_doctor_parser(commands)
     return parser
 
 

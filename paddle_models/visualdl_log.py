@@ -181,3 +181,27 @@ class RunLogger:
         simple = {key: (value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else str(value))
                   for key, value in hparams.items() if value is not None}
         self.writer.add_hparams(hparams_dict=simple, metrics_list=list(metrics))
+
+
+# ----------------------------------------------------------------------------- opening the logs
+
+
+def visualdl_command(log_dir="runs") -> str:
+    """The command that opens the VisualDL board for ``log_dir``."""
+    return f"visualdl --logdir {log_dir} -L en --disable-telemetry --port 8040"
+
+
+def visualdl_hint(log_dir="runs") -> str:
+    """How to open the logs: in a terminal, and in AI Studio's Visualization panel (the exact folder)."""
+    from .aistudio import panel_path
+
+    folder, absolute = panel_path(log_dir), str(Path(log_dir).resolve())
+    return "\n".join([
+        "Open the training logs in VisualDL (可视化工具):",
+        f"  {visualdl_command(log_dir)}",
+        "  then browse to http://localhost:8040",
+        "  (-L en avoids a blank page with Werkzeug 3; --disable-telemetry stops the usage report)",
+        "On AI Studio: the left side bar's 'Visualization' (可视化) tab; set the log folder (logdir) to",
+        f"  {folder}" + (f"   (that is {absolute})" if folder != absolute else ""),
+        "  and start the VisualDL service there (启动VisualDL服务).",
+    ])

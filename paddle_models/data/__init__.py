@@ -17,7 +17,8 @@ One file per concept:
     ordinal.py        ordinal_encode / ordinal_decode / ordinal_to_class_probs
     explore.py        class_count_table, plot_class_counts, image_size_distribution, sample_grid
     synthetic.py      synthetic fundus photographs in the official layouts (make_synthetic_*)
-    prepare.py        prepare_ichallenge_pm: unpack the archives as distributed
+    prepare.py        prepare_ichallenge_pm, prepare_ddr: unpack the archives as distributed
+    locate.py         locate_dataset: datasets/<NAME>, AI Studio's work/ and mounted archives, in order
     tables.py         CSV / xlsx label tables with line numbers
     errors.py         DatasetNotFoundError, BadSampleError, BadSample, SkippedSamplesWarning
     registry.py       build_dataset(name, root, split, **options), list_datasets()
@@ -34,21 +35,22 @@ from .ichallenge_pm import ICHallengePM
 from .image_folder import ImageFolder
 from .imageio import choose_reduction, image_size_on_disk, read_image
 from .ordinal import ordinal_decode, ordinal_encode, ordinal_to_class_probs
-from .prepare import prepare, prepare_ichallenge_pm
+from .locate import locate_dataset, resolve_data_root
+from .prepare import prepare, prepare_ddr, prepare_ichallenge_pm
 from .preprocess import (NORMALIZATION_PRESETS, PreprocessConfig, ben_graham, circular_mask,
                          crop_dark_border, pad_to_square, preprocess_image, preprocess_steps,
                          resize_image, to_display, to_input)
-from .registry import DATASETS, build_dataset, list_datasets
+from .registry import DATASETS, build_dataset, list_datasets, normalize_name
 from .subset import stratified_subset, train_valid_split
-from .synthetic import (make_synthetic_aptos, make_synthetic_ddr, make_synthetic_ichallenge_pm,
-                        make_synthetic_ichallenge_pm_archives, make_synthetic_image_folder,
-                        synthetic_fundus)
+from .synthetic import (make_synthetic_aptos, make_synthetic_ddr, make_synthetic_ddr_archives,
+                        make_synthetic_ichallenge_pm, make_synthetic_ichallenge_pm_archives,
+                        make_synthetic_image_folder, synthetic_fundus)
 from .transforms import train_augmentation
 
 __all__ = [
     # datasets
     "FundusDataset", "ICHallengePM", "DDR", "APTOS", "ImageFolder", "UNLABELED",
-    "DATASETS", "build_dataset", "list_datasets",
+    "DATASETS", "build_dataset", "list_datasets", "normalize_name", "locate_dataset", "resolve_data_root",
     # errors
     "DatasetNotFoundError", "BadSampleError", "BadSample", "SkippedSamplesWarning",
     # reading and preprocessing
@@ -63,6 +65,6 @@ __all__ = [
     "class_count_table", "plot_class_counts", "image_size_distribution", "plot_image_sizes", "sample_grid",
     # synthetic data and preparation
     "synthetic_fundus", "make_synthetic_ichallenge_pm", "make_synthetic_ichallenge_pm_archives",
-    "make_synthetic_ddr", "make_synthetic_aptos", "make_synthetic_image_folder",
-    "prepare", "prepare_ichallenge_pm",
+    "make_synthetic_ddr", "make_synthetic_ddr_archives", "make_synthetic_aptos", "make_synthetic_image_folder",
+    "prepare", "prepare_ichallenge_pm", "prepare_ddr",
 ]

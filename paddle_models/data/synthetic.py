@@ -543,3 +543,41 @@ def make_synthetic_image_folder(
                 image, _ = synthetic_fundus(rng, width, height, dr_grade=label)
             write_image(folder / name / f"{name}_{number:04d}.jpg", image)
     return Path(root)
+
+
+def make_synthetic_ddr_archives(
+    out_dir,
+    per_class: Union[int, Sequence[int]] = 4,
+    image_size: int = 256,
+    seed: int = 0,
+    parts: int = 1,
+) -> list:
+    """Write a synthetic DDR as an archive: DDR-dataset.zip holding DDR-dataset/DR_grading/...
+
+    ``parts`` > 1 cuts the zip into that many numbered pieces DDR-dataset.zip.001, .002 ... (the
+    multi-part form DDR is downloaded in; joined in order they are the zip again).  Also holds a
+    small DDR-dataset/lesion_segmentation/ file that ``prepare_ddr`` must skip.  For testing
+    ``prepare_ddr`` and the AI Studio data search.  Returns the written files.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="synthetic_ddr_"))
+    try:
+        make_synthetic_ddr(staging, per_class, image_size, seed)
+        other = staging / "DDR-dataset" / "lesion_segmentation" / "README.txt"
+        other.parent.mkdir(parents=True)
+        other.write_text("not part of DR grading\n")
+        archive = zip_folder(out_dir / "DDR-dataset.zip", staging, "DDR-dataset")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if parts <= 1:
+        return [archive]
+    data = archive.read_bytes()
+    archive.unlink()
+    size = -(-len(data) // parts)  # ceiling division: the last piece may be shorter
+    pieces = []
+    for number in range(parts):
+        piece = out_dir / f"DDR-dataset.zip.{number + 1:03d}"
+        piece.write_bytes(data[number * size:(number + 1) * size])
+        pieces.append(piece)
+    return pieces
