@@ -11,6 +11,7 @@ Commands (``python -m paddle_models <command> --help`` for each one's options):
     tour      every model's layer table (output shapes and parameters)
     recipes   the named training recipes and what to expect from them
     synth     write a synthetic dataset in an official layout
+    audit     score every image's quality (blank, dark, blurred, ...): a CSV and a contact sheet
     prepare   unpack the downloaded iChallenge-PM archives into the expected layout
     lessons   execute the lesson notebooks (fast mode unless --full)
 
@@ -27,6 +28,7 @@ from typing import List, Optional
 
 from . import recipes as recipe_book
 from .course import visualdl_command
+from .data.quality import add_audit_parser
 from .experiment import DEFAULT_SETTINGS, demo_settings, run_evaluation, run_experiment
 
 
@@ -272,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--image-size", type=int, default=512)
     synth.add_argument("--seed", type=int, default=0)
     synth.set_defaults(handler=command_synth)
+
+    add_audit_parser(commands)  # paddle_models/data/quality.py
 
     prepare = commands.add_parser("prepare", help="unpack downloaded archives into the expected layout")
     prepare.add_argument("--data", default="ichallenge_pm")
