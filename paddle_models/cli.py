@@ -145,8 +145,10 @@ def command_synth(args) -> None:
         "ddr": synthetic.make_synthetic_ddr,
         "aptos": synthetic.make_synthetic_aptos,
         "image_folder": synthetic.make_synthetic_image_folder,
+        "retinamnist": synthetic.make_synthetic_retinamnist,
     }
-    root = writers[args.data](args.root, per_class=args.per_class, image_size=args.image_size, seed=args.seed)
+    size = args.image_size or (28 if args.data == "retinamnist" else 512)
+    root = writers[args.data](args.root, per_class=args.per_class, image_size=size, seed=args.seed)
     print(f"synthetic {args.data} written to {root}")
 
 
@@ -268,10 +270,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("recipes", help="list the training recipes").set_defaults(handler=command_recipes)
 
     synth = commands.add_parser("synth", help="write a synthetic dataset in an official layout")
-    synth.add_argument("--data", default="ichallenge_pm", choices=["ichallenge_pm", "ddr", "aptos", "image_folder"])
+    synth.add_argument("--data", default="ichallenge_pm",
+                       choices=["ichallenge_pm", "ddr", "aptos", "image_folder", "retinamnist"])
     synth.add_argument("--root", required=True)
     synth.add_argument("--per-class", type=int, default=20)
-    synth.add_argument("--image-size", type=int, default=512)
+    synth.add_argument("--image-size", type=int, default=None, help="default 512 (retinamnist: 28)")
     synth.add_argument("--seed", type=int, default=0)
     synth.set_defaults(handler=command_synth)
 
