@@ -309,7 +309,8 @@ def contact_sheet(thumbnails: Sequence[Tuple[np.ndarray, dict]], columns: int = 
     for ax in axes.ravel():
         ax.axis("off")
     for ax, (image, row) in zip(axes.ravel(), thumbnails):
-        small = cv2.resize(image, (128, 128), interpolation=cv2.INTER_AREA)
+        scale = 160 / max(image.shape[:2])  # longer side 160 pixels, aspect ratio kept
+        small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         ax.imshow(cv2.cvtColor(small, cv2.COLOR_BGR2RGB) if small.ndim == 3 else small, cmap="gray")
         name = row["name"] if len(row["name"]) <= 24 else "..." + row["name"][-21:]  # the end tells them apart
         ax.set_title(f"{name} (label {row['label']})\n{row['flags'].replace(';', ', ')}", fontsize=7)
