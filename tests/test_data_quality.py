@@ -96,6 +96,15 @@ def test_audit_flags_the_damaged_images_and_the_reader_leaves_them_out(damaged_d
     assert by_name.excluded == [damaged[0]]
 
 
+def test_an_unreadable_image_gets_a_row_not_a_crash(damaged_ddr, tmp_path):
+    root, damaged = damaged_ddr
+    open(damaged[0], "wb").write(b"not a jpeg")
+    result = audit_dataset(DDR(root, "train"), tmp_path, prefix="broken", progress=False)
+    row = next(row for row in result.rows if row["path"] == damaged[0])
+    assert row["unreadable"] == 1 and row["flagged"] == 1 and "cannot decode" in row["flags"]
+    assert "unreadable 1" in result.summary()
+
+
 def test_exclusion_matches_paths_and_bare_names_only():
     samples = [("a/x.jpg", 0), ("b/x.jpg", 1), ("b/y.jpg", 0)]
     kept, excluded = exclude_samples(samples, ["a/x.jpg", "y.jpg"])

@@ -48,6 +48,7 @@ import cv2
 import numpy as np
 from tqdm.auto import tqdm
 
+from .errors import BadSampleError
 from .imageio import read_image_for_size
 from .preprocess import dark_border_box
 
@@ -211,8 +212,8 @@ def assess_file(path) -> ImageQuality:
 
 # ----------------------------------------------------------------------------- a whole dataset
 
-CSV_COLUMNS = ("path", "name", "label", *[f.name for f in fields(ImageQuality) if f.name != "flags"],
-               *FLAG_NAMES, "unreadable", "flagged", "flags")
+SCORE_NAMES = tuple(f.name for f in fields(ImageQuality) if f.name != "flags")
+CSV_COLUMNS = ("path", "name", "label", *SCORE_NAMES, *FLAG_NAMES, "unreadable", "flagged", "flags")
 
 
 @dataclass
@@ -247,9 +248,10 @@ def original_image(dataset, index: int) -> np.ndarray:
 
 
 def audit_row(path: str, label: int, quality: Optional[ImageQuality], problem: str = "") -> dict:
+    """One CSV row: the sample, its scores and flags (or ``unreadable`` and why)."""
     row = {"path": path, "name": Path(path).name, "label": int(label)}
     scores = quality.scores() if quality else {}
-    row.update({name: scores.get(name, "") for name in CSV_COLUMNS[3:10]})
+    row.update({name: scores.get(name, "") for name in SCORE_NAMES})  # empty when unreadable
     flags = quality.flags if quality else ("unreadable",)
     row.update({name: int(name in flags) for name in (*FLAG_NAMES, "unreadable")})
     row["flagged"] = int(bool(flags))
@@ -261,9 +263,11 @@ def audit_dataset(dataset, output_dir, prefix: str = "audit", progress: bool = T
                   max_sheet_images: int = 48) -> AuditResult:
     """Score every image of ``dataset``; write ``<prefix>-quality.csv`` and ``<prefix>-flagged.png``.
 
-    Samples the reader skipped as bad (``skip_bad=True``: missing or undecodable files) get a row
-    flagged ``unreadable``, so the CSV accounts for every listed image.
+    Images that cannot be read, and samples the reader skipped as bad (``skip_bad=True``: missing or
+    undecodable files), get a row flagged ``unreadable``, so the CSV accounts for every listed image.
     """
+    import matplotlib.pyplot as plt
+
     from ..figures import save_figure
 
     output_dir = Path(output_dir)
@@ -271,7 +275,11 @@ def audit_dataset(dataset, output_dir, prefix: str = "audit", progress: bool = T
     rows, thumbnails, smallest = [], [], QUALITY_SIZE
     for index in tqdm(range(len(dataset)), desc=f"auditing {prefix}", disable=not progress):
         path, label = dataset.samples[index]
-        image = original_image(dataset, index)
+        try:
+            image = original_image(dataset, index)
+        except BadSampleError as error:  # missing or undecodable: the message names the file
+            rows.append(audit_row(path, label, None, str(error)))
+            continue
         smallest = min(smallest, *image.shape[:2])
         quality = assess_image(image)
         rows.append(audit_row(path, label, quality))
@@ -290,7 +298,9 @@ def audit_dataset(dataset, output_dir, prefix: str = "audit", progress: bool = T
                       "(audit a larger version of the images if there is one)", stacklevel=2)
     sheet_path = None
     if thumbnails:
-        sheet_path = save_figure(contact_sheet(thumbnails), output_dir / f"{prefix}-flagged.png")
+        figure = contact_sheet(thumbnails)
+        sheet_path = save_figure(figure, output_dir / f"{prefix}-flagged.png")
+        plt.close(figure)
     return AuditResult(csv_path, sheet_path, rows)
 
 
