@@ -11,6 +11,7 @@ Commands (``python -m paddle_models <command> --help`` for each one's options):
     tour      every model's layer table (output shapes and parameters)
     recipes   the named training recipes and what to expect from them
     synth     write a synthetic dataset in an official layout
+    audit     score every image's quality (blank, dark, blurred, ...): a CSV and a contact sheet
     prepare   unpack the downloaded iChallenge-PM archives into the expected layout
     lessons   execute the lesson notebooks (fast mode unless --full)
     doctor    versions, GPU, disk, datasets found, and a broken Paddle install (paddle_models.doctor)
@@ -34,6 +35,7 @@ from typing import List, Optional
 
 from . import recipes as recipe_book
 from . import settings as schema
+from .data.quality import add_audit_parser
 from .doctor import add_doctor_parser
 from .experiment import demo_settings, run_evaluation, run_experiment
 from .visualdl_log import visualdl_command
@@ -150,8 +152,8 @@ def command_synth(args) -> None:
     """Write a synthetic dataset in an official layout."""
     from .data import synthetic
 
-    root = _synthetic_writers()[args.data](args.root, per_class=args.per_class, image_size=args.image_size,
-                                          seed=args.seed)
+    size = {} if args.image_size is None else {"image_size": args.image_size}  # else the writer's own default
+    root = _synthetic_writers()[args.data](args.root, per_class=args.per_class, seed=args.seed, **size)
     print(f"synthetic {args.data} written to {root}")
 
 
@@ -164,6 +166,7 @@ def _synthetic_writers() -> dict:
         "ddr": synthetic.make_synthetic_ddr,
         "aptos": synthetic.make_synthetic_aptos,
         "image_folder": synthetic.make_synthetic_image_folder,
+        "retinamnist": synthetic.make_synthetic_retinamnist,
     }
 
 
@@ -270,9 +273,11 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--data", default="ichallenge_pm", choices=sorted(_synthetic_writers()))
     synth.add_argument("--root", required=True)
     synth.add_argument("--per-class", type=int, default=20)
-    synth.add_argument("--image-size", type=int, default=512)
+    synth.add_argument("--image-size", type=int, default=None, help="default: the dataset's own (see its make_synthetic_* function)")
     synth.add_argument("--seed", type=int, default=0)
     synth.set_defaults(handler=command_synth)
+
+    add_audit_parser(commands)  # paddle_models/data/quality.py
 
     prepare = commands.add_parser("prepare", help="unpack downloaded archives into the expected layout")
     prepare.add_argument("--data", default="ichallenge_pm")

@@ -10,12 +10,14 @@ from .aptos import APTOS
 from .ddr import DDR
 from .ichallenge_pm import ICHallengePM
 from .image_folder import ImageFolder
+from .retinamnist import RetinaMNIST
 
 DATASETS = {
     "ichallenge_pm": ICHallengePM,
     "ddr": DDR,
     "aptos": APTOS,
     "image_folder": ImageFolder,
+    "retinamnist": RetinaMNIST,
 }
 
 
