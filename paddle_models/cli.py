@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from . import recipes as recipe_book
+from .app.command import add_app_parser
 from .course import visualdl_command
 from .experiment import DEFAULT_SETTINGS, demo_settings, run_evaluation, run_experiment
 
@@ -285,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     lessons.add_argument("--output", default=None,
                          help="folder for the executed copies, with their outputs (default lessons/executed)")
     lessons.set_defaults(handler=command_lessons)
+    add_app_parser(commands)  # `app`: the screening web page, all in paddle_models/app/command.py
     return parser
 
 
