@@ -9,6 +9,7 @@ The page listens on 127.0.0.1 only (this machine); ``--share`` asks Gradio for a
 from __future__ import annotations
 
 import importlib.metadata
+import inspect
 import shutil
 import tempfile
 from pathlib import Path
@@ -141,8 +142,11 @@ def add_app_parser(commands) -> None:
 
 def launch(page, port: Optional[int], share: bool = False, block: bool = True):
     """Serve on 127.0.0.1; ``block=False`` returns at once (notebooks, tests): call ``page.close()``."""
-    return page.launch(server_name="127.0.0.1", server_port=port, share=share, prevent_thread_lock=not block,
-                       max_file_size="60mb", ssr_mode=False, quiet=not block, inbrowser=False)
+    options = dict(server_name="127.0.0.1", server_port=port, share=share, prevent_thread_lock=not block,
+                   max_file_size="60mb", quiet=not block, inbrowser=False)
+    if "ssr_mode" in inspect.signature(page.launch).parameters:  # Gradio 5+: no Node.js server-side rendering
+        options["ssr_mode"] = False
+    return page.launch(**options)
 
 
 def command_app(args) -> None:
