@@ -241,9 +241,14 @@ def test_the_command_serves_the_page_within_seconds(pm_export):
 
 
 def test_the_app_answers_a_resnet18_sized_model_within_seconds(pm_root, tmp_path):
-    """ResNet-18 at the demo's 96 px, started in-process: start-up and one screening in a few seconds."""
-    from paddle_models.engine import save_checkpoint
+    """ResNet-18 at the demo's 96 px: start-up (models, page, server) and one answer, in CPU seconds.
+
+    CPU time of this process (all its threads), not wall time: the test must hold while other tests
+    share the two cores.  Measured on the (busy) 2-core machine: 3.1 CPU s to start, 0.09 CPU s
+    to answer.
+    """
     from paddle_models.data import PreprocessConfig
+    from paddle_models.engine import save_checkpoint
     from paddle_models.models import build
 
     meta = {"model_name": "resnet18", "model_options": {}, "num_classes": 2, "task": "multiclass",
@@ -251,18 +256,21 @@ def test_the_app_answers_a_resnet18_sized_model_within_seconds(pm_root, tmp_path
             "input_size": 96, "dataset": "ichallenge_pm"}
     save_checkpoint({"model": build("resnet18", num_classes=2).state_dict(), "meta": meta}, tmp_path / "best.pdparams")
     export_checkpoint(tmp_path / "best.pdparams", tmp_path / "resnet18")
-    image = sorted((pm_root / "PALM-Validation400").glob("*.jpg"))[0]
-    start = time.monotonic()
+    image = str(sorted((pm_root / "PALM-Validation400").glob("*.jpg"))[0])
+    start = time.process_time()
     models = load_screening_models([tmp_path / "resnet18"], threads=2)
     page = build_app(models)
     _, url, _ = launch(page, free_port(), block=False)
     try:
-        screen_files(models, [str(image)])
-        elapsed = time.monotonic() - start
-        assert urllib.request.urlopen(url, timeout=10).status == 200
+        started = time.process_time()
+        summary = screen_files(models, [image])[0]
+        answered = time.process_time()
+        assert urllib.request.urlopen(url, timeout=30).status == 200
     finally:
         page.close()
-    assert elapsed < 20, f"start-up and one answer took {elapsed:.1f} s"
+    assert "PM risk" in summary
+    print(f"start-up {started - start:.1f} CPU s, one answer {answered - started:.2f} CPU s")
+    assert started - start < 20 and answered - started < 2, (started - start, answered - started)
 
 
 # ----------------------------------------------------------------------------- a real browser

@@ -9,6 +9,7 @@ the Grad-CAM overlay of the predicted class), and the model card(s) below.
 """
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import List, Sequence, Tuple
@@ -57,6 +58,7 @@ def screen_files(models: Sequence[ScreeningModel], files) -> Tuple[str, dict, li
 def build_app(models: Sequence[ScreeningModel], examples: Sequence[Path] = ()):
     """The ``gr.Blocks`` page for these models (launch it with ``.launch()``)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no usage reports
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not one log line per start-up check of Gradio
     import gradio as gr
 
     examples = {Path(path).name: str(path) for path in examples}
