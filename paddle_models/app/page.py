@@ -67,7 +67,7 @@ def build_app(models: Sequence[ScreeningModel], examples: Sequence[Path] = ()):
         gr.Markdown(f"# {TITLE}\n**{NOTICE}**")
         with gr.Row():
             with gr.Column(scale=1):
-                files = gr.File(label="Fundus photographs (眼底照片): drop JPEG/PNG files here",
+                files = gr.File(label="fundus photographs (眼底照片), JPEG/PNG",
                                 file_count="multiple", elem_id="upload")
                 if examples:
                     example = gr.Radio(list(examples), label="or a synthetic example (合成示例)",
@@ -80,9 +80,9 @@ def build_app(models: Sequence[ScreeningModel], examples: Sequence[Path] = ()):
                 probabilities = gr.Label(label="class probabilities (类别概率)", num_top_classes=num_classes,
                                          elem_id="probabilities")
                 with gr.Row():
-                    inputs = gr.Gallery(label="what the model saw (模型输入: preprocessed)", columns=2,
+                    inputs = gr.Gallery(label="what the model saw (模型输入)", columns=2,
                                         height="auto", elem_id="model-input")
-                    heatmaps = gr.Gallery(label="Grad-CAM of the predicted class (类激活热力图)", columns=2,
+                    heatmaps = gr.Gallery(label="Grad-CAM (类激活热力图)", columns=2,
                                           height="auto", elem_id="gradcam")
         outputs = [summary, probabilities, inputs, heatmaps]
         files.upload(lambda uploaded: screen_files(models, uploaded), inputs=files, outputs=outputs)
