@@ -114,6 +114,17 @@ def test_two_models_are_averaged(pm_export, pm_image, tmp_path):
     np.testing.assert_allclose(screening.probs, np.mean([a.probs for a in screening.answers], axis=0))
 
 
+def test_an_export_without_dygraph_weights_still_screens_without_gradcam(pm_export, pm_image, tmp_path):
+    old = tmp_path / "old"
+    for path in pm_export.parent.glob(pm_export.name + ".*"):
+        if not path.name.endswith(".dygraph.pdparams"):  # as exported before the file existed
+            shutil.copy(path, tmp_path / ("old" + path.name[len(pm_export.name):]))
+    models = load_screening_models([old], threads=1)
+    screening = screen_image(models, pm_image)
+    assert screening.answers[0].gradcam is None and "export the checkpoint again" in screening.notes[0]
+    assert "Grad-CAM: unavailable" in model_card(models[0])
+
+
 def test_model_card_shows_architecture_dataset_metrics_and_input_size(pm_models):
     card = model_card(pm_models[0])
     assert "resnet18" in card and "ichallenge_pm" in card and "32x32" in card
