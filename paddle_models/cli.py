@@ -35,6 +35,7 @@ from typing import List, Optional
 
 from . import recipes as recipe_book
 from . import settings as schema
+from .app.command import add_app_parser
 from .data.quality import add_audit_parser
 from .doctor import add_doctor_parser
 from .experiment import demo_settings, run_evaluation, run_experiment
@@ -292,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="folder for the executed copies, with their outputs (default lessons/executed)")
     lessons.set_defaults(handler=command_lessons)
     add_doctor_parser(commands)
+    add_app_parser(commands)  # `app`: the screening web page, all in paddle_models/app/command.py
     return parser
 
 
