@@ -10,6 +10,7 @@ import pytest
 from paddle_models import recipes
 from paddle_models.cli import build_parser, main
 from paddle_models.engine import load_checkpoint
+from tests.cli_helpers import user_error
 
 SIZE = 32
 LENET = ["--model", "lenet", "--model-options", json.dumps({"input_size": SIZE, "activation": "relu"}),
@@ -58,16 +59,6 @@ def test_train_no_save_last_keeps_only_the_best_weights(pm_root, tmp_path):
     main(["train", *LENET, "--data-root", str(pm_root), "--epochs", "1", "--no-save-last", "--log-dir",
           str(tmp_path), "--run-name", "best-only", "--quiet"])
     assert sorted(path.name for path in (tmp_path / "best-only").glob("*.pd*")) == ["best.pdparams"]
-
-
-def user_error(argv, capsys) -> str:
-    """Run a command that must fail as a user error: exit status 2, one ``error:`` line, no traceback."""
-    with pytest.raises(SystemExit) as stop:
-        main(argv)
-    err = capsys.readouterr().err
-    assert stop.value.code == 2, err
-    assert err.startswith("error: ") and "Traceback" not in err
-    return err
 
 
 def test_train_without_data_root_says_what_is_missing(capsys):

@@ -10,19 +10,11 @@ import sys
 import pytest
 
 from paddle_models.cli import main
+from tests.cli_helpers import user_error
 
 SIZE = 32
 LENET = ["--model", "lenet", "--model-options", json.dumps({"activation": "relu"}), "--image-size", str(SIZE),
          "--epochs", "1", "--batch-size", "4", "--quiet"]
-
-
-def user_error(argv, capsys) -> str:
-    with pytest.raises(SystemExit) as stop:
-        main(argv)
-    err = capsys.readouterr().err
-    assert stop.value.code == 2, err
-    assert err.startswith("error: ") and "Traceback" not in err
-    return err
 
 
 @pytest.fixture(scope="module")
