@@ -31,13 +31,19 @@ LAYOUT = """\
 class APTOS(FundusDataset):
     """APTOS 2019: ``split`` is 'train' (labelled, grades 0-4) or 'test' (unlabeled, labels -1).
 
-    Other keywords: see FundusDataset.  There is no official validation split: make one with
-    ``subset``-style seeded splitting of 'train' (e.g. sklearn's train_test_split on dataset.labels).
+    Other keywords: see FundusDataset.  There is no official validation split: experiments hold out a
+    stratified, seeded share of 'train' (``train_valid_split``).
     """
+
+    name = "aptos"
+    label_kind = "grades"
+    splits = ("train", "test")
+    labelled_splits = ("train",)
+    validation_split = None  # hold out a share of train
 
     def __init__(self, root, split: str = "train", *, image_extension: str = ".png", **options):
         root = Path(root)
-        split = normalize_split(split, allowed=("train", "test"))
+        split = normalize_split(split, allowed=self.splits)
         self.label_file = root / f"{split}.csv"
         self.image_folder = root / f"{split}_images"
         if not self.label_file.is_file():

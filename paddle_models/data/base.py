@@ -28,6 +28,7 @@ from .errors import (BadSample, DatasetNotFoundError, SkippedSamplesWarning, des
                      raise_for_bad_samples)
 from .imageio import CorruptImageWarning, check_image_file, decode_problem
 from .preprocess import PreprocessConfig, as_config, preprocess_image, to_input
+from .quality import exclude_samples
 from .subset import stratified_subset
 from .transforms import train_augmentation
 
@@ -55,6 +56,16 @@ def missing_file_problem(path: Path, source=None, line=None) -> Optional[BadSamp
 class FundusDataset(paddle.io.Dataset):
     """A list of (image path, label) samples served as normalised float32 [3, S, S] arrays.
 
+    What a reader class says about itself (the command line and experiments ask it, never the name):
+
+    name              its name in the registry (``build_dataset(name, ...)``)
+    label_kind        'binary' (two classes), 'grades' (ordered: DR grades) or 'classes' (unordered)
+    splits            the splits it can read
+    labelled_splits   the splits that have labels (the others are for prediction only)
+    validation_split  the split that validates a model trained on 'train', or None when a share of
+                      'train' must be held out instead (``validation_split_of(root)`` may look at
+                      the folder, as ImageFolder does)
+
     Keywords shared by every reader:
 
     image_size  the output side S; 224 unless ``preprocess`` says otherwise
@@ -66,7 +77,30 @@ class FundusDataset(paddle.io.Dataset):
                 (otherwise a warning) and test-decodes every image of the (sub)set once, at 1/8
                 scale, so undecodable ones are skipped too
     cache_dir   a folder for the on-disk cache of preprocessed images (None: no cache)
+    exclude     file names or paths to leave out, or the CSV of ``python -m paddle_models audit``
+                (its flagged rows); what was left out is listed in ``dataset.excluded``
     """
+
+    name = "fundus"
+    label_kind = "classes"
+    splits: Tuple[str, ...] = ("train", "valid", "test")
+    labelled_splits: Tuple[str, ...] = ("train", "valid")
+    validation_split: Optional[str] = "valid"
+
+    @classmethod
+    def validation_split_of(cls, root) -> Optional[str]:
+        """The split validating a model trained on 'train' under ``root`` (None: hold some out)."""
+        return cls.validation_split
+
+    @classmethod
+    def splits_of(cls, root) -> Tuple[str, ...]:
+        """The splits that can be read under ``root``."""
+        return cls.splits
+
+    @classmethod
+    def labelled_splits_of(cls, root) -> Tuple[str, ...]:
+        """The splits under ``root`` whose images have labels (evaluation needs one of these)."""
+        return cls.labelled_splits
 
     def __init__(
         self,
@@ -83,6 +117,7 @@ class FundusDataset(paddle.io.Dataset):
         skip_bad: bool = False,
         cache_dir=None,
         bad_samples: Sequence[BadSample] = (),
+        exclude=None,
     ):
         super().__init__()
         self.root = None if root is None else Path(root)
@@ -95,6 +130,7 @@ class FundusDataset(paddle.io.Dataset):
         self.seed = seed
 
         samples = [(str(path), int(label)) for path, label in samples]
+        samples, self.excluded = exclude_samples(samples, exclude)  # e.g. the audit's flagged images
         if subset is not None and samples:
             chosen = stratified_subset([label for _, label in samples], subset, seed)
             samples = [samples[i] for i in chosen]

@@ -77,6 +77,10 @@ class DDR(FundusDataset):
     array([3133,  315, 2238,  118,  456])
     """
 
+    name = "ddr"
+    label_kind = "grades"
+    labelled_splits = ("train", "valid", "test")
+
     def __init__(self, root, split: str = "train", *, keep_ungradable: bool = False, **options):
         root = Path(root)
         split = normalize_split(split)

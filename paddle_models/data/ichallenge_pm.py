@@ -96,6 +96,9 @@ class ICHallengePM(FundusDataset):
     >>> image, label = train[0]          # float32 [3, 224, 224], int64 0 or 1
     """
 
+    name = "ichallenge_pm"
+    label_kind = "binary"
+
     def __init__(self, root, split: str = "train", *, label_file=None, labels_file=None, **options):
         root = Path(root)
         self.split = split = normalize_split(split)
