@@ -130,17 +130,14 @@ class FundusDataset(paddle.io.Dataset):
         self.seed = seed
 
         samples = [(str(path), int(label)) for path, label in samples]
-        bad = list(bad_samples)
-        if not skip_bad:
-            raise_for_bad_samples(bad, self._describe())
         samples, self.excluded = exclude_samples(samples, exclude)  # e.g. the audit's flagged images
         if subset is not None and samples:
             chosen = stratified_subset([label for _, label in samples], subset, seed)
             samples = [samples[i] for i in chosen]
         samples, unusable = self._check_files(samples, decode=skip_bad)
+        bad = list(bad_samples) + unusable  # label-file problems, then file problems: one report
         if not skip_bad:
-            raise_for_bad_samples(unusable, self._describe())
-        bad += unusable
+            raise_for_bad_samples(bad, self._describe())
         self.skipped: List[BadSample] = bad  # every sample skipped with skip_bad=True
         if bad:
             warnings.warn(f"{self._describe()}: skipped {len(bad)} bad sample(s):\n"

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from .. import aistudio
+from ..files import write_text
 from .errors import DatasetNotFoundError
 from .prepare import find_archives, prepare
 from .registry import normalize_name
@@ -168,7 +169,7 @@ def unpack_archives(name: str, archive_dir: Path, destination: Path, verbose: bo
     try:
         prepare(key, archive_dir, staging, verbose=verbose)
         stamp = datetime.datetime.now().isoformat(timespec="seconds")
-        (staging / SOURCE_NOTE).write_text(f"{archive_dir}\nunpacked {stamp} by paddle_models.data.locate\n")
+        write_text(staging / SOURCE_NOTE, f"{archive_dir}\nunpacked {stamp} by paddle_models.data.locate\n")
         try:
             staging.rename(destination)
         except OSError:

@@ -27,6 +27,7 @@ from typing import Callable, List, Optional
 
 from tqdm.auto import tqdm
 
+from ..files import atomic_write
 from .errors import DatasetNotFoundError
 from .registry import normalize_name
 
@@ -164,11 +165,13 @@ def prepare_ddr(archive_dir, root=None, verbose: bool = True) -> Path:
 
 def _join_parts(parts: List[Path], joined: Path) -> Path:
     """Concatenate the numbered parts of one zip into ``joined`` (streamed, not read into memory)."""
-    with open(joined, "wb") as out:
-        for part in parts:
-            with open(part, "rb") as piece:
-                shutil.copyfileobj(piece, out, 1 << 20)
-    return joined
+    def join(temporary: Path) -> None:
+        with open(temporary, "wb") as out:
+            for part in parts:
+                with open(part, "rb") as piece:
+                    shutil.copyfileobj(piece, out, 1 << 20)
+
+    return atomic_write(joined, join)
 
 
 def _say(verbose: bool, message: str) -> None:

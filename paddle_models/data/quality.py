@@ -48,6 +48,7 @@ import cv2
 import numpy as np
 from tqdm.auto import tqdm
 
+from ..files import write_csv
 from .errors import BadSampleError
 from .imageio import read_image_for_size
 from .preprocess import dark_border_box
@@ -288,10 +289,7 @@ def audit_dataset(dataset, output_dir, prefix: str = "audit", progress: bool = T
     for bad in getattr(dataset, "skipped", []):
         rows.append(audit_row(bad.path, -1, None, bad.reason))
     csv_path = output_dir / f"{prefix}-quality.csv"
-    with open(csv_path, "w", newline="", encoding="utf-8") as file:
-        writer = csv.DictWriter(file, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(csv_path, CSV_COLUMNS, [[row.get(column, "") for column in CSV_COLUMNS] for row in rows])
     if smallest < QUALITY_SIZE // 4:  # (synthetic 92-pixel photographs still score as calibrated)
         warnings.warn(f"{prefix}: some images are only {smallest} pixels wide; enlarged to {QUALITY_SIZE} for "
                       "the sharpness score they look smooth, so their 'blurred' flags mean little "

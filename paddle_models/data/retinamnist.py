@@ -148,7 +148,7 @@ class RetinaMNIST(FundusDataset):
         """The preprocessed uint8 RGB image [S, S, 3] (no disk cache: the arrays are in memory already)."""
         return preprocess_image(self.source_image(index), self.preprocess)
 
-    @staticmethod
-    def _drop_undecodable(samples):
-        return samples, []  # array rows always "decode"; labels were checked above
+    def _check_files(self, samples, decode: bool = False):
+        self.corrupt = []
+        return samples, []  # array rows, not files: nothing to check; labels were checked above
 

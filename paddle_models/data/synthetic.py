@@ -566,7 +566,7 @@ def make_synthetic_ddr_archives(
         make_synthetic_ddr(staging, per_class, image_size, seed)
         other = staging / "DDR-dataset" / "lesion_segmentation" / "README.txt"
         other.parent.mkdir(parents=True)
-        other.write_text("not part of DR grading\n")
+        files.write_text(other, "not part of DR grading\n")
         archive = zip_folder(out_dir / "DDR-dataset.zip", staging, "DDR-dataset")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
