@@ -131,7 +131,7 @@ def test_image_folder_classes_are_sorted_folder_names(image_folder_root):
 
 
 def test_build_dataset_by_name(ddr_root, pm_root):
-    assert list_datasets() == ["aptos", "ddr", "ichallenge_pm", "image_folder"]
+    assert list_datasets() == ["aptos", "ddr", "ichallenge_pm", "image_folder", "retinamnist"]
     assert isinstance(build_dataset("ichallenge-pm", pm_root, "train", image_size=32), ICHallengePM)
     assert len(build_dataset("ddr", ddr_root, "valid", image_size=32)) == sum(DDR_TRAIN_COUNTS)
     with pytest.raises(ValueError, match="unknown dataset 'mnist'"):

@@ -102,3 +102,20 @@ def test_synth_command_writes_the_28_pixel_file(tmp_path, capsys):
     cli.main(["synth", "--data", "retinamnist", "--root", str(tmp_path), "--per-class", "2"])
     assert "retinamnist.npz" in capsys.readouterr().out
     assert len(RetinaMNIST(tmp_path, "train")) == 10
+
+
+def test_retinamnist_recipes_name_registered_models_and_train(retina_root, tmp_path):
+    """Every retinamnist-* recipe builds; the cheapest one trains an epoch on the synthetic file."""
+    from paddle_models import list_models, recipes
+    from paddle_models.experiment import run_experiment
+
+    names = [name for name in recipes.RECIPES if name.startswith("retinamnist-")]
+    assert len(names) >= 3
+    for name in names:
+        recipe = recipes.get_recipe(name)
+        assert recipe["model"] in list_models() and recipe["data"] == "retinamnist" and recipe["image_size"] == 28
+    settings = {key: value for key, value in recipes.get_recipe("retinamnist-resnet18-g32").items()
+                if key not in recipes.DESCRIPTIVE_FIELDS}
+    settings.update(data_root=str(retina_root), epochs=1, batch_size=8, log_dir=str(tmp_path), run_name="g32")
+    result = run_experiment(settings, progress=False)
+    assert result.checkpoint.is_file() and len(result.history["val/kappa"]) == 1
