@@ -27,6 +27,7 @@ from .data import PreprocessConfig, build_dataset, make_synthetic_ichallenge_pm,
 from .data.locate import resolve_data_root
 from .data.registry import dataset_class
 from .engine import Trainer, evaluate, load_model, set_seed
+from .files import write_text
 from .figures import plot_confusion_matrix, plot_roc_curves, save_figure
 from .settings import SettingsError, as_flat_dict, defaults, parse_settings
 from .tasks import output_count, task_of_loss
@@ -90,7 +91,9 @@ def default_run_name(settings: dict) -> str:
 
 
 def _preprocess_config(data) -> PreprocessConfig:
-    return PreprocessConfig(image_size=data.image_size, normalize=data.normalize)
+    """The settings' image size and normalisation, on top of what suits the dataset's images."""
+    defaults = dataset_class(data.data).preprocess_defaults
+    return PreprocessConfig(image_size=data.image_size, normalize=data.normalize, **defaults)
 
 
 def build_datasets(data, seed: int = 0):
@@ -101,14 +104,15 @@ def build_datasets(data, seed: int = 0):
     records which, so that ``run_evaluation`` can rebuild exactly the same validation images.
     """
     reader = dataset_class(data.data)
-    common = dict(preprocess=_preprocess_config(data), cache_dir=data.cache_dir, skip_bad=data.skip_bad)
+    common = dict(preprocess=_preprocess_config(data), cache_dir=data.cache_dir, skip_bad=data.skip_bad,
+                  exclude=data.exclude)
     train = build_dataset(data.data, data.data_root, "train", augment=data.augment, subset=data.subset,
                           seed=seed, **common)
     split = reader.validation_split_of(data.data_root)
     if split is None:
         train, valid = train_valid_split(train, data.valid_fraction, seed=seed)
         validation = {"held_out_from": "train", "fraction": data.valid_fraction, "seed": seed,
-                      "subset": data.subset, "count": len(valid)}
+                      "subset": data.subset, "exclude": data.exclude, "count": len(valid)}
     else:
         valid = build_dataset(data.data, data.data_root, split, seed=seed, **common)
         validation = {"split": split, "count": len(valid)}
@@ -202,7 +206,7 @@ def evaluation_dataset(meta: dict, data_root, split: Optional[str] = None, data:
     if not held_out or split not in ("valid", "train"):
         return build_dataset(name, data_root, split, preprocess=preprocess)
     train = build_dataset(name, data_root, "train", preprocess=preprocess, subset=validation.get("subset"),
-                          seed=validation["seed"])
+                          seed=validation["seed"], exclude=validation.get("exclude"))
     rest, valid = train_valid_split(train, validation["fraction"], seed=validation["seed"])
     chosen = valid if split == "valid" else rest
     expected = validation.get("count")
@@ -248,7 +252,7 @@ def run_evaluation(checkpoint, data_root, split: Optional[str] = None, data: Opt
                            output_dir / "roc_curves.png"),
     }
     scores = {name: float(value) for name, value in result.metrics.items()}
-    (output_dir / "metrics.json").write_text(json.dumps(scores, indent=2))
+    write_text(output_dir / "metrics.json", json.dumps(scores, indent=2))
     return EvaluationReport(scores, list(meta["class_names"]), confusion, output_dir, figures)
 
 

@@ -136,6 +136,8 @@ class DataSettings:
     valid_fraction: float = setting(0.2, "share of the training images held out for validation when the "
                                          "dataset has no validation split (APTOS, a plain image folder)",
                                     check=fraction)
+    exclude: Optional[str] = setting(None, "leave the images the CSV written by `audit` flags out of train and "
+                                           "valid (reproducibly: the checkpoint records it)", hparam=False)
     skip_bad: bool = setting(False, "skip unreadable images and list them (next to the run) instead of stopping")
     cache_dir: Optional[str] = setting(None, "cache preprocessed images here (much faster from epoch 2)",
                                        hparam=False)

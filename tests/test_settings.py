@@ -3,6 +3,7 @@
 Also the glue-layer bugs the schema fixed (issue 11), each reproduced on tiny synthetic data.
 """
 import json
+from pathlib import Path
 from dataclasses import fields
 
 import numpy as np
@@ -165,3 +166,24 @@ def test_image_folder_without_split_folders_reads_train_only(tmp_path):
     assert len(ImageFolder(root, "train", image_size=SIZE)) == 4
     with pytest.raises(FileNotFoundError, match="no split folders, so only 'train'"):
         ImageFolder(root, "valid", image_size=SIZE)
+
+
+def test_exclude_leaves_the_audits_flagged_images_out(pm_root, tmp_path):
+    from paddle_models.experiment import build_datasets
+    from paddle_models.settings import DataSettings
+
+    flagged = sorted((pm_root / "PALM-Training400").rglob("*.jpg"))[0]
+    audit = tmp_path / "audit.csv"
+    audit.write_text(f"path,flagged\n{flagged},1\n")
+    full, _, _ = build_datasets(DataSettings(data_root=str(pm_root), image_size=SIZE))
+    train, _, _ = build_datasets(DataSettings(data_root=str(pm_root), image_size=SIZE, exclude=str(audit)))
+    assert len(train) == len(full) - 1 and [Path(p).name for p in train.excluded] == [flagged.name]
+
+
+def test_retinamnist_keeps_its_own_preprocessing_defaults(tmp_path):
+    from paddle_models.experiment import build_datasets
+    from paddle_models.settings import DataSettings
+
+    root = synthetic.make_synthetic_retinamnist(tmp_path / "r", per_class=2).parent
+    train, valid, _ = build_datasets(DataSettings(data="retinamnist", data_root=str(root), image_size=28))
+    assert not train.preprocess.crop_border and valid.split == "valid"

@@ -65,6 +65,7 @@ class FundusDataset(paddle.io.Dataset):
     validation_split  the split that validates a model trained on 'train', or None when a share of
                       'train' must be held out instead (``validation_split_of(root)`` may look at
                       the folder, as ImageFolder does)
+    preprocess_defaults  PreprocessConfig values other than the defaults that suit its images
 
     Keywords shared by every reader:
 
@@ -86,6 +87,7 @@ class FundusDataset(paddle.io.Dataset):
     splits: Tuple[str, ...] = ("train", "valid", "test")
     labelled_splits: Tuple[str, ...] = ("train", "valid")
     validation_split: Optional[str] = "valid"
+    preprocess_defaults: dict = {}  # PreprocessConfig fields this dataset changes (RetinaMNIST: no border crop)
 
     @classmethod
     def validation_split_of(cls, root) -> Optional[str]:

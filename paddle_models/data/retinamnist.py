@@ -112,14 +112,15 @@ class RetinaMNIST(FundusDataset):
     name = "retinamnist"
     label_kind = "grades"
     labelled_splits = ("train", "valid", "test")
+    preprocess_defaults = {"crop_border": False}  # MedMNIST already cropped (see the module docstring)
 
     def __init__(self, root, split: str = "train", *, size: Optional[int] = None,
                  image_size: Optional[int] = None, preprocess=None, **options):
         split = normalize_split(split)
         self.npz_path = find_npz(root, size)
         self.images, labels = load_split(self.npz_path, split)  # [N, S, S, 3] RGB, [N]
-        if preprocess is None:  # MedMNIST already cropped: no border crop (see the module docstring)
-            preprocess = PreprocessConfig(image_size=image_size or self.images.shape[1], crop_border=False)
+        if preprocess is None:
+            preprocess = PreprocessConfig(image_size=image_size or self.images.shape[1], **self.preprocess_defaults)
             image_size = None
         samples, bad = [], []
         for row, label in enumerate(labels):

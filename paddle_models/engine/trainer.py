@@ -21,6 +21,7 @@ import numpy as np
 import paddle
 from tqdm import tqdm  # not tqdm.auto: its asyncio variant calls iter() on the loader twice
 
+from ..files import write_text
 from ..metrics import BINARY_ONLY_METRICS, confusion_matrix, roc_auc
 from ..settings import SettingsError, hparam_names
 from ..visualdl_log import RunLogger
@@ -267,7 +268,7 @@ class Trainer:
         checksums = distributed.parameter_checksums(self.model)
         if distributed.is_main_process():
             self.output_dir.mkdir(parents=True, exist_ok=True)
-            (self.output_dir / "ranks.json").write_text(json.dumps({"parameter_checksums": checksums}))
+            write_text(self.output_dir / "ranks.json", json.dumps({"parameter_checksums": checksums}))
         if len(set(checksums)) != 1:
             raise RuntimeError(f"the {len(checksums)} ranks ended with different weights: {checksums}")
 

@@ -71,14 +71,16 @@ class GradCAM:
         """Run the model in eval mode; returns (logits [N, K], the explained activations [N, C, h, w]).
 
         Without a ``layer`` the activations are ``model.forward_features``' map and the logits
-        ``model.forward_head`` of it; with one, a forward hook captures that layer's output.
+        ``model.forward_head`` of it; with one (or for a model that only has ``feature_layer()``),
+        a forward hook captures that layer's output.
         """
         with evaluating(self.model, gradients=True):
-            if self.layer is None:
+            if self.layer is None and hasattr(self.model, "forward_features"):
                 activations = self.model.forward_features(inputs)
                 return self.model.forward_head(activations), activations
+            layer = self.layer if self.layer is not None else self.model.feature_layer()  # a model of one's own
             captured = {}
-            handle = self.layer.register_forward_post_hook(lambda layer, _, output: captured.update(out=output))
+            handle = layer.register_forward_post_hook(lambda layer, _, output: captured.update(out=output))
             try:
                 logits = main_output(self.model(inputs))
             finally:
