@@ -60,6 +60,8 @@ def execute_notebook(path, output_dir=EXECUTED_DIR, fast: bool = True, timeout: 
     import nbformat
     from nbclient import NotebookClient
 
+    from .files import atomic_write
+
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
     previous = os.environ.get(FAST_ENV)
@@ -75,7 +77,7 @@ def execute_notebook(path, output_dir=EXECUTED_DIR, fast: bool = True, timeout: 
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     executed = output_dir / path.name
-    nbformat.write(notebook, executed)
+    atomic_write(executed, lambda temporary: nbformat.write(notebook, str(temporary)))
     return executed
 
 

@@ -87,6 +87,16 @@ def get_recipe(name: str) -> dict:
     return dict(RECIPES[name])
 
 
+def recipe_settings(name: str) -> dict:
+    """The training settings of recipe ``name`` (its description left out), every key and value checked."""
+    from .settings import check_keys, parse_settings
+
+    values = {key: value for key, value in get_recipe(name).items() if key not in DESCRIPTIVE_FIELDS}
+    check_keys(values, f"recipe {name!r}")
+    parse_settings(values, f"recipe {name!r}")
+    return values
+
+
 def recipe_table() -> str:
     """One line per recipe: name, model, data and what it teaches."""
     width = max(len(name) for name in RECIPES)

@@ -40,7 +40,7 @@ from .prepare import prepare, prepare_ddr, prepare_ichallenge_pm
 from .preprocess import (NORMALIZATION_PRESETS, PreprocessConfig, ben_graham, circular_mask,
                          crop_dark_border, pad_to_square, preprocess_image, preprocess_steps,
                          resize_image, to_display, to_input)
-from .registry import DATASETS, build_dataset, list_datasets, normalize_name
+from .registry import DATASETS, build_dataset, list_datasets
 from .subset import stratified_subset, train_valid_split
 from .synthetic import (make_synthetic_aptos, make_synthetic_ddr, make_synthetic_ddr_archives,
                         make_synthetic_ichallenge_pm, make_synthetic_ichallenge_pm_archives,
@@ -50,7 +50,7 @@ from .transforms import train_augmentation
 __all__ = [
     # datasets
     "FundusDataset", "ICHallengePM", "DDR", "APTOS", "ImageFolder", "UNLABELED",
-    "DATASETS", "build_dataset", "list_datasets", "normalize_name", "locate_dataset", "resolve_data_root",
+    "DATASETS", "build_dataset", "list_datasets", "locate_dataset", "resolve_data_root",
     # errors
     "DatasetNotFoundError", "BadSampleError", "BadSample", "SkippedSamplesWarning",
     # reading and preprocessing

@@ -22,7 +22,6 @@ images in seconds.  ``image_size="real"`` gives iChallenge-PM's 2124x2056.
 """
 from __future__ import annotations
 
-import csv
 import math
 import shutil
 import tempfile
@@ -33,6 +32,8 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
+
+from .. import files
 
 PALM_SIZE = (2124, 2056)  # (width, height) of an iChallenge-PM photograph
 # DDR comes from several cameras: (width / height, fundus radius / height)
@@ -319,14 +320,8 @@ def frame_size(image_size: Union[int, str, Tuple[int, int]], aspect: float = PAL
 
 
 def write_image(path: Path, image: np.ndarray, quality: int = 92) -> None:
-    """Write a JPEG (quality ``quality``) or PNG, depending on the suffix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    params = [cv2.IMWRITE_JPEG_QUALITY, quality] if path.suffix.lower() in (".jpg", ".jpeg") else \
-        [cv2.IMWRITE_PNG_COMPRESSION, 1]
-    ok, encoded = cv2.imencode(path.suffix, image, params)
-    if not ok:
-        raise OSError(f"could not encode {path}")
-    encoded.tofile(str(path))
+    """Write a JPEG (quality ``quality``) or PNG, depending on the suffix (``files.write_image``)."""
+    files.write_image(path, image, jpeg_quality=quality)
 
 
 def image_rng(seed: int, *keys: int) -> np.random.Generator:
@@ -395,12 +390,9 @@ def write_pm_label_table(folder: Path, rows, label_format: str = "xlsx") -> None
         sheet.append(PM_TABLE_COLUMNS)
         for row in rows:
             sheet.append(list(row))
-        workbook.save(folder / "PM_Label_and_Fovea_Location.xlsx")
+        files.atomic_write(folder / "PM_Label_and_Fovea_Location.xlsx", workbook.save)
     if label_format in ("csv", "both"):
-        with open(folder / "labels.csv", "w", newline="") as file:
-            writer = csv.writer(file)
-            writer.writerow(PM_TABLE_COLUMNS)
-            writer.writerows(rows)
+        files.write_csv(folder / "labels.csv", PM_TABLE_COLUMNS, rows)
 
 
 def make_synthetic_ichallenge_pm_archives(
@@ -495,7 +487,7 @@ def make_synthetic_ddr(
             used.add(name)
             write_image(grading / split / name, image, quality)
             lines.append(f"{name} {label}\n")
-        (grading / f"{split}.txt").write_text("".join(lines))
+        files.write_text(grading / f"{split}.txt", "".join(lines))
     return root
 
 
@@ -524,10 +516,7 @@ def make_synthetic_aptos(
             image, _ = synthetic_fundus(rng, width, int(width / rng.uniform(1.0, 1.5)), dr_grade=int(label))
             write_image(root / f"{split}_images" / f"{id_code}.png", image)
             rows.append((id_code, int(label)) if split == "train" else (id_code,))
-        with open(root / f"{split}.csv", "w", newline="") as file:
-            writer = csv.writer(file)
-            writer.writerow(("id_code", "diagnosis") if split == "train" else ("id_code",))
-            writer.writerows(rows)
+        files.write_csv(root / f"{split}.csv", ("id_code", "diagnosis") if split == "train" else ("id_code",), rows)
     return root
 
 

@@ -22,10 +22,10 @@ with a silently missing row would be scored as wrong anyway.
 """
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import List, Sequence
 
+from ..files import write_csv
 from .predictor import PredictionResult
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
@@ -79,13 +79,7 @@ def write_palm_csv(result: PredictionResult, files: Sequence, csv_path) -> Path:
 
 
 def _write_csv(csv_path, header, rows) -> Path:
-    csv_path = Path(csv_path)
-    csv_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(csv_path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return csv_path
+    return write_csv(csv_path, header, rows)  # atomic, checked
 
 
 def predict_folder(predictor, folder_or_dataset, csv_path, palm: bool = False, batch_size: int = 8,

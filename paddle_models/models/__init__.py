@@ -37,6 +37,8 @@ ValueError: unknown model 'resnet51'; available models: alexnet, convmixer_1536_
 from __future__ import annotations
 
 from .alexnet import AlexNet, alexnet
+from .card import ModelCard, card_of
+from .classifier import Classifier, evaluating
 from .convmixer import ConvMixer, convmixer_768_32, convmixer_1536_20, convmixer_small
 from .googlenet import GoogLeNet, googlenet
 from .lenet import LeNet, lenet, lenet_mnist
@@ -59,6 +61,13 @@ def main_output(outputs):
     return outputs[0] if isinstance(outputs, (tuple, list)) else outputs
 
 
+def card(name: str) -> ModelCard:
+    """What the factory ``name`` says about its model: input size and channels, normalisation."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; available models: {', '.join(list_models())}")
+    return card_of(MODELS[name])
+
+
 def list_models():
     """Every name ``build`` accepts, sorted."""
     return sorted(MODELS)
@@ -71,6 +80,6 @@ def build(name: str, num_classes: int = 2, **options):
     return MODELS[name](num_classes=num_classes, **options)
 
 
-__all__ = ["MODELS", "build", "list_models", "layer_table", "count_parameters", "stage_shapes",
+__all__ = ["MODELS", "build", "list_models", "card", "ModelCard", "Classifier", "evaluating", "layer_table", "count_parameters", "stage_shapes",
            "load_pretrained", "PretrainedWeightsUnavailable",
            "LeNet", "AlexNet", "VGG", "GoogLeNet", "ResNet", "ConvMixer", *MODELS]

@@ -69,4 +69,10 @@ def load_pretrained(model: paddle.nn.Layer, name: str, source="imagenet") -> Lis
     with warnings.catch_warnings():  # Paddle warns about every weight left out; we return them instead
         warnings.filterwarnings("ignore", message="Skip loading for")
         model.set_state_dict(usable)
-    return sorted(set(own) - set(usable))
+    skipped = sorted(set(own) - set(usable))
+    heads = {f"{path}.{kind}" for path in getattr(model, "head_layers", ()) for kind in ("weight", "bias")}
+    body = [key for key in skipped if key not in heads]
+    if heads and body:  # only the classifier (reset_classifier's layers) is expected to differ
+        warnings.warn(f"{len(body)} weights outside the classifier did not fit and keep their random "
+                      f"values (e.g. {body[:3]}): is {source!r} a checkpoint of another architecture?")
+    return skipped

@@ -17,6 +17,8 @@ from __future__ import annotations
 import paddle
 from paddle import nn
 
+from .classifier import Classifier
+
 
 def conv_bn(in_channels, out_channels, kernel_size, stride=1, groups=1):
     """A convolution without bias (the batch norm right after it has one) and its batch norm."""
@@ -81,7 +83,7 @@ DEPTHS = {
 }
 
 
-class ResNet(nn.Layer):
+class ResNet(Classifier, nn.Layer):
     """Stem (7x7/2 conv + 3x3/2 max pool), four residual stages, global average pool, one FC layer.
 
     >>> list(ResNet(50, num_classes=2)(paddle.rand([1, 3, 224, 224])).shape)
@@ -126,10 +128,15 @@ class ResNet(nn.Layer):
         """The last stage: [N, 512 * expansion, 7, 7] at 224x224, the map Grad-CAM explains."""
         return self.layer4
 
-    def forward(self, x):
+    def forward_features(self, x):
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
-        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
-        return self.fc(paddle.flatten(self.avgpool(x), 1))
+        return self.layer4(self.layer3(self.layer2(self.layer1(x))))  # [N, 512 * expansion, S/32, S/32]
+
+    def forward_head(self, features):
+        return self.fc(paddle.flatten(self.avgpool(features), 1))
+
+    def forward(self, x):
+        return self.forward_head(self.forward_features(x))
 
 
 def resnet18(num_classes: int = 2, **options) -> ResNet:
