@@ -153,6 +153,9 @@ def test_runs_go_to_the_persistent_folder_on_ai_studio(fake_home, tmp_path):
     assert aistudio.persistent_path(inside, "runs") == inside  # the project already lies in work/
     assert aistudio.panel_path(inside) == "work/paddle-models/runs"
     assert "work/paddle-models/runs" in course.visualdl_hint(inside)
+    assert course.short_path(fake_home / "work" / "runs" / "12_export" / "best.pdparams") == \
+        "work/runs/12_export/best.pdparams"
+    assert course.short_path(course.REPO_ROOT / "runs" / "x") == "runs/x"
 
 
 def test_nothing_changes_outside_ai_studio(tmp_path, monkeypatch):
