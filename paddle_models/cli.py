@@ -11,6 +11,7 @@ Commands (``python -m paddle_models <command> --help`` for each one's options):
     tour      every model's layer table (output shapes and parameters)
     recipes   the named training recipes and what to expect from them
     synth     write a synthetic dataset in an official layout
+    audit     score every image's quality (blank, dark, blurred, ...): a CSV and a contact sheet
     prepare   unpack the downloaded iChallenge-PM archives into the expected layout
     lessons   execute the lesson notebooks (fast mode unless --full)
     doctor    versions, GPU, disk, datasets found, and a broken Paddle install (paddle_models.doctor)
@@ -34,6 +35,7 @@ from typing import List, Optional
 
 from . import recipes as recipe_book
 from . import settings as schema
+from .data.quality import add_audit_parser
 from .doctor import add_doctor_parser
 from .experiment import demo_settings, run_evaluation, run_experiment
 from .visualdl_log import visualdl_command
@@ -102,8 +104,11 @@ def command_predict(args) -> None:
             raise SystemExit("predict: give --images FOLDER, or --data NAME --data-root ROOT [--split]")
         from .data import build_dataset
 
+        from .data.locate import resolve_data_root
+
         predictor = Predictor(args.model)
-        source = build_dataset(args.data, args.data_root, args.split, preprocess=predictor.preprocess)
+        source = build_dataset(args.data, resolve_data_root(args.data, args.data_root), args.split,
+                               preprocess=predictor.preprocess)
     else:
         predictor = Predictor(args.model)
     path = predict_folder(predictor, source, args.output, palm=args.palm, batch_size=args.batch_size)
@@ -147,12 +152,12 @@ def command_synth(args) -> None:
     """Write a synthetic dataset in an official layout."""
     from .data import synthetic
 
-    root = synthetic_writers()[args.data](args.root, per_class=args.per_class, image_size=args.image_size,
-                                          seed=args.seed)
+    size = {} if args.image_size is None else {"image_size": args.image_size}  # else the writer's own default
+    root = _synthetic_writers()[args.data](args.root, per_class=args.per_class, seed=args.seed, **size)
     print(f"synthetic {args.data} written to {root}")
 
 
-def synthetic_writers() -> dict:
+def _synthetic_writers() -> dict:
     """Dataset name -> the function writing a synthetic copy in that dataset's layout."""
     from .data import synthetic
 
@@ -161,6 +166,7 @@ def synthetic_writers() -> dict:
         "ddr": synthetic.make_synthetic_ddr,
         "aptos": synthetic.make_synthetic_aptos,
         "image_folder": synthetic.make_synthetic_image_folder,
+        "retinamnist": synthetic.make_synthetic_retinamnist,
     }
 
 
@@ -187,7 +193,7 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     schema.add_arguments(parser)
 
 
-def give_every_command_a_debug_option(commands) -> None:
+def _give_every_command_a_debug_option(commands) -> None:
     """Every sub-parser made through ``commands`` gets ``--debug``, also those other modules add."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show the full traceback of an error")
@@ -205,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      epilog="`python -m paddle_models <command> --help` shows a command's "
                                             "options; README.md has examples.")
     commands = parser.add_subparsers(dest="command", metavar="command", required=True)
-    give_every_command_a_debug_option(commands)
+    _give_every_command_a_debug_option(commands)
 
     demo = commands.add_parser("demo", help="the README's main job on synthetic data")
     demo.add_argument("--root", default=None, help="where to write the synthetic data "
@@ -222,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("evaluate", help="metrics and figures for a checkpoint")
     evaluate.add_argument("--checkpoint", required=True)
-    evaluate.add_argument("--data-root", required=True)
+    evaluate.add_argument("--data-root", required=True, help="the dataset's folder, or 'auto' (see train --help)")
     evaluate.add_argument("--data", default=None, help="dataset name (default: the one trained on)")
     evaluate.add_argument("--split", default=None,
                           help="a labelled split (default: the images the checkpoint was validated on "
@@ -264,12 +270,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("recipes", help="list the training recipes").set_defaults(handler=command_recipes)
 
     synth = commands.add_parser("synth", help="write a synthetic dataset in an official layout")
-    synth.add_argument("--data", default="ichallenge_pm", choices=sorted(synthetic_writers()))
+    synth.add_argument("--data", default="ichallenge_pm", choices=sorted(_synthetic_writers()))
     synth.add_argument("--root", required=True)
     synth.add_argument("--per-class", type=int, default=20)
-    synth.add_argument("--image-size", type=int, default=512)
+    synth.add_argument("--image-size", type=int, default=None, help="default: the dataset's own (see its make_synthetic_* function)")
     synth.add_argument("--seed", type=int, default=0)
     synth.set_defaults(handler=command_synth)
+
+    add_audit_parser(commands)  # paddle_models/data/quality.py
 
     prepare = commands.add_parser("prepare", help="unpack downloaded archives into the expected layout")
     prepare.add_argument("--data", default="ichallenge_pm")
@@ -291,7 +299,7 @@ class UserError(Exception):
     """A mistake in how a command was called; printed as one line, without a traceback."""
 
 
-def user_error_types() -> tuple:
+def _user_error_types() -> tuple:
     """The exceptions that report a user's mistake (bad settings, data, files), not a bug of ours."""
     from .data import BadSampleError, DatasetNotFoundError
     from .engine.losses import NonFiniteLossError
@@ -315,7 +323,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         args.handler(args)
     except KeyboardInterrupt:
         raise SystemExit("interrupted (a run trained with last.pdckpt continues with --resume)")
-    except user_error_types() as error:
+    except _user_error_types() as error:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     except Exception as error:  # noqa: BLE001  (a bug of ours: still no traceback unless --debug)

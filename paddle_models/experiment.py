@@ -24,6 +24,7 @@ import numpy as np
 # scikit-learn (via .metrics) before Paddle 2.6 sets up its gloo context, or the import crashes.
 from . import metrics, models
 from .data import PreprocessConfig, build_dataset, make_synthetic_ichallenge_pm, train_valid_split
+from .data.locate import resolve_data_root
 from .data.registry import dataset_class
 from .engine import Trainer, evaluate, load_model, set_seed
 from .figures import plot_confusion_matrix, plot_roc_curves, save_figure
@@ -88,7 +89,7 @@ def default_run_name(settings: dict) -> str:
     return f"{canonical_name(settings['data'])}-{settings['model']}"
 
 
-def preprocess_config(data) -> PreprocessConfig:
+def _preprocess_config(data) -> PreprocessConfig:
     return PreprocessConfig(image_size=data.image_size, normalize=data.normalize)
 
 
@@ -100,7 +101,7 @@ def build_datasets(data, seed: int = 0):
     records which, so that ``run_evaluation`` can rebuild exactly the same validation images.
     """
     reader = dataset_class(data.data)
-    common = dict(preprocess=preprocess_config(data), cache_dir=data.cache_dir, skip_bad=data.skip_bad)
+    common = dict(preprocess=_preprocess_config(data), cache_dir=data.cache_dir, skip_bad=data.skip_bad)
     train = build_dataset(data.data, data.data_root, "train", augment=data.augment, subset=data.subset,
                           seed=seed, **common)
     split = reader.validation_split_of(data.data_root)
@@ -163,6 +164,7 @@ def run_experiment(settings: dict, progress: bool = True) -> ExperimentResult:
     settings["run_name"] = default_run_name({**DEFAULT_SETTINGS, **settings})
     model_settings, data_settings, config = parse_settings(settings)
     config = replace(config, progress=progress and config.progress)
+    data_settings = replace(data_settings, data_root=resolve_data_root(data_settings.data, data_settings.data_root))
     train_set, valid_set, validation = build_datasets(data_settings, seed=config.seed)
     flat = as_flat_dict(model_settings, data_settings, config)
     set_seed(config.seed)  # the initial weights depend on the seed alone
@@ -184,6 +186,7 @@ def evaluation_dataset(meta: dict, data_root, split: Optional[str] = None, data:
     name = data or meta.get("dataset")
     if not name:
         raise DataMismatchError("the checkpoint does not say which dataset it was trained on: pass --data")
+    data_root = resolve_data_root(name, data_root)
     reader = dataset_class(name)
     validation = meta.get("validation") or {"split": reader.validation_split_of(data_root)}
     held_out = "held_out_from" in validation

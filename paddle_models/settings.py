@@ -126,7 +126,8 @@ class DataSettings:
     """Which images, and how they are read and preprocessed."""
 
     data: str = setting("ichallenge_pm", "the dataset", choices=_dataset_names)
-    data_root: Optional[str] = setting(None, "the dataset's folder (see datasets/README.md)", hparam=False)
+    data_root: Optional[str] = setting(None, "the dataset's folder (see datasets/README.md), or 'auto' to look "
+                                             "where the course keeps datasets (AI Studio included)", hparam=False)
     image_size: int = setting(224, "input side in pixels (224 in the course)", check=at_least(8))
     normalize: str = setting("imagenet", "input normalisation preset", choices=_normalizations)
     augment: bool = setting(True, "training augmentation (flips, rotations, colour jitter)")

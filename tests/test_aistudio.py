@@ -167,3 +167,13 @@ def test_nothing_changes_outside_ai_studio(tmp_path, monkeypatch):
     with pytest.raises(DatasetNotFoundError, match="does not exist"):
         locate_dataset("ichallenge_pm", tmp_path / "typo")
 
+
+
+def test_a_mounted_retinamnist_npz_is_read_where_it_is_mounted(tmp_path, monkeypatch):
+    home = tmp_path / "aistudio"
+    (home / "work").mkdir(parents=True)
+    synthetic.make_synthetic_retinamnist(home / "data" / "data99", per_class=2)
+    monkeypatch.setenv(aistudio.HOME_ENV, str(home))
+    found = locate_dataset("RetinaMNIST", datasets_dir=tmp_path / "none")
+    assert (found.how, found.root) == ("mounted", home / "data" / "data99")
+    assert not list((home / "work").iterdir()), "nothing to unpack"

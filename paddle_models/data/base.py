@@ -28,6 +28,7 @@ from .errors import (BadSample, DatasetNotFoundError, SkippedSamplesWarning, des
                      raise_for_bad_samples)
 from .imageio import CorruptImageWarning, check_image_file, decode_problem
 from .preprocess import PreprocessConfig, as_config, preprocess_image, to_input
+from .quality import exclude_samples
 from .subset import stratified_subset
 from .transforms import train_augmentation
 
@@ -76,6 +77,8 @@ class FundusDataset(paddle.io.Dataset):
                 (otherwise a warning) and test-decodes every image of the (sub)set once, at 1/8
                 scale, so undecodable ones are skipped too
     cache_dir   a folder for the on-disk cache of preprocessed images (None: no cache)
+    exclude     file names or paths to leave out, or the CSV of ``python -m paddle_models audit``
+                (its flagged rows); what was left out is listed in ``dataset.excluded``
     """
 
     name = "fundus"
@@ -114,6 +117,7 @@ class FundusDataset(paddle.io.Dataset):
         skip_bad: bool = False,
         cache_dir=None,
         bad_samples: Sequence[BadSample] = (),
+        exclude=None,
     ):
         super().__init__()
         self.root = None if root is None else Path(root)
@@ -129,6 +133,7 @@ class FundusDataset(paddle.io.Dataset):
         bad = list(bad_samples)
         if not skip_bad:
             raise_for_bad_samples(bad, self._describe())
+        samples, self.excluded = exclude_samples(samples, exclude)  # e.g. the audit's flagged images
         if subset is not None and samples:
             chosen = stratified_subset([label for _, label in samples], subset, seed)
             samples = [samples[i] for i in chosen]

@@ -206,7 +206,9 @@ def check_image_file(path: PathLike) -> Tuple[Optional[str], Optional[str]]:
     return (f"JPEG {reason}", None) if kind == "truncated" else (None, f"corrupt JPEG: {reason}")
 
 
-def list_images(folder: PathLike):
-    """Sorted image files directly inside ``folder`` (not recursive)."""
+def list_images(folder: PathLike, recursive: bool = False):
+    """Sorted image files inside ``folder`` (and its sub-folders when ``recursive``), by extension;
+    hidden files (``.DS_Store``, ``._P0001.jpg`` from macOS archives) are not images."""
     folder = Path(folder)
-    return sorted(p for p in folder.iterdir() if p.is_file() and is_image_file(p))
+    candidates = folder.rglob("*") if recursive else folder.iterdir()
+    return sorted(p for p in candidates if p.is_file() and is_image_file(p))

@@ -10,12 +10,14 @@ from .aptos import APTOS
 from .ddr import DDR
 from .ichallenge_pm import ICHallengePM
 from .image_folder import ImageFolder
+from .retinamnist import RetinaMNIST
 
 DATASETS = {
     "ichallenge_pm": ICHallengePM,
     "ddr": DDR,
     "aptos": APTOS,
     "image_folder": ImageFolder,
+    "retinamnist": RetinaMNIST,
 }
 
 
@@ -26,8 +28,7 @@ ALIASES = {"palm": "ichallenge_pm", "ichallengepm": "ichallenge_pm", "imagefolde
 
 def canonical_name(name: str) -> str:
     """'iChallenge-PM', 'ichallenge pm', 'PALM' -> 'ichallenge_pm'; an unknown name is an error."""
-    key = str(name).strip().lower().replace("-", "_").replace(" ", "_")
-    key = ALIASES.get(key, key)
+    key = normalize_name(name)
     if key not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; available: {', '.join(list_datasets())}")
     return key
@@ -41,6 +42,13 @@ def dataset_class(name: str):
 def list_datasets():
     """The names ``build_dataset`` accepts."""
     return sorted(DATASETS)
+
+
+def normalize_name(name: str) -> str:
+    """A dataset name as the project spells it: 'iChallenge-PM' -> 'ichallenge_pm', 'DDR' -> 'ddr',
+    'PALM' -> 'ichallenge_pm' (without checking that it is registered: ``canonical_name`` does)."""
+    key = str(name).strip().lower().replace("-", "_").replace(" ", "_")
+    return ALIASES.get(key, key)
 
 
 def build_dataset(name: str, root, split: str = "train", **options):

@@ -581,3 +581,40 @@ def make_synthetic_ddr_archives(
         piece.write_bytes(data[number * size:(number + 1) * size])
         pieces.append(piece)
     return pieces
+def make_synthetic_retinamnist(
+    root,
+    per_class: Union[int, Sequence[int]] = 10,
+    image_size: int = 28,
+    seed: int = 0,
+    valid_per_class: Optional[int] = None,
+    test_per_class: Optional[int] = None,
+) -> Path:
+    """Write a synthetic RetinaMNIST ``.npz`` (MedMNIST's six arrays) under ``root``; returns the file.
+
+    ``image_size`` is one of MedMNIST's sizes (28 -> retinamnist.npz, 64 -> retinamnist_64.npz, ...).
+    Each photograph is painted in a square frame at 4x the size (at least 128 px) -- the disc on a
+    dark frame, as MedMNIST's centre crop of the DeepDRiD photographs leaves it -- and shrunk with
+    INTER_AREA.  The train split gets ``per_class`` images of every
+    grade (or five counts); valid and test a third as many unless given (at least one per grade).
+    """
+    from .retinamnist import SPLIT_PREFIX, file_name
+
+    path = Path(root) / file_name(image_size)  # raises for a size MedMNIST does not have
+    counts = {"train": _grade_counts(per_class, 5)}
+    for split, given in (("valid", valid_per_class), ("test", test_per_class)):
+        counts[split] = _grade_counts(given, 5) if given is not None else [max(1, n // 3) for n in counts["train"]]
+    paint_side = max(128, 4 * image_size)
+    arrays = {}
+    for split_number, (split, split_counts) in enumerate(counts.items()):
+        labels = np.random.default_rng([seed, 40 + split_number]).permutation(np.repeat(np.arange(5), split_counts))
+        images = np.empty((len(labels), image_size, image_size, 3), np.uint8)
+        for number, label in enumerate(labels):
+            rng = image_rng(seed, 40 + split_number, number)
+            image, _ = synthetic_fundus(rng, paint_side, paint_side, dr_grade=int(label))
+            small = cv2.resize(image, (image_size, image_size), interpolation=cv2.INTER_AREA)
+            images[number] = cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
+        arrays[f"{SPLIT_PREFIX[split]}_images"] = images
+        arrays[f"{SPLIT_PREFIX[split]}_labels"] = labels.astype(np.uint8).reshape(-1, 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **arrays)
+    return path
