@@ -13,6 +13,9 @@ Sub-packages, each imported when first used:
     paddle_models.visualdl_log  one VisualDL LogWriter per run
     paddle_models.inference   export, predictor, Grad-CAM, ensembles, error analysis
     paddle_models.course      helpers the lesson notebooks share
+    paddle_models.notebooks   running the lesson notebooks headless; the list of lessons
+    paddle_models.aistudio    AI Studio's folders: what persists, where datasets are mounted
+    paddle_models.doctor      the environment report (``python -m paddle_models doctor``)
 """
 # Load Python's zlib before Paddle: Paddle 2.6's wheel carries its own zlib, and whichever loads
 # first wins; if Paddle's does, later gzip/zip reads (openpyxl, zipfile) crash the interpreter

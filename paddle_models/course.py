@@ -196,6 +196,21 @@ def train(model, data: LessonData, lesson: str, run: str, model_name: Optional[s
     return trainer
 
 
+def short_path(path) -> str:
+    """A path as a lesson prints it: relative to the project when inside it, else as AI Studio shows it.
+
+    (On AI Studio with the project outside ``work/``, ``RUNS_DIR`` is not inside the project, so
+    ``path.relative_to(REPO_ROOT)`` would raise.)
+    """
+    from .aistudio import panel_path
+
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return panel_path(path)
+
+
 def environment_report() -> str:
     """The environment report of ``python -m paddle_models doctor`` (lesson 0 prints it first)."""
     from .doctor import environment_report as report

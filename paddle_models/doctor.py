@@ -124,10 +124,10 @@ def aistudio_lines() -> List[str]:
 
 def dataset_lines() -> List[str]:
     from .course import DATASETS_DIR, SYNTHETIC
-    from .data.locate import LAYOUTS, locate_dataset
+    from .data.locate import known_datasets, locate_dataset
 
     lines = []
-    for name in LAYOUTS:
+    for name in known_datasets():
         try:
             located = locate_dataset(name, datasets_dir=DATASETS_DIR, unpack=False)
             stand_in = not located.found and located.how != "to unpack" and name in SYNTHETIC

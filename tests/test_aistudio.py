@@ -71,6 +71,23 @@ def test_mounted_pm_archives_are_unpacked_once_into_work_and_then_found_there(fa
     assert note.stat().st_mtime_ns == unpacked_at
 
 
+def test_a_copy_unzipped_by_hand_in_work_palm_wins_over_the_mounted_archives(fake_home, pm_root):
+    shutil.copytree(pm_root, fake_home / "work" / "palm")  # as the public course's !unzip lines leave it
+    found = locate_dataset("PALM", datasets_dir=course.DATASETS_DIR)
+    assert (found.how, found.root) == ("work", fake_home / "work" / "palm")
+    assert found.reason.endswith("(an unpacked copy in AI Studio's persistent work folder)")
+
+
+def test_a_mounted_folder_already_in_the_layout_is_read_in_place(tmp_path, monkeypatch, pm_root):
+    home = tmp_path / "aistudio"
+    (home / "work").mkdir(parents=True)
+    shutil.copytree(pm_root, home / "data" / "data4242")
+    monkeypatch.setenv(aistudio.HOME_ENV, str(home))
+    found = locate_dataset("ichallenge_pm", datasets_dir=tmp_path / "none")
+    assert (found.how, found.root) == ("mounted", home / "data" / "data4242")
+    assert not (home / "work" / "palm").exists()
+
+
 def test_mounted_ddr_parts_are_joined_and_only_dr_grading_unpacked(fake_home):
     found = locate_dataset("ddr", datasets_dir=course.DATASETS_DIR, verbose=False)
     assert (found.how, found.root) == ("unpacked", fake_home / "work" / "ddr")
@@ -136,6 +153,9 @@ def test_runs_go_to_the_persistent_folder_on_ai_studio(fake_home, tmp_path):
     assert aistudio.persistent_path(inside, "runs") == inside  # the project already lies in work/
     assert aistudio.panel_path(inside) == "work/paddle-models/runs"
     assert "work/paddle-models/runs" in course.visualdl_hint(inside)
+    assert course.short_path(fake_home / "work" / "runs" / "12_export" / "best.pdparams") == \
+        "work/runs/12_export/best.pdparams"
+    assert course.short_path(course.REPO_ROOT / "runs" / "x") == "runs/x"
 
 
 def test_nothing_changes_outside_ai_studio(tmp_path, monkeypatch):
@@ -147,3 +167,13 @@ def test_nothing_changes_outside_ai_studio(tmp_path, monkeypatch):
     with pytest.raises(DatasetNotFoundError, match="does not exist"):
         locate_dataset("ichallenge_pm", tmp_path / "typo")
 
+
+
+def test_a_mounted_retinamnist_npz_is_read_where_it_is_mounted(tmp_path, monkeypatch):
+    home = tmp_path / "aistudio"
+    (home / "work").mkdir(parents=True)
+    synthetic.make_synthetic_retinamnist(home / "data" / "data99", per_class=2)
+    monkeypatch.setenv(aistudio.HOME_ENV, str(home))
+    found = locate_dataset("RetinaMNIST", datasets_dir=tmp_path / "none")
+    assert (found.how, found.root) == ("mounted", home / "data" / "data99")
+    assert not list((home / "work").iterdir()), "nothing to unpack"

@@ -32,7 +32,7 @@ from .. import aistudio
 from ..files import write_text
 from .errors import DatasetNotFoundError
 from .prepare import find_archives, prepare
-from .registry import normalize_name
+from .registry import DATASETS, canonical_name
 
 DATASETS_DIR = Path(__file__).resolve().parents[2] / "datasets"
 AUTO = "auto"
@@ -77,12 +77,17 @@ class Located:
         return self.reason
 
 
-def layout(name: str) -> Layout:
-    """The Layout of a dataset name (normalised by the registry); a clear error for an unknown one."""
-    key = normalize_name(name)
+def dataset_key(name: str) -> str:
+    """The registry's name of a dataset with a known location: 'iChallenge-PM' -> 'ichallenge_pm'."""
+    key = canonical_name(name)
     if key not in LAYOUTS:
         raise ValueError(f"no known location for dataset {name!r}; known: {', '.join(LAYOUTS)}")
-    return LAYOUTS[key]
+    return key
+
+
+def layout(name: str) -> Layout:
+    """The Layout of a dataset name (any spelling the registry accepts)."""
+    return LAYOUTS[dataset_key(name)]
 
 
 def looks_like(name: str, folder) -> bool:
@@ -100,7 +105,8 @@ def locate_dataset(name: str, path=None, datasets_dir=None, unpack: bool = True,
     unpacking them (what ``python -m paddle_models doctor`` does).  ``verbose`` prints what
     ``prepare`` does while unpacking.
     """
-    key, spec = normalize_name(name), layout(name)
+    key = dataset_key(name)
+    spec = LAYOUTS[key]
     if path is not None and str(path).strip().lower() != AUTO:
         root = Path(path).expanduser()
         if not root.exists():
@@ -155,7 +161,7 @@ def unpack_archives(name: str, archive_dir: Path, destination: Path, verbose: bo
     interrupted unpack (on AI Studio they would fill the persistent folder) and are removed.
     ``archive_dir`` is only read.
     """
-    key = normalize_name(name)
+    key = dataset_key(name)
     if destination.exists():
         raise DatasetNotFoundError(
             f"{destination} exists but is not a complete {key} (expected {_expected(key)}): "
@@ -214,6 +220,6 @@ def resolve_data_root(name: str, value) -> Optional[str]:
     return str(located.root)
 
 
-def dataset_locations(names=None) -> List[Located]:
-    """Where each known dataset is (without unpacking anything): for the doctor's report."""
-    return [locate_dataset(name, unpack=False) for name in (names or LAYOUTS)]
+def known_datasets() -> List[str]:
+    """The datasets with both a reader in the registry and a known location."""
+    return [name for name in LAYOUTS if name in DATASETS]

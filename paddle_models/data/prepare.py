@@ -29,7 +29,7 @@ from tqdm.auto import tqdm
 
 from ..files import atomic_write
 from .errors import DatasetNotFoundError
-from .registry import normalize_name
+from .registry import canonical_name
 
 PM_ARCHIVES = ("training.zip", "validation.zip", "valid_gt.zip")
 DDR_ARCHIVE = "DDR-dataset.zip"
@@ -180,12 +180,10 @@ def _say(verbose: bool, message: str) -> None:
 
 
 PREPARERS = {"ichallenge_pm": prepare_ichallenge_pm, "ddr": prepare_ddr}
-ALIASES = {"pm": "ichallenge_pm", "palm": "ichallenge_pm"}
 
 
 def _prepare_key(dataset: str) -> str:
-    key = normalize_name(dataset)
-    return ALIASES.get(key, key)
+    return canonical_name(dataset)  # the registry's spelling ('PALM', 'iChallenge-PM' -> 'ichallenge_pm')
 
 
 def prepare(dataset: str, archive_dir, root: Optional[str] = None, verbose: bool = True) -> Path:
