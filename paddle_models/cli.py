@@ -12,9 +12,10 @@ Commands (``python -m paddle_models <command> --help`` for each one's options):
     recipes   the named training recipes and what to expect from them
     synth     write a synthetic dataset in an official layout
     audit     score every image's quality (blank, dark, blurred, ...): a CSV and a contact sheet
-    prepare   unpack the downloaded iChallenge-PM archives into the expected layout
+    prepare   unpack the downloaded iChallenge-PM or DDR archives into the expected layout
     lessons   execute the lesson notebooks (fast mode unless --full)
     doctor    versions, GPU, disk, datasets found, and a broken Paddle install (paddle_models.doctor)
+    app       the screening web page (Gradio) over exported models (paddle_models.app)
 
 Each command is a small function that turns its options into calls of the package; the work itself
 lives in ``paddle_models.experiment``, ``paddle_models.engine`` and ``paddle_models.inference``.
@@ -281,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_audit_parser(commands)  # paddle_models/data/quality.py
 
     prepare = commands.add_parser("prepare", help="unpack downloaded archives into the expected layout")
-    prepare.add_argument("--data", default="ichallenge_pm")
+    prepare.add_argument("--data", default="ichallenge_pm", help="ichallenge_pm (training.zip, validation.zip, valid_gt.zip) or ddr (DDR-dataset.zip or its .001, .002 ... parts)")
     prepare.add_argument("--archives", required=True, help="folder holding the downloaded archives")
     prepare.add_argument("--root", required=True, help="the dataset folder to create")
     prepare.set_defaults(handler=command_prepare)

@@ -23,6 +23,7 @@ import numpy as np
 # Imported here, not inside the functions: a process started by paddle.distributed.spawn must load
 # scikit-learn (via .metrics) before Paddle 2.6 sets up its gloo context, or the import crashes.
 from . import metrics, models
+from .aistudio import persistent_path
 from .data import PreprocessConfig, build_dataset, make_synthetic_ichallenge_pm, train_valid_split
 from .data.locate import resolve_data_root
 from .data.registry import dataset_class
@@ -168,6 +169,10 @@ def run_experiment(settings: dict, progress: bool = True) -> ExperimentResult:
     settings["run_name"] = default_run_name({**DEFAULT_SETTINGS, **settings})
     model_settings, data_settings, config = parse_settings(settings)
     config = replace(config, progress=progress and config.progress)
+    if not settings.get("log_dir") or settings["log_dir"] == DEFAULT_SETTINGS["log_dir"]:
+        log_dir = str(persistent_path(config.log_dir, "runs"))  # on AI Studio: work/runs, kept at restarts
+        if log_dir != config.log_dir:
+            config = replace(config, log_dir=log_dir, output_dir=settings.get("output_dir"))
     data_settings = replace(data_settings, data_root=resolve_data_root(data_settings.data, data_settings.data_root))
     train_set, valid_set, validation = build_datasets(data_settings, seed=config.seed)
     flat = as_flat_dict(model_settings, data_settings, config)

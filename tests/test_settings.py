@@ -187,3 +187,12 @@ def test_retinamnist_keeps_its_own_preprocessing_defaults(tmp_path):
     root = synthetic.make_synthetic_retinamnist(tmp_path / "r", per_class=2).parent
     train, valid, _ = build_datasets(DataSettings(data="retinamnist", data_root=str(root), image_size=28))
     assert not train.preprocess.crop_border and valid.split == "valid"
+
+
+def test_on_ai_studio_runs_go_to_the_persistent_work_folder(pm_root, tmp_path, monkeypatch):
+    home = tmp_path / "aistudio"
+    (home / "work").mkdir(parents=True)
+    monkeypatch.setenv("PADDLE_MODELS_AISTUDIO_HOME", str(home))
+    monkeypatch.chdir(tmp_path)  # the project is outside work/: its runs/ would be lost at a restart
+    result = run_experiment({**TINY, "data_root": str(pm_root), "run_name": "kept"})
+    assert result.checkpoint == home / "work" / "runs" / "kept" / "best.pdparams" and result.checkpoint.exists()
