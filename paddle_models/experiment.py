@@ -21,7 +21,8 @@ import numpy as np
 # Imported here, not inside the functions: a process started by paddle.distributed.spawn must load
 # scikit-learn (via .metrics) before Paddle 2.6 sets up its gloo context, or the import crashes.
 from . import metrics, models
-from .data import PreprocessConfig, build_dataset, make_synthetic_ichallenge_pm, train_valid_split
+from .data import (PreprocessConfig, build_dataset, make_synthetic_ichallenge_pm, split_with_file,
+                   train_valid_split)
 from .engine import Trainer, TrainConfig, evaluate, load_model, set_seed
 from .figures import plot_confusion_matrix, plot_roc_curves, save_figure
 
@@ -90,11 +91,15 @@ def default_run_name(settings: dict) -> str:
 
 def build_datasets(settings: dict):
     """(train, valid) datasets; splits the training set when the dataset has no validation split."""
-    preprocess = PreprocessConfig(image_size=settings["image_size"], normalize=settings["normalize"])
+    preprocess = PreprocessConfig(image_size=settings["image_size"], normalize=settings["normalize"],
+                                  ben_graham=settings.get("ben_graham", False),
+                                  circular_mask=settings.get("circular_mask", False))
     common = dict(preprocess=preprocess, cache_dir=settings.get("cache_dir"), seed=settings["seed"])
     train = build_dataset(settings["data"], settings["data_root"], "train", augment=settings["augment"],
                           subset=settings.get("subset"), **common)
     if settings["data"] in ("aptos", "image_folder"):
+        if settings.get("split_file"):  # made once, then reused: no image moves between runs
+            return split_with_file(train, settings["split_file"], 0.2, seed=0)
         return train_valid_split(train, 0.2, seed=settings["seed"])
     valid = build_dataset(settings["data"], settings["data_root"], "valid", **common)
     return train, valid

@@ -5,14 +5,14 @@ One file per concept:
     base.py           FundusDataset: samples -> (float32 [3, S, S], int64 label); skip_bad, subset, cache
     ichallenge_pm.py  ICHallengePM   iChallenge-PM (PALM): file-name prefixes, the validation xlsx/csv
     ddr.py            DDR            DDR grading: <file> <label> lines, grade 5 = ungradable
-    aptos.py          APTOS          APTOS 2019: train.csv + train_images/*.png
+    aptos.py          APTOS          APTOS 2019: train.csv + train_images/*.png; crop_type (the four framings)
     image_folder.py   ImageFolder    one folder per class
     imageio.py        reading images; reduced-size JPEG decoding (cv2.IMREAD_REDUCED_COLOR_2/4/8)
     preprocess.py     PreprocessConfig, crop border / pad / resize / Ben Graham / circular mask,
                       preprocess_image, to_input (shared with the inference predictor)
     cache.py          PreprocessCache: preprocessed images on disk, keyed by the settings
     transforms.py     train_augmentation (paddle.vision.transforms)
-    subset.py         stratified_subset, train_valid_split
+    subset.py         stratified_subset, train_valid_split; split files: save_split, load_split, split_with_file
     balance.py        class_weights, balanced_sampler, balanced_batch_sampler
     ordinal.py        ordinal_encode / ordinal_decode / ordinal_to_class_probs
     explore.py        class_count_table, plot_class_counts, image_size_distribution, sample_grid
@@ -22,7 +22,7 @@ One file per concept:
     errors.py         DatasetNotFoundError, BadSampleError, BadSample, SkippedSamplesWarning
     registry.py       build_dataset(name, root, split, **options), list_datasets()
 """
-from .aptos import APTOS
+from .aptos import APTOS, CROP_TYPES, crop_type
 from .balance import balanced_batch_sampler, balanced_sampler, class_weights, sample_weights
 from .base import UNLABELED, FundusDataset
 from .cache import PreprocessCache
@@ -39,15 +39,15 @@ from .preprocess import (NORMALIZATION_PRESETS, PreprocessConfig, ben_graham, ci
                          crop_dark_border, pad_to_square, preprocess_image, preprocess_steps,
                          resize_image, to_display, to_input)
 from .registry import DATASETS, build_dataset, list_datasets
-from .subset import stratified_subset, train_valid_split
-from .synthetic import (make_synthetic_aptos, make_synthetic_ddr, make_synthetic_ichallenge_pm,
+from .subset import load_split, save_split, split_with_file, stratified_subset, train_valid_split
+from .synthetic import (make_synthetic_aptos, make_synthetic_aptos_clinics, make_synthetic_ddr, make_synthetic_ichallenge_pm,
                         make_synthetic_ichallenge_pm_archives, make_synthetic_image_folder,
                         synthetic_fundus)
 from .transforms import train_augmentation
 
 __all__ = [
     # datasets
-    "FundusDataset", "ICHallengePM", "DDR", "APTOS", "ImageFolder", "UNLABELED",
+    "FundusDataset", "ICHallengePM", "DDR", "APTOS", "CROP_TYPES", "crop_type", "ImageFolder", "UNLABELED",
     "DATASETS", "build_dataset", "list_datasets",
     # errors
     "DatasetNotFoundError", "BadSampleError", "BadSample", "SkippedSamplesWarning",
@@ -57,12 +57,12 @@ __all__ = [
     "to_display", "crop_dark_border", "pad_to_square", "resize_image", "ben_graham", "circular_mask",
     "PreprocessCache", "train_augmentation",
     # subsets, balancing, ordinal targets
-    "stratified_subset", "train_valid_split", "class_weights", "sample_weights", "balanced_sampler",
+    "stratified_subset", "train_valid_split", "save_split", "load_split", "split_with_file", "class_weights", "sample_weights", "balanced_sampler",
     "balanced_batch_sampler", "ordinal_encode", "ordinal_decode", "ordinal_to_class_probs",
     # exploration
     "class_count_table", "plot_class_counts", "image_size_distribution", "plot_image_sizes", "sample_grid",
     # synthetic data and preparation
     "synthetic_fundus", "make_synthetic_ichallenge_pm", "make_synthetic_ichallenge_pm_archives",
-    "make_synthetic_ddr", "make_synthetic_aptos", "make_synthetic_image_folder",
+    "make_synthetic_ddr", "make_synthetic_aptos", "make_synthetic_aptos_clinics", "make_synthetic_image_folder",
     "prepare", "prepare_ichallenge_pm",
 ]
