@@ -11,10 +11,11 @@ class TrainConfig:
     epochs: int = 10
     batch_size: int = 16
     # optimiser and learning rate
-    optimizer: str = "momentum"  # sgd | momentum | adam | adamw
+    optimizer: str = "momentum"  # sgd | momentum | adam | adamw | rmsprop
     lr: float = 1e-3
     momentum: float = 0.9
     weight_decay: float = 0.0
+    l1_decay: float = 0.0  # L1 regularisation strength (paddle.regularizer.L1Decay); instead of weight_decay
     schedule: str = "constant"  # constant | step | cosine
     step_epochs: Optional[int] = None  # step schedule: x0.1 every this many epochs (default epochs // 3)
     warmup_epochs: float = 0.0  # linear warm-up from lr/10
@@ -40,7 +41,7 @@ class TrainConfig:
     progress: bool = True  # tqdm bars
 
     def __post_init__(self):
-        choices = {"optimizer": ("sgd", "momentum", "adam", "adamw"), "schedule": ("constant", "step", "cosine"),
+        choices = {"optimizer": ("sgd", "momentum", "adam", "adamw", "rmsprop"), "schedule": ("constant", "step", "cosine"),
                    "loss": ("ce", "weighted_ce", "bce", "ordinal"), "sampler": ("shuffle", "balanced"),
                    "amp": ("auto", "on", "off")}
         for name, allowed in choices.items():
