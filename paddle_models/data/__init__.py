@@ -40,9 +40,9 @@ from .preprocess import (NORMALIZATION_PRESETS, PreprocessConfig, ben_graham, ci
                          resize_image, to_display, to_input)
 from .registry import DATASETS, build_dataset, list_datasets
 from .subset import load_split, save_split, split_with_file, stratified_subset, train_valid_split
-from .synthetic import (make_synthetic_aptos, make_synthetic_aptos_clinics, make_synthetic_ddr, make_synthetic_ichallenge_pm,
-                        make_synthetic_ichallenge_pm_archives, make_synthetic_image_folder,
-                        synthetic_fundus)
+from .synthetic import (make_synthetic_aptos, make_synthetic_aptos_clinics, make_synthetic_ddr,
+                        make_synthetic_ichallenge_pm, make_synthetic_ichallenge_pm_archives,
+                        make_synthetic_image_folder, synthetic_fundus)
 from .transforms import train_augmentation
 
 __all__ = [
@@ -57,7 +57,8 @@ __all__ = [
     "to_display", "crop_dark_border", "pad_to_square", "resize_image", "ben_graham", "circular_mask",
     "PreprocessCache", "train_augmentation",
     # subsets, balancing, ordinal targets
-    "stratified_subset", "train_valid_split", "save_split", "load_split", "split_with_file", "class_weights", "sample_weights", "balanced_sampler",
+    "stratified_subset", "train_valid_split", "save_split", "load_split", "split_with_file",
+    "class_weights", "sample_weights", "balanced_sampler",
     "balanced_batch_sampler", "ordinal_encode", "ordinal_decode", "ordinal_to_class_probs",
     # exploration
     "class_count_table", "plot_class_counts", "image_size_distribution", "plot_image_sizes", "sample_grid",

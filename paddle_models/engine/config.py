@@ -41,7 +41,8 @@ class TrainConfig:
     progress: bool = True  # tqdm bars
 
     def __post_init__(self):
-        choices = {"optimizer": ("sgd", "momentum", "adam", "adamw", "rmsprop"), "schedule": ("constant", "step", "cosine"),
+        choices = {"optimizer": ("sgd", "momentum", "adam", "adamw", "rmsprop"),
+                   "schedule": ("constant", "step", "cosine"),
                    "loss": ("ce", "weighted_ce", "bce", "ordinal"), "sampler": ("shuffle", "balanced"),
                    "amp": ("auto", "on", "off")}
         for name, allowed in choices.items():

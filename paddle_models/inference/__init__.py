@@ -31,6 +31,7 @@ __all__ = [
     "predict_folder", "list_images", "write_predictions_csv", "write_palm_csv",
     "GradCAM", "gradcam", "overlay_heatmap", "save_gradcam", "explain_images",
     "Ensemble", "average_probs", "majority_vote",
-    "error_table", "per_class_errors", "per_predicted_class_errors", "under_graded", "over_graded", "misclassified_indices",
+    "error_table", "per_class_errors", "per_predicted_class_errors", "under_graded", "over_graded",
+    "misclassified_indices",
     "confusion_counts", "format_error_table",
 ]

@@ -95,9 +95,10 @@ def per_predicted_class_errors(y_true, y_pred, class_names: Optional[Sequence[st
         truth = y_true[y_pred == k]
         wrong = truth[truth != k]
         most_common = int(np.bincount(wrong).argmax()) if len(wrong) else None
+        precision = (len(truth) - len(wrong)) / len(truth) if len(truth) else float("nan")
         rows.append({"class": k, "name": _name(class_names, k), "predicted": int(len(truth)),
                      "correct": int(len(truth) - len(wrong)), "errors": int(len(wrong)),
-                     "precision": float((len(truth) - len(wrong)) / len(truth)) if len(truth) else float("nan"),
+                     "precision": float(precision),
                      "most_often_really": None if most_common is None else _name(class_names, most_common)})
     return rows
 
