@@ -42,7 +42,9 @@ FULL_SIZES = {"image_size": 224, "epochs": 10, "batch_size": 16, "subset": None}
 FAST_SIZES = {"image_size": 64, "epochs": 3, "batch_size": 16, "subset": None}
 # Synthetic data written for the lessons: images per class and split, and the image width.
 SYNTHETIC = {"ichallenge_pm": {"per_class": 40, "image_size": 256},
-             "ddr": {"per_class": 24, "image_size": 256}}
+             "ddr": {"per_class": 24, "image_size": 256},
+             # APTOS's grade proportions (1805/370/999/193/295) scaled to 500 images; varied cameras and crops
+             "aptos": {"per_class": [246, 51, 136, 26, 41], "image_size": 256}}
 
 
 def fast_mode(value: Optional[bool] = None) -> bool:
@@ -69,10 +71,12 @@ def synthetic_root(name: str, per_class: int, image_size: int, seed: int = 0) ->
     Written to a temporary folder and renamed into place, so two lessons running at the same time
     never see half a dataset.
     """
-    from .data import make_synthetic_ddr, make_synthetic_ichallenge_pm
+    from .data import make_synthetic_aptos_clinics, make_synthetic_ddr, make_synthetic_ichallenge_pm
 
-    writers = {"ichallenge_pm": make_synthetic_ichallenge_pm, "ddr": make_synthetic_ddr}
-    root = DATASETS_DIR / "synthetic" / f"lesson-{name}-{per_class}x{image_size}-seed{seed}"
+    writers = {"ichallenge_pm": make_synthetic_ichallenge_pm, "ddr": make_synthetic_ddr,
+               "aptos": make_synthetic_aptos_clinics}
+    counts = "-".join(map(str, per_class)) if isinstance(per_class, (list, tuple)) else per_class
+    root = DATASETS_DIR / "synthetic" / f"lesson-{name}-{counts}x{image_size}-seed{seed}"
     if root.exists():
         return root
     root.parent.mkdir(parents=True, exist_ok=True)

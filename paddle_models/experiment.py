@@ -27,6 +27,7 @@ from .aistudio import persistent_path
 from .data import PreprocessConfig, build_dataset, make_synthetic_ichallenge_pm, train_valid_split
 from .data.locate import resolve_data_root
 from .data.registry import dataset_class
+from .data.subset import load_split, split_with_file
 from .engine import Trainer, evaluate, load_model, set_seed
 from .files import write_text
 from .figures import plot_confusion_matrix, plot_roc_curves, save_figure
@@ -92,9 +93,10 @@ def default_run_name(settings: dict) -> str:
 
 
 def _preprocess_config(data) -> PreprocessConfig:
-    """The settings' image size and normalisation, on top of what suits the dataset's images."""
+    """The settings' preprocessing, on top of what suits the dataset's images (its defaults)."""
     defaults = dataset_class(data.data).preprocess_defaults
-    return PreprocessConfig(image_size=data.image_size, normalize=data.normalize, **defaults)
+    return PreprocessConfig(**{**defaults, "image_size": data.image_size, "normalize": data.normalize,
+                               "ben_graham": data.ben_graham, "circular_mask": data.circular_mask})
 
 
 def build_datasets(data, seed: int = 0):
@@ -111,9 +113,13 @@ def build_datasets(data, seed: int = 0):
                           seed=seed, **common)
     split = reader.validation_split_of(data.data_root)
     if split is None:
-        train, valid = train_valid_split(train, data.valid_fraction, seed=seed)
+        if data.split_file:  # made once, then reused: no image moves between runs
+            train, valid = split_with_file(train, data.split_file, data.valid_fraction, seed=seed)
+        else:
+            train, valid = train_valid_split(train, data.valid_fraction, seed=seed)
         validation = {"held_out_from": "train", "fraction": data.valid_fraction, "seed": seed,
-                      "subset": data.subset, "exclude": data.exclude, "count": len(valid)}
+                      "subset": data.subset, "exclude": data.exclude, "split_file": data.split_file,
+                      "count": len(valid)}
     else:
         valid = build_dataset(data.data, data.data_root, split, seed=seed, **common)
         validation = {"split": split, "count": len(valid)}
@@ -212,7 +218,10 @@ def evaluation_dataset(meta: dict, data_root, split: Optional[str] = None, data:
         return build_dataset(name, data_root, split, preprocess=preprocess)
     train = build_dataset(name, data_root, "train", preprocess=preprocess, subset=validation.get("subset"),
                           seed=validation["seed"], exclude=validation.get("exclude"))
-    rest, valid = train_valid_split(train, validation["fraction"], seed=validation["seed"])
+    if validation.get("split_file"):
+        rest, valid = load_split(validation["split_file"], train)
+    else:
+        rest, valid = train_valid_split(train, validation["fraction"], seed=validation["seed"])
     chosen = valid if split == "valid" else rest
     expected = validation.get("count")
     if split == "valid" and expected is not None and len(valid) != expected:

@@ -29,6 +29,15 @@ PM_COURSE = dict(
     monitor="val/auc",
 )
 
+# Settings shared by the APTOS 2019 recipes (lesson 13).  APTOS has no validation split: 20 % of
+# train.csv is held out, and the split is written to split_file once and read by every later run.
+APTOS_CASE_STUDY = dict(
+    data="aptos", model="densenet121", pretrained="imagenet", image_size=224, normalize="imagenet",
+    ben_graham=True, circular_mask=True, split_file="runs/aptos-split.csv",
+    batch_size=16, epochs=15, optimizer="adam", lr=1e-4, schedule="cosine", warmup_epochs=1,
+    monitor="val/kappa",
+)
+
 RECIPES: Dict[str, dict] = {
     "pm-lenet": dict(
         PM_COURSE, model="lenet",
@@ -73,6 +82,18 @@ RECIPES: Dict[str, dict] = {
         schedule="cosine", warmup_epochs=1, loss="ordinal", monitor="val/kappa",
         description="ResNet-50 on DDR with ordinal targets (grade 2 -> [1, 1, 1, 0, 0])",
         expected="a quadratic kappa close to the class-weighted run, fewer far-off grades",
+    ),
+    # APTOS 2019 (lesson 13): the APTOS preprocessing, a split kept in a file, kappa every epoch.
+    # DenseNet-121, the case study's final model (paddle.vision's, with ImageNet weights when reachable).
+    "aptos-densenet121-ordinal": dict(
+        APTOS_CASE_STUDY, loss="ordinal",
+        description="DenseNet-121 on APTOS 2019 grades 0-4: border crop + Ben Graham + circular mask, ordinal targets",
+        expected="no number promised: not run to completion here (the Kaggle gold threshold was kappa 0.930)",
+    ),
+    "aptos-densenet121-weighted": dict(
+        APTOS_CASE_STUDY, loss="weighted_ce",
+        description="DenseNet-121 on APTOS 2019: the same, with class-weighted cross-entropy instead",
+        expected="no number promised: compare its kappa and rare-grade recall with aptos-densenet121-ordinal",
     ),
 }
 

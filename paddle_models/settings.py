@@ -136,6 +136,13 @@ class DataSettings:
     valid_fraction: float = setting(0.2, "share of the training images held out for validation when the "
                                          "dataset has no validation split (APTOS, a plain image folder)",
                                     check=fraction)
+    ben_graham: bool = setting(False, "Ben Graham's preprocessing: subtract the local average colour "
+                                      "(4 * image - 4 * blurred + 128), evening out illumination")
+    circular_mask: bool = setting(False, "blank the corners outside a centred circle (with --ben-graham, as the "
+                                         "APTOS case study did)")
+    split_file: Optional[str] = setting(None, "a CSV of which training images are held out for validation: "
+                                              "written by the first run, reused by every later one (no leaks)",
+                                        hparam=False)
     exclude: Optional[str] = setting(None, "leave the images the CSV written by `audit` flags out of train and "
                                            "valid (reproducibly: the checkpoint records it)", hparam=False)
     skip_bad: bool = setting(False, "skip unreadable images and list them (next to the run) instead of stopping")

@@ -5,7 +5,7 @@ One file per concept:
     base.py           FundusDataset: samples -> (float32 [3, S, S], int64 label); skip_bad, subset, cache
     ichallenge_pm.py  ICHallengePM   iChallenge-PM (PALM): file-name prefixes, the validation xlsx/csv
     ddr.py            DDR            DDR grading: <file> <label> lines, grade 5 = ungradable
-    aptos.py          APTOS          APTOS 2019: train.csv + train_images/*.png
+    aptos.py          APTOS          APTOS 2019: train.csv + train_images/*.png; crop_type (the four framings)
     image_folder.py   ImageFolder    one folder per class
     retinamnist.py    RetinaMNIST    MedMNIST v2's fundus set: one .npz of uint8 arrays per image size
     imageio.py        reading images; reduced-size JPEG decoding (cv2.IMREAD_REDUCED_COLOR_2/4/8)
@@ -14,7 +14,7 @@ One file per concept:
     quality.py        image quality scores and flags, the audit (CSV + contact sheet), exclude=
     cache.py          PreprocessCache: preprocessed images on disk, keyed by the settings
     transforms.py     train_augmentation (random_crop=N for random windows), centre_crop (paddle.vision.transforms)
-    subset.py         stratified_subset, train_valid_split
+    subset.py         stratified_subset, train_valid_split; split files: save_split, load_split, split_with_file
     balance.py        class_weights, balanced_sampler, balanced_batch_sampler
     ordinal.py        ordinal_encode / ordinal_decode / ordinal_to_class_probs
     explore.py        class_count_table, plot_class_counts, image_size_distribution, sample_grid
@@ -25,7 +25,7 @@ One file per concept:
     errors.py         DatasetNotFoundError, BadSampleError, BadSample, SkippedSamplesWarning
     registry.py       build_dataset(name, root, split, **options), list_datasets()
 """
-from .aptos import APTOS
+from .aptos import APTOS, CROP_TYPES, crop_type
 from .balance import balanced_batch_sampler, balanced_sampler, class_weights, sample_weights
 from .base import UNLABELED, FundusDataset
 from .cache import PreprocessCache
@@ -45,16 +45,18 @@ from .preprocess import (NORMALIZATION_PRESETS, PreprocessConfig, ben_graham, ci
                          crop_dark_border, pad_to_square, preprocess_image, preprocess_steps,
                          resize_image, to_display, to_input)
 from .registry import DATASETS, build_dataset, list_datasets, normalize_name
-from .subset import stratified_subset, train_valid_split
-from .synthetic import (make_synthetic_aptos, make_synthetic_ddr, make_synthetic_ddr_archives,
-                        make_synthetic_ichallenge_pm, make_synthetic_ichallenge_pm_archives,
-                        make_synthetic_image_folder, make_synthetic_retinamnist, synthetic_fundus)
+from .subset import load_split, save_split, split_with_file, stratified_subset, train_valid_split
+from .synthetic import (make_synthetic_aptos, make_synthetic_aptos_clinics, make_synthetic_ddr,
+                        make_synthetic_ddr_archives, make_synthetic_ichallenge_pm,
+                        make_synthetic_ichallenge_pm_archives, make_synthetic_image_folder,
+                        make_synthetic_retinamnist, synthetic_fundus)
 from .transforms import centre_crop, train_augmentation
 
 __all__ = [
     # datasets
-    "FundusDataset", "ICHallengePM", "DDR", "APTOS", "ImageFolder", "RetinaMNIST", "UNLABELED",
-    "DATASETS", "build_dataset", "list_datasets", "normalize_name", "locate_dataset", "resolve_data_root",
+    "FundusDataset", "ICHallengePM", "DDR", "APTOS", "CROP_TYPES", "crop_type", "ImageFolder", "RetinaMNIST",
+    "UNLABELED", "DATASETS", "build_dataset", "list_datasets", "normalize_name", "locate_dataset",
+    "resolve_data_root",
     # errors
     "DatasetNotFoundError", "BadSampleError", "BadSample", "SkippedSamplesWarning",
     # reading and preprocessing
@@ -65,12 +67,13 @@ __all__ = [
     # image quality
     "ImageQuality", "assess_image", "assess_file", "audit_dataset",
     # subsets, balancing, ordinal targets
-    "stratified_subset", "train_valid_split", "class_weights", "sample_weights", "balanced_sampler",
+    "stratified_subset", "train_valid_split", "save_split", "load_split", "split_with_file",
+    "class_weights", "sample_weights", "balanced_sampler",
     "balanced_batch_sampler", "ordinal_encode", "ordinal_decode", "ordinal_to_class_probs",
     # exploration
     "class_count_table", "plot_class_counts", "image_size_distribution", "plot_image_sizes", "sample_grid",
     # synthetic data and preparation
     "synthetic_fundus", "make_synthetic_ichallenge_pm", "make_synthetic_ichallenge_pm_archives",
-    "make_synthetic_ddr", "make_synthetic_ddr_archives", "make_synthetic_aptos", "make_synthetic_image_folder",
-    "make_synthetic_retinamnist", "prepare", "prepare_ichallenge_pm", "prepare_ddr",
+    "make_synthetic_ddr", "make_synthetic_ddr_archives", "make_synthetic_aptos", "make_synthetic_aptos_clinics",
+    "make_synthetic_image_folder", "make_synthetic_retinamnist", "prepare", "prepare_ichallenge_pm", "prepare_ddr",
 ]

@@ -9,10 +9,18 @@ Layout::
 
 The competition metric is the quadratic weighted kappa.  Ben Graham's preprocessing
 (``PreprocessConfig(ben_graham=True, circular_mask=True)``) comes from the same community.
+
+The photographs come from many clinics and cameras, framed in four ways (``crop_type`` tells them
+apart): the full circle on a wider dark frame, the circle clipped at top and bottom, a square cut
+from inside the circle (no dark frame at all), and odd aspect ratios.  A plain resize stretches
+each differently; cropping the dark border and padding to a square gives every eye the same shape.
 """
 from __future__ import annotations
 
 from pathlib import Path
+
+import cv2
+import numpy as np
 
 from .base import UNLABELED, FundusDataset, normalize_split
 from .ddr import GRADE_NAMES
@@ -26,6 +34,27 @@ LAYOUT = """\
   test.csv                  id_code             (optional, no labels)
   test_images/              <id_code>.png
 """
+
+
+CROP_TYPES = ("full_circle", "clipped", "square", "odd_aspect")
+
+
+def crop_type(image: np.ndarray, tolerance: int = 10) -> str:
+    """Which of the four APTOS framings a BGR (or RGB) uint8 photograph has (``CROP_TYPES``).
+
+    A pixel belongs to the fundus when its brightest channel exceeds ``tolerance``.  No dark frame
+    at all: 'square'; fundus reaching the top and bottom rows: 'clipped'; a frame wider than 1.7:1
+    (or taller than 1:1.4): 'odd_aspect'; otherwise the whole circle is visible: 'full_circle'.
+    """
+    height, width = image.shape[:2]
+    bright = cv2.max(cv2.max(image[:, :, 0], image[:, :, 1]), image[:, :, 2]) > tolerance  # [H, W]
+    if bright.mean() > 0.97:
+        return "square"
+    if min(bright[0].mean(), bright[-1].mean()) > 0.2:
+        return "clipped"
+    if not 0.7 <= width / height <= 1.7:
+        return "odd_aspect"
+    return "full_circle"
 
 
 class APTOS(FundusDataset):

@@ -5,6 +5,8 @@ the *same* fraction, so the subset depends on the seed alone, and every class ke
 """
 from __future__ import annotations
 
+import csv
+from pathlib import Path
 from typing import Union
 
 import numpy as np
@@ -57,3 +59,68 @@ def train_valid_split(dataset, valid_fraction: float = 0.2, seed: int = 0):
     train, valid = dataset.select(train_indices), dataset.select(valid_indices)
     valid.augment = None
     return train, valid
+
+
+# The split file: one line per image, ``<image path relative to the dataset root>,<train|valid>``.
+SPLIT_FILE_HEADER = ("image", "split")
+
+
+def save_split(path, train, valid) -> Path:
+    """Write which images are in ``train`` and which in ``valid`` to a CSV file; returns its path.
+
+    Paths are stored relative to the datasets' root, so the file stays valid when the data moves.
+    """
+    from ..files import write_csv
+
+    rows = [(_relative(image, part.root), name) for name, part in (("train", train), ("valid", valid))
+            for image, _ in part.samples]
+    return write_csv(path, SPLIT_FILE_HEADER, rows)  # atomic and checked
+
+
+def load_split(path, dataset):
+    """(train, valid) parts of ``dataset`` as listed in a split file written by ``save_split``.
+
+    Every listed image must be in ``dataset`` (a clear error names the file and line otherwise); an
+    image of ``dataset`` that the file does not list is an error too: the file was made for other data.
+    """
+    path = Path(path)
+    position = {_relative(image, dataset.root): i for i, (image, _) in enumerate(dataset.samples)}
+    parts = {"train": [], "valid": []}
+    with open(path, newline="") as file:
+        rows = csv.reader(file)
+        if tuple(next(rows, ())) != SPLIT_FILE_HEADER:
+            raise ValueError(f"{path}, line 1: a split file starts with 'image,split'; write one with save_split")
+        for line, row in enumerate(rows, start=2):
+            if len(row) != 2 or row[1] not in parts:
+                raise ValueError(f"{path}, line {line}: expected '<image>,train' or '<image>,valid', got {row}")
+            if row[0] not in position:
+                raise ValueError(f"{path}, line {line}: {row[0]} is not in the dataset under {dataset.root}; "
+                                 "delete the split file to make a new one for this data")
+            parts[row[1]].append(position.pop(row[0]))
+    if position:
+        raise ValueError(f"{path}: {len(position)} images of the dataset are not listed (e.g. "
+                         f"{next(iter(position))}); delete the split file to make a new one for this data")
+    train, valid = dataset.select(sorted(parts["train"])), dataset.select(sorted(parts["valid"]))
+    valid.augment = None
+    return train, valid
+
+
+def split_with_file(dataset, path, valid_fraction: float = 0.2, seed: int = 0):
+    """(train, valid) from the split file at ``path``; the first call makes it with ``train_valid_split``.
+
+    Every later run -- tomorrow's, another model's, another preprocessing's -- reads the same file, so
+    no image moves from validation to training between runs (a *leak* that inflates the scores).
+    """
+    if Path(path).exists():
+        return load_split(path, dataset)
+    train, valid = train_valid_split(dataset, valid_fraction, seed)
+    save_split(path, train, valid)
+    return train, valid
+
+
+def _relative(image, root) -> str:
+    image = Path(image)
+    try:
+        return image.relative_to(root).as_posix() if root is not None else image.as_posix()
+    except ValueError:
+        return image.as_posix()

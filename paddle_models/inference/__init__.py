@@ -8,7 +8,7 @@
     predict.py    predict_folder: a folder or dataset split -> CSV (general or PALM submission)
     gradcam.py    GradCAM, overlay_heatmap, save_gradcam: where did the model look?
     ensemble.py   average_probs, majority_vote, Ensemble
-    analysis.py   error_table, per_class_errors, under_graded, misclassified_indices
+    analysis.py   error_table, per_class_errors, per_predicted_class_errors, under_graded, misclassified_indices
 
 Typical use::
 
@@ -18,7 +18,7 @@ Typical use::
     predict_folder(predictor, "PALM-Validation400", "classification_results.csv", palm=True)
 """
 from .analysis import (confusion_counts, error_table, format_error_table, misclassified_indices,
-                       over_graded, per_class_errors, under_graded)
+                       over_graded, per_class_errors, per_predicted_class_errors, under_graded)
 from .ensemble import Ensemble, average_probs, majority_vote
 from .export import (ExportedModel, MainHead, export_checkpoint, export_model, find_model_files,
                      load_dygraph, load_export_meta)
@@ -33,6 +33,7 @@ __all__ = [
     "predict_folder", "list_images", "write_predictions_csv", "write_palm_csv",
     "GradCAM", "gradcam", "overlay_heatmap", "save_gradcam", "explain_images",
     "Ensemble", "average_probs", "majority_vote",
-    "error_table", "per_class_errors", "under_graded", "over_graded", "misclassified_indices",
+    "error_table", "per_class_errors", "per_predicted_class_errors", "under_graded", "over_graded",
+    "misclassified_indices",
     "confusion_counts", "format_error_table",
 ]

@@ -78,6 +78,31 @@ def per_class_errors(y_true, y_pred, class_names: Optional[Sequence[str]] = None
     return rows
 
 
+def per_predicted_class_errors(y_true, y_pred, class_names: Optional[Sequence[str]] = None,
+                               num_classes: Optional[int] = None) -> List[dict]:
+    """Per *predicted* class: how many images got that answer, how many wrongly, precision, and
+    the true class most often behind its wrong answers.
+
+    ``per_class_errors`` asks "of the grade-3 eyes, how many were missed?"; this asks "when the
+    model says grade 0, how often is it wrong, and what were those eyes really?" -- the question a
+    screening programme asks of every "no DR" it sends home.
+    """
+    y_true, y_pred = _labels(y_true, y_pred)
+    num_classes = num_classes or (len(class_names) if class_names is not None else
+                                  int(max(y_true.max(initial=-1), y_pred.max(initial=-1))) + 1)
+    rows = []
+    for k in range(num_classes):
+        truth = y_true[y_pred == k]
+        wrong = truth[truth != k]
+        most_common = int(np.bincount(wrong).argmax()) if len(wrong) else None
+        precision = (len(truth) - len(wrong)) / len(truth) if len(truth) else float("nan")
+        rows.append({"class": k, "name": _name(class_names, k), "predicted": int(len(truth)),
+                     "correct": int(len(truth) - len(wrong)), "errors": int(len(wrong)),
+                     "precision": float(precision),
+                     "most_often_really": None if most_common is None else _name(class_names, most_common)})
+    return rows
+
+
 def _graded(y_true, y_pred, files, lower: bool) -> List[dict]:
     y_true, y_pred = _labels(y_true, y_pred)
     wrong = np.flatnonzero(y_pred < y_true if lower else y_pred > y_true)
