@@ -60,14 +60,28 @@ def test_train_no_save_last_keeps_only_the_best_weights(pm_root, tmp_path):
     assert sorted(path.name for path in (tmp_path / "best-only").glob("*.pd*")) == ["best.pdparams"]
 
 
+def user_error(argv, capsys) -> str:
+    """Run a command that must fail as a user error: exit status 2, one ``error:`` line, no traceback."""
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2, err
+    assert err.startswith("error: ") and "Traceback" not in err
+    return err
+
+
 def test_train_without_data_root_says_what_is_missing(capsys):
-    with pytest.raises(SystemExit, match="--data-root is required"):
-        main(["train", "--model", "lenet"])
+    assert "--data-root is required" in user_error(["train", "--model", "lenet"], capsys)
 
 
-def test_unknown_recipe_lists_the_known_ones(pm_root):
-    with pytest.raises(ValueError, match="known recipes: .*pm-resnet50"):
-        main(["train", "--recipe", "pm-resnet51", "--data-root", str(pm_root)])
+def test_unknown_recipe_lists_the_known_ones(pm_root, capsys):
+    err = user_error(["train", "--recipe", "pm-resnet51", "--data-root", str(pm_root)], capsys)
+    assert re.search("known recipes: .*pm-resnet50", err)
+
+
+def test_debug_shows_the_traceback_instead(pm_root):
+    with pytest.raises(ValueError, match="known recipes"):
+        main(["train", "--debug", "--recipe", "pm-resnet51", "--data-root", str(pm_root)])
 
 
 def test_evaluate_prints_metrics_and_writes_figures(trained, pm_root, tmp_path, capsys):

@@ -43,13 +43,14 @@ import paddle
 from paddle import nn
 
 from ..data import PreprocessConfig
-from ..models import main_output
+from ..files import atomic_write, write_text
+from ..models import evaluating, main_output
+from ..tasks import TASKS, class_count
 
 META_SUFFIX = ".meta.json"
 DYGRAPH_SUFFIX = ".dygraph.pdparams"
 FORMAT_VERSION = 1
 INPUT_NAME = "image"
-TASKS = ("multiclass", "binary_logit", "ordinal")
 
 
 class ExportedModel(NamedTuple):
@@ -96,14 +97,8 @@ def _count_outputs(model: nn.Layer, input_size: int) -> int:
     Eval mode matters: a forward pass in training mode would update batch-norm running statistics,
     even under ``paddle.no_grad()``.
     """
-    was_training = model.training
-    model.eval()
-    try:
-        with paddle.no_grad():
-            logits = main_output(model(paddle.zeros([1, 3, input_size, input_size], "float32")))
-    finally:
-        if was_training:
-            model.train()
+    with evaluating(model):
+        logits = main_output(model(paddle.zeros([1, 3, input_size, input_size], "float32")))
     return int(logits.shape[-1])
 
 
@@ -129,7 +124,7 @@ def complete_meta(model: nn.Layer, meta: Optional[dict], input_size: Optional[in
     # meta['num_classes'] is the number of model *outputs* (the engine's convention, what `build`
     # needs): 1 for a one-logit binary model, which still predicts 2 classes
     outputs = meta.get("num_classes") or _count_outputs(model, input_size)
-    classes = 2 if task == "binary_logit" else outputs
+    classes = class_count(task, outputs)
     class_names = list(meta.get("class_names") or [f"class {k}" for k in range(classes)])
     if len(class_names) != classes:
         raise ValueError(f"{len(class_names)} class names for a {task} model with {outputs} output(s): "
@@ -170,22 +165,18 @@ def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
     for suffix in PROGRAM_SUFFIXES:  # an older export under the other Paddle version must not be picked up
         Path(str(out_prefix) + suffix).unlink(missing_ok=True)
     spec = paddle.static.InputSpec([batch_size, 3, size, size], "float32", name=INPUT_NAME)
-    was_training = model.training
-    model.eval()  # dropout off, batch norm running statistics, GoogLeNet main head only
-    try:
+    with evaluating(model, gradients=True):  # dropout off, batch norm running statistics, main head only
         paddle.jit.save(MainHead(model), str(out_prefix), input_spec=[spec])
-    finally:
-        if was_training:
-            model.train()
     model_file, params_file = find_model_files(out_prefix)
     meta.update(format_version=FORMAT_VERSION, output="logits", input_name=INPUT_NAME,
                 batch_size=None if batch_size is None else int(batch_size),
                 model_file=model_file.name, params_file=params_file.name,
                 paddle_version=paddle.__version__)
     meta_file = Path(str(out_prefix) + META_SUFFIX)
-    meta_file.write_text(json.dumps(meta, indent=2, default=_to_json), encoding="utf-8")
+    write_text(meta_file, json.dumps(meta, indent=2, default=_to_json))
     dygraph_file = Path(str(out_prefix) + DYGRAPH_SUFFIX)
-    paddle.save({"model": model.state_dict(), "meta": meta}, str(dygraph_file))
+    state = {"model": model.state_dict(), "meta": meta}
+    atomic_write(dygraph_file, lambda temporary: paddle.save(state, str(temporary)))
     return ExportedModel(model_file, params_file, meta_file, dygraph_file)
 
 
