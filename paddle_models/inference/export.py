@@ -43,7 +43,7 @@ import paddle
 from paddle import nn
 
 from ..data import PreprocessConfig
-from ..files import atomic_write, write_text
+from ..files import write_text
 from ..models import evaluating, main_output
 from ..tasks import TASKS, class_count
 
@@ -175,8 +175,9 @@ def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
     meta_file = Path(str(out_prefix) + META_SUFFIX)
     write_text(meta_file, json.dumps(meta, indent=2, default=_to_json))
     dygraph_file = Path(str(out_prefix) + DYGRAPH_SUFFIX)
-    state = {"model": model.state_dict(), "meta": meta}
-    atomic_write(dygraph_file, lambda temporary: paddle.save(state, str(temporary)))
+    from ..engine.checkpoint import save_checkpoint  # here: the engine pulls in scikit-learn and VisualDL
+
+    save_checkpoint({"model": model.state_dict(), "meta": meta}, dygraph_file)  # checksum, atomic
     return ExportedModel(model_file, params_file, meta_file, dygraph_file)
 
 
