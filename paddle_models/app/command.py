@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-import cv2
 import numpy as np
 
 DEMO_RUN = Path("runs") / "demo-resnet18"  # where `python -m paddle_models demo` writes its checkpoint
@@ -60,6 +59,7 @@ def model_prefixes(given: Optional[Sequence[str]]) -> List[Path]:
 def write_examples(folder, class_names: Sequence[str], size: int = 384, seed: int = 0) -> List[Path]:
     """Two or three synthetic fundus photographs (JPEG) fitting the models' task, painted now."""
     from ..data.synthetic import synthetic_fundus
+    from ..files import write_image
     from .screening import task_kind
 
     kind = task_kind(class_names)
@@ -72,8 +72,7 @@ def write_examples(folder, class_names: Sequence[str], size: int = 384, seed: in
     for name, options in kinds:
         image, _ = synthetic_fundus(rng, size, size, **options)
         path = folder / f"synthetic-{name}.jpg"
-        cv2.imwrite(str(path), image, [cv2.IMWRITE_JPEG_QUALITY, 90])
-        paths.append(path)
+        paths.append(write_image(path, image, jpeg_quality=90))
     return paths
 
 
@@ -106,6 +105,8 @@ def aistudio_requirements() -> List[str]:
 def write_aistudio(folder, prefixes: Sequence) -> Path:
     """A folder ready to upload as an AI Studio Gradio application: app.py, requirements.txt,
     the paddle_models package (source only) and model/ with the exported files."""
+    from ..files import write_text
+
     folder = Path(folder)
     (folder / "model").mkdir(parents=True, exist_ok=True)
     for prefix in prefixes:
@@ -118,8 +119,8 @@ def write_aistudio(folder, prefixes: Sequence) -> Path:
             shutil.copy2(path, folder / "model" / path.name)
     shutil.copytree(PACKAGE_DIR, folder / "paddle_models", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    (folder / "app.py").write_text(AISTUDIO_APP, encoding="utf-8")
-    (folder / "requirements.txt").write_text("\n".join(aistudio_requirements()) + "\n", encoding="utf-8")
+    write_text(folder / "app.py", AISTUDIO_APP)
+    write_text(folder / "requirements.txt", "\n".join(aistudio_requirements()) + "\n")
     return folder
 
 
