@@ -65,23 +65,25 @@ def fast_mode(value: Optional[bool] = None) -> bool:
     return not gpu_available()
 
 
-def synthetic_root(name: str, per_class: int, image_size: int, seed: int = 0) -> Path:
+def synthetic_root(name: str, per_class: int, image_size: int, seed: int = 0, **controls) -> Path:
     """A synthetic dataset in the official layout, written once (atomically) and then reused.
 
     Written to a temporary folder and renamed into place, so two lessons running at the same time
-    never see half a dataset.
+    never see half a dataset.  ``controls`` go to the generator (e.g. ``label_noise=0.2`` for
+    iChallenge-PM, see paddle_models/data/synthetic.py) and into the folder's name.
     """
     from .data import make_synthetic_aptos_clinics, make_synthetic_ddr, make_synthetic_ichallenge_pm
 
     writers = {"ichallenge_pm": make_synthetic_ichallenge_pm, "ddr": make_synthetic_ddr,
                "aptos": make_synthetic_aptos_clinics}
     counts = "-".join(map(str, per_class)) if isinstance(per_class, (list, tuple)) else per_class
-    root = DATASETS_DIR / "synthetic" / f"lesson-{name}-{counts}x{image_size}-seed{seed}"
+    suffix = "".join(f"-{key}{value:g}" for key, value in sorted(controls.items()))
+    root = DATASETS_DIR / "synthetic" / f"lesson-{name}-{counts}x{image_size}-seed{seed}{suffix}"
     if root.exists():
         return root
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=root.parent))
-    writers[name](staging, per_class=per_class, image_size=image_size, seed=seed)
+    writers[name](staging, per_class=per_class, image_size=image_size, seed=seed, **controls)
     try:
         staging.rename(root)
     except OSError:  # another process finished first: use its copy
@@ -130,11 +132,14 @@ class LessonData:
 
 def lesson_data(name: str = "ichallenge_pm", fast: Optional[bool] = None, root=None,
                 image_size: Optional[int] = None, epochs: Optional[int] = None,
-                batch_size: Optional[int] = None, subset: Optional[int] = None, seed: int = 0) -> LessonData:
+                batch_size: Optional[int] = None, subset: Optional[int] = None, seed: int = 0,
+                synthetic: Optional[dict] = None) -> LessonData:
     """The data and run sizes of a lesson (see the module docstring); explicit values win.
 
     ``root``: a dataset folder to use as it is; None searches (``locate_dataset``), unpacking
     archives mounted on AI Studio into its work folder the first time.
+    ``synthetic``: size and difficulty of the synthetic stand-in, used only when the real data is
+    absent: ``per_class`` and the generator's controls, e.g. ``{"per_class": 60, "label_noise": 0.2}``.
     """
     fast = fast_mode(fast)
     sizes = dict(FAST_SIZES if fast else FULL_SIZES)
@@ -144,8 +149,8 @@ def lesson_data(name: str = "ichallenge_pm", fast: Optional[bool] = None, root=N
     if real:
         root = located.root
     else:
-        synthetic = SYNTHETIC[name]
-        root = synthetic_root(name, synthetic["per_class"], synthetic["image_size"], seed)
+        controls = {**SYNTHETIC[name], **(synthetic or {})}
+        root = synthetic_root(name, controls.pop("per_class"), controls.pop("image_size"), seed, **controls)
         source += (f"\n-> synthetic fundus images in the same layout stand in for it: {root}"
                    "\n   (datasets/README.md says how to get the real one)")
     if real and fast:

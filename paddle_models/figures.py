@@ -25,16 +25,23 @@ def new_figure(width: float = 6, height: float = 4) -> Figure:
     return figure
 
 
+# The y-axis label of each metric a training history holds (a history key is "<split>/<metric>").
+CURVE_LABELS = {"loss": "loss", "acc": "accuracy", "auc": "AUC (area under the ROC curve)",
+                "kappa": "quadratic-weighted kappa", "f1_macro": "macro F1", "lr": "learning rate"}
+
+
 def plot_training_curves(histories, keys: Sequence[str] = ("loss", "acc")) -> Figure:
     """Train and validation curves per epoch: one panel per key, one colour per run.
 
     ``histories`` is one history (a dict like ``{'train/loss': [...], 'val/loss': [...]}``, as
     ``Trainer.fit`` returns) or ``{run name: history}`` to overlay several runs (lesson 6 compares
-    the five models this way).  Solid lines are validation, dashed lines training.
+    the five models this way).  Solid lines are validation, dashed lines training.  Every axis is
+    labelled, and the legend sits below the panels, never over a curve.
     """
     if any(str(key).startswith(("train/", "val/")) for key in histories):
         histories = {"run": histories}
-    figure = new_figure(5 * len(keys), 3.6)
+    figure = new_figure(4.2 * len(keys) + 0.6, 3.6 + 0.25 * ((2 * len(histories) + 3) // 4))
+    figure.set_layout_engine("constrained")
     axes = figure.subplots(1, len(keys), squeeze=False)[0]
     for axis, key in zip(axes, keys):
         for index, (name, history) in enumerate(histories.items()):
@@ -43,13 +50,16 @@ def plot_training_curves(histories, keys: Sequence[str] = ("loss", "acc")) -> Fi
                 values = history.get(f"{split}/{key}")
                 if values:
                     epochs = np.arange(1, len(values) + 1)
-                    axis.plot(epochs, values, style, color=color, label=f"{name} {split}")
+                    axis.plot(epochs, values, style, color=color, marker="." if len(values) < 30 else None,
+                              label=f"{name} {split}")
         axis.set_xlabel("epoch")
+        axis.set_ylabel(CURVE_LABELS.get(key, key))
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         axis.set_title(key)
         axis.grid(alpha=0.3)
-        axis.legend(fontsize=7)
-    figure.tight_layout()
+    handles, labels = axes[0].get_legend_handles_labels()
+    if handles:
+        figure.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4), fontsize=8)
     return figure
 
 

@@ -11,6 +11,8 @@ def test_training_curves_overlay_several_runs():
     assert len(single.axes) == 2 and len(single.axes[0].lines) == 2
     overlay = figures.plot_training_curves({"lenet": history, "resnet50": history})
     assert len(overlay.axes[0].lines) == 4
+    assert [axis.get_ylabel() for axis in overlay.axes] == ["loss", "accuracy"]
+    assert overlay.legends and not overlay.axes[0].get_legend()  # below the panels, not over the curves
 
 
 def test_confusion_matrix_heatmap_writes_every_count(tmp_path):

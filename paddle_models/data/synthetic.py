@@ -17,6 +17,18 @@ Class signal: pathologic myopia (PM) = strong tessellation + peripapillary atrop
 patches); high myopia = mild tessellation, at most a thin crescent; normal = neither.  DR grade
 g = lesions that grow in number and kind with g; "ungradable" = blurred and badly exposed.
 
+Difficulty controls for iChallenge-PM (``make_synthetic_ichallenge_pm``; the defaults give the
+images above, and only a control that is switched on draws extra random numbers, so the default
+datasets do not change):
+
+    pm_signal     0..1, how strong the PM signs are (tessellation, crescent size, patches): 1 as
+                  above; 0.3 a subtle crescent that is much harder to see at 64x64
+    label_noise   share of *training* images filed under the wrong class (P <-> H/N): wrong labels
+                  a model can only memorise (validation and test labels stay correct)
+    illumination  0..1, uneven lighting: a random brightness gradient across the field
+    color_cast    0..1, a random colour balance per image (camera white balance)
+    blur          0..1, random defocus up to ``blur`` x 2% of the field radius
+
 Everything is deterministic for a seed.  Reduced resolution (the default) is fast: a few hundred
 images in seconds.  ``image_size="real"`` gives iChallenge-PM's 2124x2056.
 """
@@ -284,13 +296,19 @@ def synthetic_fundus(
     dr_grade: int = 0,
     ungradable: bool = False,
     radius_fraction: float = 0.48,
+    pm_signal: float = 1.0,
+    nuisance: Optional[Dict[str, float]] = None,
 ) -> Tuple[np.ndarray, Eye]:
     """Paint one fundus photograph; returns (BGR uint8 [height, width, 3], its Eye geometry).
 
     ``myopia``: 'normal', 'high' or 'pathologic'.  ``dr_grade``: 0-4.  ``ungradable``: blur and
-    bad exposure on top.
+    bad exposure on top.  ``pm_signal`` (0..1) weakens the signs of pathologic myopia;
+    ``nuisance``: {'illumination', 'color_cast', 'blur': 0..1} (see the module docstring).
     """
     tessellation, atrophy_size, patches = MYOPIA_LEVELS[myopia]
+    if myopia == "pathologic" and pm_signal != 1.0:
+        tessellation, patches = tessellation * pm_signal, int(round(patches * pm_signal))
+        atrophy_size = tuple(1.0 + (size - 1.0) * pm_signal for size in atrophy_size)
     eye = random_eye(rng, width, height, radius_fraction)
     image = paint_retina(rng, eye)
     if tessellation:
@@ -302,7 +320,25 @@ def synthetic_fundus(
     paint_vessels(image, rng, eye)
     if dr_grade:
         paint_dr_lesions(image, rng, eye, dr_grade)
+    if nuisance and any(nuisance.values()):
+        apply_nuisance(image, rng, eye, **nuisance)
     return apply_camera(image, rng, eye, ungradable), eye
+
+
+def apply_nuisance(image: np.ndarray, rng: np.random.Generator, eye: Eye, illumination: float = 0.0,
+                   color_cast: float = 0.0, blur: float = 0.0) -> None:
+    """Variation that says nothing about the diagnosis: uneven light, colour balance, defocus (in place)."""
+    if illumination:  # a brightness ramp in a random direction, up to +-40% at full strength
+        ys, xs = np.ogrid[: eye.height, : eye.width]
+        angle = rng.uniform(0, 2 * math.pi)
+        ramp = ((xs - eye.center[0]) * math.cos(angle) + (ys - eye.center[1]) * math.sin(angle)) / eye.radius
+        image *= (1.0 + 0.4 * illumination * rng.uniform(0.3, 1.0) * ramp)[:, :, None].astype(np.float32)
+    if color_cast:  # per-channel gains, up to +-25% at full strength
+        image *= (1.0 + 0.25 * color_cast * rng.uniform(-1, 1, 3)).astype(np.float32)
+    if blur:
+        sigma = blur * rng.uniform(0, 0.02) * eye.radius
+        if sigma > 0.3:
+            image[:] = cv2.GaussianBlur(image, (0, 0), sigma)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,6 +374,11 @@ def make_synthetic_ichallenge_pm(
     nested: bool = True,
     label_format: str = "xlsx",
     quality: int = 92,
+    pm_signal: float = 1.0,
+    label_noise: float = 0.0,
+    illumination: float = 0.0,
+    color_cast: float = 0.0,
+    blur: float = 0.0,
 ) -> Path:
     """Write a synthetic iChallenge-PM in the official layout under ``root``; returns ``root``.
 
@@ -346,9 +387,14 @@ def make_synthetic_ichallenge_pm(
     V0001.jpg ... with labels in PALM-Validation-GT/PM_Label_and_Fovea_Location.xlsx
     (``label_format`` 'xlsx', 'csv' for labels.csv, or 'both'); test files T0001.jpg, unlabeled.
     ``nested`` puts training images in PALM-Training400/PALM-Training400/ as the nested zip does.
+    ``pm_signal``, ``label_noise``, ``illumination``, ``color_cast``, ``blur``: the difficulty
+    controls of the module docstring (defaults: none).
     """
     if label_format not in ("xlsx", "csv", "both"):
         raise ValueError(f"label_format must be 'xlsx', 'csv' or 'both', got {label_format!r}")
+    if not 0.0 <= label_noise <= 1.0 or not 0.0 <= pm_signal <= 1.0:
+        raise ValueError(f"label_noise and pm_signal must lie in 0..1, got {label_noise}, {pm_signal}")
+    nuisance = {"illumination": illumination, "color_cast": color_cast, "blur": blur}
     root = Path(root)
     width, height = frame_size(image_size)
     kinds = ["pathologic"] * per_class + ["high"] * ((per_class + 1) // 2) + ["normal"] * (per_class // 2)
@@ -357,14 +403,21 @@ def make_synthetic_ichallenge_pm(
         if split not in splits:
             continue
         order = np.random.default_rng([seed, split_number]).permutation(len(kinds))
+        flipped = np.zeros(len(kinds), bool)
+        if split == "train" and label_noise:  # wrong labels for a share of the training images
+            flipped = np.random.default_rng([seed, split_number, 99]).uniform(size=len(kinds)) < label_noise
         rows, counters = [], {"P": 0, "H": 0, "N": 0}
         for number, kind_index in enumerate(order, start=1):
             kind = kinds[kind_index]
-            image, eye = synthetic_fundus(image_rng(seed, split_number, number), width, height, kind)
+            image, eye = synthetic_fundus(image_rng(seed, split_number, number), width, height, kind,
+                                          pm_signal=pm_signal, nuisance=nuisance)
             if split == "train":
-                counters[prefixes[kind]] += 1
+                prefix = prefixes[kind]
+                if flipped[number - 1]:
+                    prefix = "H" if kind == "pathologic" else "P"
+                counters[prefix] += 1
                 folder = root / "PALM-Training400" / ("PALM-Training400" if nested else "")
-                name = f"{prefixes[kind]}{counters[prefixes[kind]]:04d}.jpg"
+                name = f"{prefix}{counters[prefix]:04d}.jpg"
             elif split == "valid":
                 folder, name = root / "PALM-Validation400", f"V{number:04d}.jpg"
                 rows.append((number, name, int(kind == "pathologic"), round(eye.macula[0], 2), round(eye.macula[1], 2)))

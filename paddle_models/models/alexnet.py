@@ -29,8 +29,13 @@ class AlexNet(Classifier, nn.Layer):
     [1, 2]
     """
 
-    def __init__(self, num_classes: int = 2, dropout: float = 0.5):
+    def __init__(self, num_classes: int = 2, dropout: float = 0.5, hidden: int = 4096):
+        """``hidden`` sets the two fully connected layers' width (4096 in the paper): ``hidden=512``
+        keeps the architecture but cuts the classifier from 54 to 5 million weights, small enough
+        to train for many steps on a CPU (lesson 3's fast mode)."""
         super().__init__()
+        if hidden < 1:
+            raise ValueError(f"hidden must be >= 1, got {hidden}")
         self.default_input_size = 224
         self.features = nn.Sequential(
             nn.Conv2D(3, 96, kernel_size=11, stride=4, padding=2), nn.ReLU(),   # [N, 96, 55, 55]
@@ -45,9 +50,9 @@ class AlexNet(Classifier, nn.Layer):
         self.avgpool = nn.AdaptiveAvgPool2D((6, 6))                              # [N, 256, 6, 6]
         self.classifier = nn.Sequential(
             nn.Flatten(),                                                        # [N, 9216]
-            nn.Dropout(dropout), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(),
-            nn.Dropout(dropout), nn.Linear(4096, 4096), nn.ReLU(),
-            nn.Linear(4096, num_classes),                                        # logits
+            nn.Dropout(dropout), nn.Linear(256 * 6 * 6, hidden), nn.ReLU(),
+            nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.ReLU(),
+            nn.Linear(hidden, num_classes),                                      # logits
         )
 
     def stages(self):

@@ -1,15 +1,20 @@
 """LeNet (LeCun et al., 1998): the first convolutional network, and why it struggles on fundus images.
 
-LeNet-5 recognised 28x28 grey digits with two 5x5 convolutions (卷积), two 2x2 poolings (池化) and
-sigmoid activations.  The public course feeds it 224x224 RGB fundus photographs unchanged.  Two
-things go wrong, and lesson 2 shows both:
+LeNet-5 read 32x32 grey digit images (MNIST's 28x28 digits padded to 32x32) with 5x5 convolutions
+(卷积), subsampling layers that *average* 2x2 neighbourhoods (average pooling with a trainable scale
+and bias) and a scaled tanh squashing function.  This class is the common simplification the
+public course uses: 28x28 input, sigmoid activations and 2x2 *max* pooling (池化).  (The course's own
+PM LeNet differed again: a third convolution of 120 channels, a first fully connected layer
+hard-coded as ``Linear(300000, 64)`` -- 120 x 50 x 50 inputs, so it ran only at 224x224 -- and a
+softmax at the end of ``forward``; lesson 2 rebuilds it.)  The course feeds LeNet 224x224 RGB
+fundus photographs unchanged.  Two things go wrong, and lesson 2 shows both:
 
-* sigmoid saturates: gradients shrink at every layer, so the deep layers barely learn;
+* sigmoid saturates: gradients shrink at every layer, so the first layers barely learn;
 * the first fully connected layer sees a 53x53x16 feature map -- 45,000 inputs, 5.4 million
   weights, almost the whole network -- and the model ends up predicting one class for every image.
 
 The flatten size is computed from ``input_size``, so the same class serves 28x28 digits and 224x224
-fundus images.
+fundus images.  ``activation="relu"`` gives the variant that learns.
 """
 from __future__ import annotations
 
@@ -81,9 +86,10 @@ def lenet(num_classes: int = 2, **options) -> LeNet:
 
 @model_card(input_size=28, in_channels=1, normalize="course", sized_by_input=True)
 def lenet_mnist(num_classes: int = 10, **options) -> LeNet:
-    """The classic LeNet for 28x28 grey digits (MNIST): 44,426 weights at 10 classes.
+    """LeNet for 28x28 grey digits (MNIST), simplified as above: 44,426 weights at 10 classes.
 
-    (LeNet-5 had 61,706: it padded the digits to 32x32, leaving a 5x5 map instead of our 4x4.)
+    (LeNet-5 had about 60,000: it padded the digits to 32x32, leaving a 5x5 map instead of our 4x4,
+    and its third layer was a 120-channel 5x5 convolution over that map.)
 
     >>> list(lenet_mnist()(paddle.rand([1, 1, 28, 28])).shape)
     [1, 10]
