@@ -42,9 +42,12 @@ REAL_DATA = {
 # Sizes of a lesson's run.  Full: the course's real experiment.  Fast: a minute or two on a CPU.
 FULL_SIZES = {"image_size": 224, "epochs": 10, "batch_size": 16, "subset": None}
 FAST_SIZES = {"image_size": 64, "epochs": 3, "batch_size": 16, "subset": None}
-# Synthetic data written for the lessons: images per class and split, and the image width.
+# Synthetic data written for the lessons: the writer's options (images per class and split, image width).
 SYNTHETIC = {"ichallenge_pm": {"per_class": 40, "image_size": 256},
-             "ddr": {"per_class": 24, "image_size": 256}}
+             "ddr": {"per_class": 24, "image_size": 256},
+             # lessons 7 and 8 (lesson_data("ddr", synthetic="ddr_imbalanced")): DDR's real grade proportions
+             # (46/5/33/2/7 %, 8 % ungradable) in train/valid/test, lesions twice their size to show at 64x64
+             "ddr_imbalanced": {"images": (600, 300, 800), "image_size": 256, "lesion_scale": 1.5, "grade_overlap": 0.4}}
 
 
 def fast_mode(value: Optional[bool] = None) -> bool:
@@ -72,21 +75,25 @@ def real_data_root(name: str) -> Optional[Path]:
     return root if (root / marker).exists() or (root / "DR_grading").exists() else None
 
 
-def synthetic_root(name: str, per_class: int, image_size: int, seed: int = 0) -> Path:
+def synthetic_root(name: str, per_class: int = 10, image_size: int = 256, seed: int = 0, **options) -> Path:
     """A synthetic dataset in the official layout, written once (atomically) and then reused.
 
-    Written to a temporary folder and renamed into place, so two lessons running at the same time
-    never see half a dataset.
+    ``options`` go to the writer (e.g. ``make_synthetic_ddr``'s ``images`` and ``lesion_scale``) and
+    into the folder name.  Written to a temporary folder and renamed into place, so two lessons
+    running at the same time never see half a dataset.
     """
     from .data import make_synthetic_ddr, make_synthetic_ichallenge_pm
 
     writers = {"ichallenge_pm": make_synthetic_ichallenge_pm, "ddr": make_synthetic_ddr}
-    root = DATASETS_DIR / "synthetic" / f"lesson-{name}-{per_class}x{image_size}-seed{seed}"
+    tags = "".join(f"-{key}{'-'.join(map(str, value)) if isinstance(value, (list, tuple)) else value}"
+                   for key, value in sorted(options.items()))
+    size = f"{per_class}x{image_size}" if "images" not in options else f"{image_size}px"
+    root = DATASETS_DIR / "synthetic" / f"lesson-{name}-{size}-seed{seed}{tags}"
     if root.exists():
         return root
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=root.parent))
-    writers[name](staging, per_class=per_class, image_size=image_size, seed=seed)
+    writers[name](staging, per_class=per_class, image_size=image_size, seed=seed, **options)
     try:
         staging.rename(root)
     except OSError:  # another process finished first: use its copy
@@ -134,8 +141,13 @@ class LessonData:
 
 def lesson_data(name: str = "ichallenge_pm", fast: Optional[bool] = None, root=None,
                 image_size: Optional[int] = None, epochs: Optional[int] = None,
-                batch_size: Optional[int] = None, subset: Optional[int] = None, seed: int = 0) -> LessonData:
-    """The data and run sizes of a lesson (see the module docstring); explicit values win."""
+                batch_size: Optional[int] = None, subset: Optional[int] = None, seed: int = 0,
+                synthetic: Optional[str] = None) -> LessonData:
+    """The data and run sizes of a lesson (see the module docstring); explicit values win.
+
+    ``synthetic`` picks the stand-in written when the real data is missing: a key of ``SYNTHETIC``
+    (default ``name``), e.g. ``"ddr_imbalanced"`` for DDR's real grade proportions.
+    """
     fast = fast_mode(fast)
     sizes = dict(FAST_SIZES if fast else FULL_SIZES)
     notes = []
@@ -145,8 +157,7 @@ def lesson_data(name: str = "ichallenge_pm", fast: Optional[bool] = None, root=N
         root = real_data_root(name)
         real = root is not None
         if not real:
-            synthetic = SYNTHETIC[name]
-            root = synthetic_root(name, synthetic["per_class"], synthetic["image_size"], seed)
+            root = synthetic_root(name, seed=seed, **SYNTHETIC[synthetic or name])
             notes.append(f"(the real {name} was not found under {DATASETS_DIR}; see datasets/README.md. "
                          "Synthetic fundus images in the same layout stand in for it.)")
     if real and fast:
