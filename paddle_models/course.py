@@ -27,7 +27,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 from .aistudio import persistent_path
 from .data.locate import DATASETS_DIR, locate_dataset
@@ -40,11 +40,14 @@ FAST_ENV = "PADDLE_MODELS_FAST"
 # Sizes of a lesson's run.  Full: the course's real experiment.  Fast: a minute or two on a CPU.
 FULL_SIZES = {"image_size": 224, "epochs": 10, "batch_size": 16, "subset": None}
 FAST_SIZES = {"image_size": 64, "epochs": 3, "batch_size": 16, "subset": None}
-# Synthetic data written for the lessons: images per class and split, and the image width.
+# Synthetic data written for the lessons: the writer's options (images per class and split, image width).
 SYNTHETIC = {"ichallenge_pm": {"per_class": 40, "image_size": 256},
              "ddr": {"per_class": 24, "image_size": 256},
              # APTOS's grade proportions (1805/370/999/193/295) scaled to 500 images; varied cameras and crops
-             "aptos": {"per_class": [246, 51, 136, 26, 41], "image_size": 256}}
+             "aptos": {"per_class": [246, 51, 136, 26, 41], "image_size": 256},
+             # lessons 7 and 8 (lesson_data("ddr", synthetic="ddr_imbalanced")): DDR's real grade proportions
+             # (46/5/33/2/7 %, 8 % ungradable) in train/valid/test, lesions twice their size to show at 64x64
+             "ddr_imbalanced": {"images": (600, 300, 800), "image_size": 256, "lesion_scale": 1.5, "grade_overlap": 0.4}}
 
 
 def fast_mode(value: Optional[bool] = None) -> bool:
@@ -65,25 +68,31 @@ def fast_mode(value: Optional[bool] = None) -> bool:
     return not gpu_available()
 
 
-def synthetic_root(name: str, per_class: int, image_size: int, seed: int = 0, **controls) -> Path:
+def synthetic_root(name: str, per_class=10, image_size: int = 256, seed: int = 0, **options) -> Path:
     """A synthetic dataset in the official layout, written once (atomically) and then reused.
 
+    ``options`` go to the writer (e.g. ``label_noise=0.2`` for iChallenge-PM, ``make_synthetic_ddr``'s
+    ``images`` and ``lesion_scale``; see paddle_models/data/synthetic.py) and into the folder name.
     Written to a temporary folder and renamed into place, so two lessons running at the same time
-    never see half a dataset.  ``controls`` go to the generator (e.g. ``label_noise=0.2`` for
-    iChallenge-PM, see paddle_models/data/synthetic.py) and into the folder's name.
+    never see half a dataset.
     """
     from .data import make_synthetic_aptos_clinics, make_synthetic_ddr, make_synthetic_ichallenge_pm
 
     writers = {"ichallenge_pm": make_synthetic_ichallenge_pm, "ddr": make_synthetic_ddr,
                "aptos": make_synthetic_aptos_clinics}
-    counts = "-".join(map(str, per_class)) if isinstance(per_class, (list, tuple)) else per_class
-    suffix = "".join(f"-{key}{value:g}" for key, value in sorted(controls.items()))
-    root = DATASETS_DIR / "synthetic" / f"lesson-{name}-{counts}x{image_size}-seed{seed}{suffix}"
+
+    def text(value):
+        return "-".join(map(str, value)) if isinstance(value, (list, tuple)) else f"{value:g}" \
+            if isinstance(value, float) else str(value)
+
+    tags = "".join(f"-{key}{text(value)}" for key, value in sorted(options.items()))
+    size = f"{text(per_class)}x{image_size}" if "images" not in options else f"{image_size}px"
+    root = DATASETS_DIR / "synthetic" / f"lesson-{name}-{size}-seed{seed}{tags}"
     if root.exists():
         return root
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=root.parent))
-    writers[name](staging, per_class=per_class, image_size=image_size, seed=seed, **controls)
+    writers[name](staging, per_class=per_class, image_size=image_size, seed=seed, **options)
     try:
         staging.rename(root)
     except OSError:  # another process finished first: use its copy
@@ -133,13 +142,15 @@ class LessonData:
 def lesson_data(name: str = "ichallenge_pm", fast: Optional[bool] = None, root=None,
                 image_size: Optional[int] = None, epochs: Optional[int] = None,
                 batch_size: Optional[int] = None, subset: Optional[int] = None, seed: int = 0,
-                synthetic: Optional[dict] = None) -> LessonData:
+                synthetic: Union[None, str, dict] = None) -> LessonData:
     """The data and run sizes of a lesson (see the module docstring); explicit values win.
 
     ``root``: a dataset folder to use as it is; None searches (``locate_dataset``), unpacking
     archives mounted on AI Studio into its work folder the first time.
-    ``synthetic``: size and difficulty of the synthetic stand-in, used only when the real data is
-    absent: ``per_class`` and the generator's controls, e.g. ``{"per_class": 60, "label_noise": 0.2}``.
+    ``synthetic``: the stand-in written when the real data is missing: a key of ``SYNTHETIC``
+    (default ``name``; e.g. ``"ddr_imbalanced"`` for DDR's real grade proportions), or a dict of
+    changes to ``SYNTHETIC[name]`` -- its size and the generator's controls, e.g.
+    ``{"per_class": 60, "label_noise": 0.2}``.
     """
     fast = fast_mode(fast)
     sizes = dict(FAST_SIZES if fast else FULL_SIZES)
@@ -149,8 +160,9 @@ def lesson_data(name: str = "ichallenge_pm", fast: Optional[bool] = None, root=N
     if real:
         root = located.root
     else:
-        controls = {**SYNTHETIC[name], **(synthetic or {})}
-        root = synthetic_root(name, controls.pop("per_class"), controls.pop("image_size"), seed, **controls)
+        controls = dict(SYNTHETIC[synthetic]) if isinstance(synthetic, str) else \
+            {**SYNTHETIC[name], **(synthetic or {})}
+        root = synthetic_root(name, seed=seed, **controls)
         source += (f"\n-> synthetic fundus images in the same layout stand in for it: {root}"
                    "\n   (datasets/README.md says how to get the real one)")
     if real and fast:

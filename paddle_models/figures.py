@@ -107,6 +107,31 @@ def plot_roc_curves(y_true, probs, class_names: Sequence[str]) -> Figure:
     return figure
 
 
+def plot_class_scores(scores, class_names: Sequence[str], ylabel: str = "recall",
+                      title: str = "per-class recall") -> Figure:
+    """Grouped bars: one group per class, one bar per run (``{run name: [score per class]}``).
+
+    Lesson 7 compares the recall of each DR grade for plain and class-balanced training this way.
+    The legend sits above the axes, never over the bars.
+    """
+    figure = new_figure(1.6 + 1.1 * len(class_names), 3.8)
+    axis = figure.subplots()
+    x = np.arange(len(class_names))
+    width = 0.8 / max(1, len(scores))
+    for position, (name, values) in enumerate(scores.items()):
+        axis.bar(x + (position - (len(scores) - 1) / 2) * width, values, width, label=name, color=f"C{position % 10}")
+    axis.set_xticks(x)
+    axis.set_xticklabels(class_names, rotation=20, ha="right")
+    axis.set_ylim(0, 1.05)
+    axis.set_ylabel(ylabel)
+    axis.set_xlabel("class")
+    axis.set_title(title, pad=28)
+    axis.grid(axis="y", alpha=0.3)
+    axis.legend(fontsize=8, ncol=len(scores), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    figure.tight_layout()
+    return figure
+
+
 def plot_misclassified(images, y_true, y_pred, probs, class_names: Sequence[str],
                        max_images: int = 16, columns: int = 4) -> Figure:
     """A grid of misclassified images titled 'true -> predicted (probability)'.
@@ -116,7 +141,8 @@ def plot_misclassified(images, y_true, y_pred, probs, class_names: Sequence[str]
     """
     wrong = np.flatnonzero(np.asarray(y_true) != np.asarray(y_pred))[:max_images]
     rows = max(1, int(np.ceil(len(wrong) / columns)))
-    figure = new_figure(2.6 * columns, 2.8 * rows)
+    figure = new_figure(2.6 * columns, 3.0 * rows)
+    figure.set_layout_engine("constrained")  # reserves room for every two-line title above its image
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
     for axis in axes:
         axis.axis("off")
@@ -127,7 +153,6 @@ def plot_misclassified(images, y_true, y_pred, probs, class_names: Sequence[str]
                        f"p={float(np.asarray(probs)[index][predicted]):.2f}", fontsize=8)
     if not len(wrong):
         axes[0].set_title("no misclassified images")
-    figure.tight_layout()
     return figure
 
 

@@ -94,3 +94,12 @@ def test_a_lesson_checkpoint_can_be_rebuilt_exported_and_used_as_pretrained_weig
     assert (meta["model_name"], meta["num_classes"], meta["model_options"]) == ("lenet", 2, options)
     assert export_checkpoint(trainer.best_checkpoint, tmp_path / "export" / "lenet").params_file.exists()
     assert load_pretrained(build("lenet", **options), "lenet", trainer.best_checkpoint) == []
+
+
+def test_lesson_data_writes_a_named_synthetic_variant(monkeypatch, tmp_path):
+    monkeypatch.setattr(course, "DATASETS_DIR", tmp_path)
+    monkeypatch.setitem(course.SYNTHETIC, "ddr_imbalanced", {"images": (30, 12, 12), "image_size": 64,
+                                                            "lesion_scale": 1.5})
+    data = course.lesson_data("ddr", fast=True, synthetic="ddr_imbalanced")
+    assert not data.real and data.name == "ddr" and "images30-12-12" in data.root.name
+    assert data.dataset("train").class_counts().tolist() == [13, 1, 10, 1, 2]  # 46/5/33/2/7 %; 3 ungradable left out

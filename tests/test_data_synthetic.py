@@ -115,3 +115,29 @@ def test_exploration_helpers(ddr_root, pm_root, tmp_path):
     assert (tmp_path / "grid.png").stat().st_size > 1000
     raw = sample_grid(ICHallengePM(pm_root, "test", image_size=32), per_class=2, preprocessed=False)
     assert len(raw.axes) == 2  # an unlabeled split is one row
+
+
+def test_ddr_real_proportions_and_difficulty_controls(tmp_path):
+    assert synthetic.ddr_proportion_counts(100) == [46, 4, 33, 2, 7, 8]
+    assert min(synthetic.ddr_proportion_counts(30)) == 1 and sum(synthetic.ddr_proportion_counts(30)) == 30
+    root = make_synthetic_ddr(tmp_path / "ddr", images=(60, 30, 30), image_size=64, splits=("train",), seed=1)
+    labels = [int(line.split()[1]) for line in (root / "DDR-dataset/DR_grading/train.txt").read_text().splitlines()]
+    assert np.bincount(labels, minlength=6).tolist() == synthetic.ddr_proportion_counts(60)
+    noisy = synthetic.noisy_grades(np.repeat(np.arange(6), 200), 0.3, np.random.default_rng(0))
+    moved = noisy != np.repeat(np.arange(6), 200)
+    assert 0.2 < moved[:1000].mean() < 0.4 and not moved[1000:].any()  # ungradable labels stay
+    assert np.abs(noisy - np.repeat(np.arange(6), 200)).max() == 1 and noisy.min() == 0 and noisy[:1000].max() == 4
+
+
+def test_lesion_scale_contrast_and_fractional_grades_change_the_painting():
+    def changed(grade, **options):
+        rng = np.random.default_rng(0)
+        eye = synthetic.random_eye(rng, 256, 256)
+        retina = synthetic.paint_retina(rng, eye)
+        image = retina.copy()
+        synthetic.paint_dr_lesions(image, np.random.default_rng(1), eye, grade, **options)
+        return int((np.abs(image - retina).max(axis=2) > 20).sum())
+
+    assert changed(3, scale=2.0) > 2 * changed(3)
+    assert changed(3, contrast=0.3) < changed(3)
+    assert changed(2) < changed(2.5) < changed(3)

@@ -39,3 +39,27 @@ def test_misclassified_grid_and_rendering():
     assert sum(1 for axis in figure.axes if axis.images) == 2
     array = figures.figure_to_array(figure)
     assert array.dtype == np.uint8 and array.ndim == 3 and array.shape[2] == 3
+
+
+def test_misclassified_titles_never_overlap_an_image():
+    names = ["0 No DR", "1 mild NPDR", "2 moderate NPDR", "3 severe NPDR", "4 proliferative DR"]
+    images = np.zeros((8, 64, 64, 3), np.uint8)
+    figure = figures.plot_misclassified(images, [4, 3, 2, 3, 4, 1, 2, 3], [0, 1, 1, 2, 2, 0, 0, 1],
+                                        np.full((8, 5), 0.2), names, max_images=8)
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    shown = [axis for axis in figure.axes if axis.images]
+    titles = [axis.title.get_window_extent(renderer) for axis in shown]
+    pictures = [axis.images[0].get_window_extent(renderer) for axis in shown]
+    assert len(shown) == 8
+    assert not any(title.overlaps(picture) for title in titles for picture in pictures)
+
+
+def test_class_scores_bars_one_group_per_class_legend_outside():
+    figure = figures.plot_class_scores({"a": [0.1, 0.5, 0.9], "b": [0.3, 0.2, 1.0]}, ["x", "y", "z"])
+    axis = figure.axes[0]
+    assert len(axis.patches) == 6 and axis.get_ylabel() == "recall" and axis.get_xlabel() == "class"
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    legend = axis.get_legend().get_window_extent(renderer)
+    assert not any(legend.overlaps(bar.get_window_extent(renderer)) for bar in axis.patches)

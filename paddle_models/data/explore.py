@@ -49,8 +49,10 @@ def plot_class_counts(datasets) -> Figure:
         bars = axes.bar(x + position * bar_width, dataset.class_counts(), bar_width, label=split)
         axes.bar_label(bars, fontsize=8)
     axes.set_xticks(x + bar_width * (len(datasets) - 1) / 2, first.class_names)
+    axes.set_xlabel("class")
     axes.set_ylabel("images")
-    axes.legend()
+    axes.margins(y=0.15)  # room for the count written above the tallest bar
+    axes.legend(ncol=len(datasets), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)  # above, not over the bars
     return figure
 
 
@@ -70,6 +72,7 @@ def plot_image_sizes(sizes: Union[Counter, object], top: int = 10) -> Figure:
     axes = figure.subplots()
     axes.barh([f"{w}x{h}" for (w, h), _ in common], [n for _, n in common])
     axes.set_xlabel("images")
+    axes.set_ylabel("width x height (pixels)")
     axes.set_title(f"image sizes ({sum(sizes.values())} images, {len(sizes)} distinct)")
     return figure
 

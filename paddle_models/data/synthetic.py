@@ -29,6 +29,14 @@ datasets do not change):
     color_cast    0..1, a random colour balance per image (camera white balance)
     blur          0..1, random defocus up to ``blur`` x 2% of the field radius
 
+How hard the DR task is can be set (``make_synthetic_ddr``): ``lesion_scale`` and
+``lesion_contrast`` make the lesions bigger or more visible (at 64x64 pixels the default lesions
+are a pixel or less); ``grade_overlap`` paints each eye at a severity scattered around its grade,
+so neighbouring grades overlap as real disease does (grading cuts a continuum into five bins);
+``label_noise`` moves a fraction of the written grades one step (graders disagree too); and
+``images=`` writes DDR's real, heavily imbalanced grade proportions (``DDR_CLASS_COUNTS``) instead
+of the same count per grade.
+
 Everything is deterministic for a seed.  Reduced resolution (the default) is fast: a few hundred
 images in seconds.  ``image_size="real"`` gives iChallenge-PM's 2124x2056.
 """
@@ -50,6 +58,8 @@ from .. import files
 PALM_SIZE = (2124, 2056)  # (width, height) of an iChallenge-PM photograph
 # DDR comes from several cameras: (width / height, fundus radius / height)
 DDR_CAMERAS = ((1.0, 0.47), (1.5, 0.49), (1.33, 0.46))
+# The whole DDR (Li et al. 2019), images per class: grades 0-4 and 5 = ungradable (46/5/33/2/7/8 %)
+DDR_CLASS_COUNTS = (6266, 630, 4477, 236, 913, 1151)
 
 Color = Tuple[float, float, float]  # BGR, 0-255
 
@@ -219,14 +229,28 @@ def paint_vessels(image: np.ndarray, rng: np.random.Generator, eye: Eye) -> None
         blend(image, 0.75 * np.clip(mask, 0, 1), color)
 
 
-def paint_dr_lesions(image: np.ndarray, rng: np.random.Generator, eye: Eye, grade: int) -> None:
-    """Diabetic retinopathy findings growing with the grade (0 none ... 4 proliferative)."""
-    R = eye.radius
-    microaneurysms = [0, 8, 16, 24, 24][grade]
-    haemorrhages = [0, 0, 5, 14, 20][grade]
-    exudates = [0, 0, 6, 12, 14][grade]
-    cotton_wool = [0, 0, 0, 4, 5][grade]
-    new_vessel_tufts = [0, 0, 0, 0, 3][grade]
+def paint_dr_lesions(image: np.ndarray, rng: np.random.Generator, eye: Eye, grade: int,
+                     scale: float = 1.0, contrast: float = 1.0) -> None:
+    """Diabetic retinopathy findings growing with the grade (0 none ... 4 proliferative).
+
+    ``grade`` may be fractional, a severity between two grades: the lesion counts are then
+    interpolated (grade 2.5 has half of grade 3's cotton-wool spots).  ``scale`` multiplies the
+    lesions' sizes, ``contrast`` their opacity (capped at fully opaque); 1 and 1 paint them at their
+    real relative size, a pixel or two at 256 pixels wide.
+    """
+    R = eye.radius * scale
+
+    def count(per_grade):
+        return int(round(float(np.interp(grade, range(5), per_grade))))
+
+    microaneurysms = count([0, 8, 16, 24, 24])
+    haemorrhages = count([0, 0, 5, 14, 20])
+    exudates = count([0, 0, 6, 12, 14])
+    cotton_wool = count([0, 0, 0, 4, 5])
+    new_vessel_tufts = count([0, 0, 0, 0, 3])
+
+    def opacity(value):
+        return min(1.0, value * contrast)
 
     def dots(points, radii):
         def draw(mask):
@@ -235,18 +259,18 @@ def paint_dr_lesions(image: np.ndarray, rng: np.random.Generator, eye: Eye, grad
         return draw
 
     n = microaneurysms
-    blend(image, 0.9 * soft_mask(eye, dots(random_points(rng, eye, n), R * rng.uniform(0.006, 0.01, n)),
+    blend(image, opacity(0.9) * soft_mask(eye, dots(random_points(rng, eye, n), R * rng.uniform(0.006, 0.01, n)),
                                  blur=R * 0.002), (20, 15, 110))
     n = haemorrhages  # dark red blots
-    blend(image, 0.85 * soft_mask(eye, dots(random_points(rng, eye, n), R * rng.uniform(0.02, 0.045, n)),
+    blend(image, opacity(0.85) * soft_mask(eye, dots(random_points(rng, eye, n), R * rng.uniform(0.02, 0.045, n)),
                                   blur=R * 0.006), (15, 10, 90))
     n = exudates  # hard exudates: bright yellow, in small clusters
     centres = random_points(rng, eye, n, max_radius=0.6)
     points = [(x + rng.normal(0, R * 0.03), y + rng.normal(0, R * 0.03)) for x, y in centres for _ in range(3)]
-    blend(image, 0.9 * soft_mask(eye, dots(points, R * rng.uniform(0.01, 0.02, len(points))),
+    blend(image, opacity(0.9) * soft_mask(eye, dots(points, R * rng.uniform(0.01, 0.02, len(points))),
                                  blur=R * 0.003), (90, 215, 240))
     n = cotton_wool  # fluffy white patches
-    blend(image, 0.7 * soft_mask(eye, dots(random_points(rng, eye, n), R * rng.uniform(0.04, 0.06, n)),
+    blend(image, opacity(0.7) * soft_mask(eye, dots(random_points(rng, eye, n), R * rng.uniform(0.04, 0.06, n)),
                                  blur=R * 0.015), (200, 220, 235))
     if new_vessel_tufts:  # neovascularisation: tangles of fine vessels, at the disc and elsewhere
         mask = np.zeros((eye.height, eye.width), np.float32)
@@ -254,11 +278,11 @@ def paint_dr_lesions(image: np.ndarray, rng: np.random.Generator, eye: Eye, grad
         for x, y in sites:
             for _ in range(8):
                 grow_vessel(mask, rng, (x, y), rng.uniform(0, 2 * math.pi), R * 0.12, R * 0.006, 1, 0.5)
-        blend(image, 0.8 * np.clip(mask, 0, 1), (30, 25, 150))
+        blend(image, opacity(0.8) * np.clip(mask, 0, 1), (30, 25, 150))
         x, y = random_points(rng, eye, 1, max_radius=0.5)[0]  # a large pre-retinal haemorrhage
         blob = soft_mask(eye, lambda m: cv2.ellipse(m, (int(x), int(y)), (int(R * 0.12), int(R * 0.08)),
                                                     rng.uniform(0, 180), 0, 360, 1.0, -1), blur=R * 0.01)
-        blend(image, 0.9 * blob, (10, 10, 100))
+        blend(image, opacity(0.9) * blob, (10, 10, 100))
 
 
 def apply_camera(image: np.ndarray, rng: np.random.Generator, eye: Eye, ungradable: bool = False) -> np.ndarray:
@@ -293,17 +317,21 @@ def synthetic_fundus(
     width: int,
     height: int,
     myopia: str = "normal",
-    dr_grade: int = 0,
+    dr_grade: float = 0,
     ungradable: bool = False,
     radius_fraction: float = 0.48,
     pm_signal: float = 1.0,
     nuisance: Optional[Dict[str, float]] = None,
+    lesion_scale: float = 1.0,
+    lesion_contrast: float = 1.0,
 ) -> Tuple[np.ndarray, Eye]:
     """Paint one fundus photograph; returns (BGR uint8 [height, width, 3], its Eye geometry).
 
     ``myopia``: 'normal', 'high' or 'pathologic'.  ``dr_grade``: 0-4.  ``ungradable``: blur and
     bad exposure on top.  ``pm_signal`` (0..1) weakens the signs of pathologic myopia;
     ``nuisance``: {'illumination', 'color_cast', 'blur': 0..1} (see the module docstring).
+    ``dr_grade`` may be fractional (a severity between grades), and
+    ``lesion_scale`` / ``lesion_contrast`` change the lesions: see ``paint_dr_lesions``.
     """
     tessellation, atrophy_size, patches = MYOPIA_LEVELS[myopia]
     if myopia == "pathologic" and pm_signal != 1.0:
@@ -319,7 +347,7 @@ def synthetic_fundus(
         paint_atrophy(image, rng, eye, rng.uniform(*atrophy_size), int(rng.integers(0, patches + 1)))
     paint_vessels(image, rng, eye)
     if dr_grade:
-        paint_dr_lesions(image, rng, eye, dr_grade)
+        paint_dr_lesions(image, rng, eye, dr_grade, lesion_scale, lesion_contrast)
     if nuisance and any(nuisance.values()):
         apply_nuisance(image, rng, eye, **nuisance)
     return apply_camera(image, rng, eye, ungradable), eye
@@ -501,6 +529,36 @@ def ddr_file_name(rng: np.random.Generator, number: int) -> str:
     return f"{rng.integers(1, 50):03d}-{number:04d}-{rng.integers(0, 3):03d}.jpg"
 
 
+def ddr_proportion_counts(images: int, minimum: int = 1) -> list:
+    """``images`` split into DDR's six classes in its real proportions (``DDR_CLASS_COUNTS``).
+
+    Largest remainders, so the counts add up to ``images``; every class gets at least ``minimum``
+    (taken from the largest class), so even a small set has a few severe (grade 3) images.
+
+    >>> ddr_proportion_counts(100)
+    [46, 4, 33, 2, 7, 8]
+    """
+    if images < 6 * minimum:
+        raise ValueError(f"images={images} is too few for six classes of at least {minimum}")
+    share = np.asarray(DDR_CLASS_COUNTS, np.float64) / sum(DDR_CLASS_COUNTS) * images
+    counts = np.floor(share).astype(int)
+    counts[np.argsort(counts - share)[: images - counts.sum()]] += 1  # largest remainders first
+    for label in np.flatnonzero(counts < minimum):
+        counts[counts.argmax()] -= minimum - counts[label]
+        counts[label] = minimum
+    return counts.tolist()
+
+
+def noisy_grades(labels: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:
+    """A fraction ``rate`` of the gradable labels (0-4) moved one grade up or down (within 0-4)."""
+    labels = labels.copy()
+    flip = (labels < 5) & (rng.uniform(size=len(labels)) < rate)
+    step = rng.choice([-1, 1], size=len(labels))
+    step[labels == 0], step[labels == 4] = 1, -1
+    labels[flip] += step[flip]
+    return labels
+
+
 def make_synthetic_ddr(
     root,
     per_class: Union[int, Sequence[int]] = 10,
@@ -509,37 +567,60 @@ def make_synthetic_ddr(
     splits: Sequence[str] = ("train", "valid", "test"),
     ungradable: Optional[int] = None,
     quality: int = 92,
+    images: Union[None, int, Sequence[int]] = None,
+    lesion_scale: float = 1.0,
+    lesion_contrast: float = 1.0,
+    label_noise: float = 0.0,
+    grade_overlap: float = 0.0,
 ) -> Path:
     """Write a synthetic DDR (DR grading part) under ``root``/DDR-dataset/DR_grading; returns ``root``.
 
     Each split gets ``per_class`` images of every grade 0-4 (an int, or five counts for an
     imbalanced set) and ``ungradable`` images labelled 5 (default: half of per_class, at least 1).
+    ``images`` instead writes DDR's real class proportions (46/5/33/2/7 % for grades 0-4, 8 %
+    ungradable; ``ddr_proportion_counts``): an int for every split, or three (train, valid, test).
     Image sizes vary as they do between DDR's cameras; ``image_size`` is the widest width.
+
+    Difficulty: ``lesion_scale`` and ``lesion_contrast`` multiply the lesions' size and opacity;
+    ``grade_overlap`` (in grades) is the spread of the painted severity around the label: with 0.4
+    some grade-2 eyes look like a mild grade 3 and vice versa; ``label_noise`` is the fraction of
+    gradable images whose *written* grade is one step off the painted one (the images stay the
+    same, only the label files change).
     """
     root = Path(root)
-    counts = _grade_counts(per_class, 5)
-    if ungradable is None:
-        ungradable = max(1, min(counts) // 2)
-    counts.append(ungradable)
+    if images is None:
+        counts = _grade_counts(per_class, 5)
+        if ungradable is None:
+            ungradable = max(1, min(counts) // 2)
+        split_counts = [counts + [ungradable]] * 3
+    else:
+        sizes = [images] * 3 if isinstance(images, (int, np.integer)) else list(images)
+        if len(sizes) != 3:
+            raise ValueError(f"images must be an int or three counts (train, valid, test), got {images!r}")
+        split_counts = [ddr_proportion_counts(int(size)) for size in sizes]
     grading = root / "DDR-dataset" / "DR_grading"
     for split_number, split in enumerate(("train", "valid", "test")):
         if split not in splits:
             continue
-        labels = np.repeat(np.arange(6), counts)
+        labels = np.repeat(np.arange(6), split_counts[split_number])
         labels = np.random.default_rng([seed, 10 + split_number]).permutation(labels)
+        written = noisy_grades(labels, label_noise, np.random.default_rng([seed, 40 + split_number]))
+        scatter = grade_overlap * np.random.default_rng([seed, 50 + split_number]).standard_normal(len(labels))
+        severities = np.clip(np.minimum(labels, 4) + scatter, 0, 4)
         lines, used = [], set()
-        for number, label in enumerate(labels, start=1):
+        for number, (label, label_written) in enumerate(zip(labels, written), start=1):
             rng = image_rng(seed, 10 + split_number, number)
             aspect, radius_fraction = DDR_CAMERAS[int(rng.integers(len(DDR_CAMERAS)))]
             width = int(image_size * rng.uniform(0.85, 1.0))
-            image, _ = synthetic_fundus(rng, width, int(width / aspect), dr_grade=min(int(label), 4),
-                                        ungradable=label == 5, radius_fraction=radius_fraction)
+            image, _ = synthetic_fundus(rng, width, int(width / aspect), dr_grade=float(severities[number - 1]),
+                                        ungradable=label == 5, radius_fraction=radius_fraction,
+                                        lesion_scale=lesion_scale, lesion_contrast=lesion_contrast)
             name = ddr_file_name(rng, number)
             while name in used:
                 name = ddr_file_name(rng, number)
             used.add(name)
             write_image(grading / split / name, image, quality)
-            lines.append(f"{name} {label}\n")
+            lines.append(f"{name} {label_written}\n")
         files.write_text(grading / f"{split}.txt", "".join(lines))
     return root
 
