@@ -32,7 +32,7 @@ def code_cells(notebook):
     return [cell for cell in notebook.cells if cell.cell_type == "code"]
 
 
-def test_the_lessons_are_the_thirteen_of_the_course():
+def test_the_lessons_are_the_fourteen_of_the_course():
     assert notebooks.lesson_paths() == PATHS
 
 
