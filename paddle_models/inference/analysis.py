@@ -60,12 +60,20 @@ def error_table(y_true, y_pred, class_names: Optional[Sequence[str]] = None) -> 
     return sorted(rows, key=lambda row: (-row["count"], row["true"], row["predicted"]))
 
 
+def _class_count(y_true, y_pred, class_names, num_classes) -> int:
+    """``num_classes``, else the number of names, else the largest label seen + 1."""
+    if num_classes:
+        return num_classes
+    if class_names is not None:
+        return len(class_names)
+    return int(max(y_true.max(initial=-1), y_pred.max(initial=-1))) + 1
+
+
 def per_class_errors(y_true, y_pred, class_names: Optional[Sequence[str]] = None,
                      num_classes: Optional[int] = None) -> List[dict]:
     """Per true class: support, correct, errors, recall, and the class it is most often mistaken for."""
     y_true, y_pred = _labels(y_true, y_pred)
-    num_classes = num_classes or (len(class_names) if class_names is not None else
-                                  int(max(y_true.max(initial=-1), y_pred.max(initial=-1))) + 1)
+    num_classes = _class_count(y_true, y_pred, class_names, num_classes)
     rows = []
     for k in range(num_classes):
         predicted = y_pred[y_true == k]
@@ -88,8 +96,7 @@ def per_predicted_class_errors(y_true, y_pred, class_names: Optional[Sequence[st
     screening programme asks of every "no DR" it sends home.
     """
     y_true, y_pred = _labels(y_true, y_pred)
-    num_classes = num_classes or (len(class_names) if class_names is not None else
-                                  int(max(y_true.max(initial=-1), y_pred.max(initial=-1))) + 1)
+    num_classes = _class_count(y_true, y_pred, class_names, num_classes)
     rows = []
     for k in range(num_classes):
         truth = y_true[y_pred == k]
