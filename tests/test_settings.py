@@ -125,7 +125,7 @@ def test_train_on_the_synthetic_image_folder_the_cli_writes(tmp_path, capsys):
     checkpoint = tmp_path / "runs" / "image_folder-lenet" / "best.pdparams"
     meta = load_checkpoint(checkpoint)["meta"]
     assert meta["validation"] == {"held_out_from": "train", "fraction": 0.2, "seed": 0, "subset": None,
-                                  "count": 2}
+                                  "exclude": None, "split_file": None, "count": 2}
     # evaluate's default split is the held-out 20 %, rebuilt exactly
     capsys.readouterr()
     main(["evaluate", "--checkpoint", str(checkpoint), "--data-root", str(root), "--output", str(tmp_path / "e")])
