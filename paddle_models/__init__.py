@@ -18,6 +18,11 @@ Sub-packages, each imported when first used:
 # first wins; if Paddle's does, later gzip/zip reads (openpyxl, zipfile) crash the interpreter
 # (PaddlePaddle issue #70538).  Harmless on 3.x.
 import zlib  # noqa: F401  (must stay the first import)
+import warnings
+
+# Paddle warns at import that it found no ccache, a compiler cache for building C++ extensions,
+# which this course never does: without this filter the warning heads every command and lesson.
+warnings.filterwarnings("ignore", message="No ccache found", category=UserWarning)
 
 from .models import *  # noqa: F401,F403  (build, list_models and every model factory)
 from .models import __all__ as _model_api

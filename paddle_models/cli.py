@@ -11,11 +11,19 @@ Commands (``python -m paddle_models <command> --help`` for each one's options):
     tour      every model's layer table (output shapes and parameters)
     recipes   the named training recipes and what to expect from them
     synth     write a synthetic dataset in an official layout
+    audit     score every image's quality (blank, dark, blurred, ...): a CSV and a contact sheet
     prepare   unpack the downloaded iChallenge-PM archives into the expected layout
     lessons   execute the lesson notebooks (fast mode unless --full)
+    doctor    versions, GPU, disk, datasets found, and a broken Paddle install (paddle_models.doctor)
 
 Each command is a small function that turns its options into calls of the package; the work itself
 lives in ``paddle_models.experiment``, ``paddle_models.engine`` and ``paddle_models.inference``.
+The options of ``train`` are not written here: they are derived from the settings dataclasses
+(``paddle_models.settings``), so every setting is reachable, checked and documented in one place.
+
+A mistake of the user's (a bad setting, a missing folder, a corrupt image, a checkpoint that does
+not fit the data) ends the command with a one-line ``error: ...`` that says what to do, and exit
+status 2; ``--debug`` shows the traceback instead.
 """
 from __future__ import annotations
 
@@ -26,8 +34,12 @@ from pathlib import Path
 from typing import List, Optional
 
 from . import recipes as recipe_book
-from .course import visualdl_command
-from .experiment import DEFAULT_SETTINGS, demo_settings, run_evaluation, run_experiment
+from . import settings as schema
+from .app.command import add_app_parser
+from .data.quality import add_audit_parser
+from .doctor import add_doctor_parser
+from .experiment import demo_settings, run_evaluation, run_experiment
+from .visualdl_log import visualdl_command
 
 
 # ----------------------------------------------------------------------------- the commands
@@ -50,17 +62,13 @@ def command_demo(args) -> None:
 
 def command_train(args) -> None:
     """Train with the settings of ``--recipe`` (if any), overridden by the options given."""
-    settings = dict(DEFAULT_SETTINGS)
+    settings = {}
     if args.recipe:
-        recipe = recipe_book.get_recipe(args.recipe)
-        settings.update({key: value for key, value in recipe.items()
-                         if key not in recipe_book.DESCRIPTIVE_FIELDS})
+        settings.update(recipe_book.recipe_settings(args.recipe))
         settings["run_name"] = args.recipe
-    given = {key: value for key, value in vars(args).items()
-             if key in DEFAULT_SETTINGS and value is not None}
-    settings.update(given)
+    settings.update(schema.given_options(args))
     if not settings.get("data_root"):
-        raise SystemExit("train: --data-root is required (where the dataset lies; see datasets/README.md)")
+        raise UserError("train: --data-root is required (where the dataset lies; see datasets/README.md)")
     result = run_experiment(settings, progress=not args.quiet)
     from .engine.distributed import is_main_process
 
@@ -97,8 +105,11 @@ def command_predict(args) -> None:
             raise SystemExit("predict: give --images FOLDER, or --data NAME --data-root ROOT [--split]")
         from .data import build_dataset
 
+        from .data.locate import resolve_data_root
+
         predictor = Predictor(args.model)
-        source = build_dataset(args.data, args.data_root, args.split, preprocess=predictor.preprocess)
+        source = build_dataset(args.data, resolve_data_root(args.data, args.data_root), args.split,
+                               preprocess=predictor.preprocess)
     else:
         predictor = Predictor(args.model)
     path = predict_folder(predictor, source, args.output, palm=args.palm, batch_size=args.batch_size)
@@ -111,6 +122,10 @@ def command_gradcam(args) -> None:
     from .inference import save_gradcam
 
     model, meta = load_model(args.checkpoint)
+    classes = len(meta.get("class_names") or [])
+    if args.target_class is not None and classes and not 0 <= args.target_class < classes:
+        raise UserError(f"gradcam: --target-class {args.target_class} does not exist: {args.checkpoint} "
+                        f"predicts classes 0..{classes - 1} ({', '.join(meta['class_names'])})")
     for path in save_gradcam(model, meta, args.images, args.output, target_class=args.target_class):
         print(path)
 
@@ -118,14 +133,14 @@ def command_gradcam(args) -> None:
 def command_tour(args) -> None:
     """Build each model and print its layer-by-layer output shapes and parameter counts."""
     from .experiment import model_options
-    from .models import build, layer_table, list_models
+    from .models import build, card, layer_table, list_models
 
     names = args.models or list_models()
     for name in names:
         options = model_options({"model": name, "image_size": args.image_size}) if args.image_size else {}
         model = build(name, num_classes=args.num_classes, **options)
-        size = args.image_size or model.default_input_size
-        channels = 1 if name == "lenet_mnist" else 3
+        size = args.image_size or card(name).input_size
+        channels = card(name).in_channels
         print(f"\n=== {name} ({size}x{size} input, {args.num_classes} classes)")
         print(layer_table(model, input_size=(1, channels, size, size)))
 
@@ -138,14 +153,22 @@ def command_synth(args) -> None:
     """Write a synthetic dataset in an official layout."""
     from .data import synthetic
 
-    writers = {
+    size = {} if args.image_size is None else {"image_size": args.image_size}  # else the writer's own default
+    root = _synthetic_writers()[args.data](args.root, per_class=args.per_class, seed=args.seed, **size)
+    print(f"synthetic {args.data} written to {root}")
+
+
+def _synthetic_writers() -> dict:
+    """Dataset name -> the function writing a synthetic copy in that dataset's layout."""
+    from .data import synthetic
+
+    return {
         "ichallenge_pm": synthetic.make_synthetic_ichallenge_pm,
         "ddr": synthetic.make_synthetic_ddr,
         "aptos": synthetic.make_synthetic_aptos,
         "image_folder": synthetic.make_synthetic_image_folder,
+        "retinamnist": synthetic.make_synthetic_retinamnist,
     }
-    root = writers[args.data](args.root, per_class=args.per_class, image_size=args.image_size, seed=args.seed)
-    print(f"synthetic {args.data} written to {root}")
 
 
 def command_prepare(args) -> None:
@@ -155,7 +178,7 @@ def command_prepare(args) -> None:
 
 
 def command_lessons(args) -> None:
-    from .course import EXECUTED_DIR, run_lessons
+    from .notebooks import EXECUTED_DIR, run_lessons
 
     for path in run_lessons(args.names or None, fast=not args.full, output_dir=args.output or EXECUTED_DIR):
         print(path)
@@ -165,43 +188,22 @@ def command_lessons(args) -> None:
 
 
 def add_training_options(parser: argparse.ArgumentParser) -> None:
-    """Options of ``train``; every default is None so a recipe's value shows through."""
-    add = parser.add_argument
-    add("--recipe", help="a named course experiment (see `recipes`); options given override it")
-    add("--model", help="a model name (see `tour`), e.g. resnet50, vgg16, googlenet, convmixer_768_32")
-    add("--model-options", type=json.loads, help='extra model arguments as JSON, e.g. \'{"dropout": 0.3}\'')
-    add("--data", help="ichallenge_pm, ddr, aptos or image_folder")
-    add("--data-root", help="the dataset's folder (see datasets/README.md)")
-    add("--image-size", type=int, help="input side in pixels (224 in the course)")
-    add("--normalize", choices=["imagenet", "course"], help="input normalisation preset")
-    add("--augment", action=argparse.BooleanOptionalAction, default=None, help="training augmentation")
-    add("--subset", type=int, help="train on a fixed, seeded, stratified subset of this many images")
-    add("--batch-size", type=int)
-    add("--epochs", type=int)
-    add("--optimizer", choices=["sgd", "momentum", "adam", "adamw"])
-    add("--lr", type=float, help="learning rate")
-    add("--momentum", type=float)
-    add("--weight-decay", type=float)
-    add("--schedule", choices=["constant", "step", "cosine"], help="learning-rate schedule")
-    add("--warmup-epochs", type=float)
-    add("--loss", choices=["ce", "bce", "weighted_ce", "ordinal"], help="ce unless the recipe says otherwise")
-    add("--label-smoothing", type=float)
-    add("--grad-clip", type=float, help="clip the global gradient norm to this value")
-    add("--monitor", help="validation metric choosing the best epoch: val/acc, val/auc, val/kappa, val/loss")
-    add("--patience", type=int, help="stop after this many epochs without improvement")
-    add("--pretrained", help="'imagenet' (ResNet/VGG from paddle.vision) or a .pdparams file")
-    add("--device", help="cpu, gpu or gpu:N (default: gpu when there is one)")
-    add("--amp", choices=["auto", "on", "off"], help="mixed precision (auto: on with a GPU)")
-    add("--num-workers", type=int, help="DataLoader worker processes")
-    add("--cache-dir", help="cache preprocessed images here (much faster from epoch 2)")
-    add("--seed", type=int)
-    add("--log-dir", help="parent folder of the VisualDL logs (default runs/)")
-    add("--run-name", help="sub-folder name for this run's logs and checkpoints")
-    add("--output-dir", help="where checkpoints go (default: the run's folder)")
-    add("--resume", action="store_true", default=None, help="continue the run from its last checkpoint")
-    add("--save-last", action=argparse.BooleanOptionalAction, default=None,
-        help="write last.pdckpt every epoch so --resume can continue (default on; off saves time and disk)")
-    add("--quiet", action="store_true", help="no progress bars")
+    """Options of ``train``: ``--recipe``, then one option per setting (derived from the schema)."""
+    parser.add_argument("--recipe", help="a named course experiment (see `recipes`); options given override it")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    schema.add_arguments(parser)
+
+
+def _give_every_command_a_debug_option(commands) -> None:
+    """Every sub-parser made through ``commands`` gets ``--debug``, also those other modules add."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+    add_parser = commands.add_parser
+
+    def add_parser_with_debug(*args, **options):
+        return add_parser(*args, parents=[common, *options.pop("parents", [])], **options)
+
+    commands.add_parser = add_parser_with_debug
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -210,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      epilog="`python -m paddle_models <command> --help` shows a command's "
                                             "options; README.md has examples.")
     commands = parser.add_subparsers(dest="command", metavar="command", required=True)
+    _give_every_command_a_debug_option(commands)
 
     demo = commands.add_parser("demo", help="the README's main job on synthetic data")
     demo.add_argument("--root", default=None, help="where to write the synthetic data "
@@ -226,9 +229,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("evaluate", help="metrics and figures for a checkpoint")
     evaluate.add_argument("--checkpoint", required=True)
-    evaluate.add_argument("--data-root", required=True)
+    evaluate.add_argument("--data-root", required=True, help="the dataset's folder, or 'auto' (see train --help)")
     evaluate.add_argument("--data", default=None, help="dataset name (default: the one trained on)")
-    evaluate.add_argument("--split", default="valid")
+    evaluate.add_argument("--split", default=None,
+                          help="a labelled split (default: the images the checkpoint was validated on "
+                               "during training, held-out ones included)")
     evaluate.add_argument("--batch-size", type=int, default=16)
     evaluate.add_argument("--output", default=None, help="folder for figures (default: beside the checkpoint)")
     evaluate.set_defaults(handler=command_evaluate)
@@ -266,12 +271,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("recipes", help="list the training recipes").set_defaults(handler=command_recipes)
 
     synth = commands.add_parser("synth", help="write a synthetic dataset in an official layout")
-    synth.add_argument("--data", default="ichallenge_pm", choices=["ichallenge_pm", "ddr", "aptos", "image_folder"])
+    synth.add_argument("--data", default="ichallenge_pm", choices=sorted(_synthetic_writers()))
     synth.add_argument("--root", required=True)
     synth.add_argument("--per-class", type=int, default=20)
-    synth.add_argument("--image-size", type=int, default=512)
+    synth.add_argument("--image-size", type=int, default=None, help="default: the dataset's own (see its make_synthetic_* function)")
     synth.add_argument("--seed", type=int, default=0)
     synth.set_defaults(handler=command_synth)
+
+    add_audit_parser(commands)  # paddle_models/data/quality.py
 
     prepare = commands.add_parser("prepare", help="unpack downloaded archives into the expected layout")
     prepare.add_argument("--data", default="ichallenge_pm")
@@ -285,12 +292,46 @@ def build_parser() -> argparse.ArgumentParser:
     lessons.add_argument("--output", default=None,
                          help="folder for the executed copies, with their outputs (default lessons/executed)")
     lessons.set_defaults(handler=command_lessons)
+    add_doctor_parser(commands)
+    add_app_parser(commands)  # `app`: the screening web page, all in paddle_models/app/command.py
     return parser
+
+
+class UserError(Exception):
+    """A mistake in how a command was called; printed as one line, without a traceback."""
+
+
+def _user_error_types() -> tuple:
+    """The exceptions that report a user's mistake (bad settings, data, files), not a bug of ours."""
+    from .data import BadSampleError, DatasetNotFoundError
+    from .engine.losses import NonFiniteLossError
+    from .engine.runlock import RunFolderBusyError
+    from .engine.trainer import ResumeError
+    from .experiment import DataMismatchError
+    from .files import WriteError
+    from .models import PretrainedWeightsUnavailable
+
+    return (UserError, schema.SettingsError, DatasetNotFoundError, BadSampleError, DataMismatchError,
+            ResumeError, RunFolderBusyError, WriteError, NonFiniteLossError, PretrainedWeightsUnavailable, FileNotFoundError,
+            PermissionError, IsADirectoryError, NotADirectoryError, ValueError)
 
 
 def main(argv: Optional[List[str]] = None) -> None:
     args = build_parser().parse_args(argv)
-    args.handler(args)
+    if args.debug:
+        args.handler(args)
+        return
+    try:
+        args.handler(args)
+    except KeyboardInterrupt:
+        raise SystemExit("interrupted (a run trained with last.pdckpt continues with --resume)")
+    except _user_error_types() as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except Exception as error:  # noqa: BLE001  (a bug of ours: still no traceback unless --debug)
+        print(f"error: {type(error).__name__}: {error}\n(an unexpected error: run the same command with "
+              "--debug for the traceback, and please report it)", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Helpers the lesson notebooks share: data (real or synthetic), fast mode, VisualDL, running lessons.
+"""Helpers the lesson notebooks share: which data (real or synthetic), fast mode, training a run.
 
 Every lesson starts the same way::
 
@@ -6,38 +6,36 @@ Every lesson starts the same way::
     ...
     from paddle_models import course
     data = course.lesson_data("ichallenge_pm", fast=FAST)
-    print(data)            # which data, which image size, how many epochs, and why
+    print(data)            # which copy of the data and why, which image size, how many epochs
 
-``lesson_data`` uses the real dataset when it lies where ``datasets/README.md`` says (datasets/PALM,
-datasets/DDR) and otherwise writes a synthetic copy in the same layout under datasets/synthetic/, so a
-lesson never waits for a download.  *Fast mode* (the default on a machine without a GPU, and what the
-tests run) shrinks the data, the image size and the epochs so that a lesson takes a minute or two on
-two CPU cores; ``FAST = False`` (or ``PADDLE_MODELS_FAST=0``) runs the real experiment.
+``lesson_data`` uses the real dataset when ``paddle_models.data.locate`` finds it -- in
+``datasets/`` (datasets/PALM, datasets/DDR), or on AI Studio in ``work/`` or mounted under
+``data/`` (unpacked once into ``work/``) -- and otherwise writes a synthetic copy in the same layout
+under datasets/synthetic/, so a lesson never waits for a download.  *Fast mode* (the default on a
+machine without a GPU, and what the tests run) shrinks the data, the image size and the epochs so
+that a lesson takes a minute or two on two CPU cores; ``FAST = False`` (or ``PADDLE_MODELS_FAST=0``)
+runs the real experiment.  Runs are logged under ``RUNS_DIR`` (``runs/``; on AI Studio in the
+persistent ``work/`` folder when the project lies elsewhere).
 
-``run_lessons`` executes the notebooks headless (``python -m paddle_models lessons``).
+Running the notebooks themselves is ``paddle_models.notebooks``; the VisualDL hint lives with the
+logger (``paddle_models.visualdl_log``) and the environment report in ``paddle_models.doctor``.
 """
 from __future__ import annotations
 
 import os
-import platform
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DATASETS_DIR = REPO_ROOT / "datasets"
-LESSONS_DIR = REPO_ROOT / "lessons"
-RUNS_DIR = REPO_ROOT / "runs"
-EXECUTED_DIR = LESSONS_DIR / "executed"
-FAST_ENV = "PADDLE_MODELS_FAST"
+from .aistudio import persistent_path
+from .data.locate import DATASETS_DIR, locate_dataset
+from .visualdl_log import visualdl_command, visualdl_hint  # noqa: F401  (the lessons call course.visualdl_hint)
 
-# Where the real datasets go (datasets/README.md) and a file that shows they are there.
-REAL_DATA = {
-    "ichallenge_pm": ("PALM", "PALM-Validation-GT"),
-    "ddr": ("DDR", "DDR-dataset"),
-}
+REPO_ROOT = Path(__file__).resolve().parents[1]
+RUNS_DIR = persistent_path(REPO_ROOT / "runs", "runs")  # VisualDL logs, checkpoints, exports of the lessons
+FAST_ENV = "PADDLE_MODELS_FAST"
 
 # Sizes of a lesson's run.  Full: the course's real experiment.  Fast: a minute or two on a CPU.
 FULL_SIZES = {"image_size": 224, "epochs": 10, "batch_size": 16, "subset": None}
@@ -46,7 +44,8 @@ FAST_SIZES = {"image_size": 64, "epochs": 3, "batch_size": 16, "subset": None}
 SYNTHETIC = {"ichallenge_pm": {"per_class": 40, "image_size": 256},
              "ddr": {"per_class": 24, "image_size": 256},
              # lessons 7 and 8 (lesson_data("ddr", synthetic="ddr_imbalanced")): DDR's real grade proportions
-             # (46/5/33/2/7 %, 8 % ungradable) in train/valid/test, lesions twice their size to show at 64x64
+             # (46/5/33/2/7 %, 8 % ungradable) in train/valid/test; lesions 1.5x their size to show at 64x64, and
+             # each eye painted at a severity scattered 0.4 grades around its label (neighbouring grades overlap)
              "ddr_imbalanced": {"images": (600, 300, 800), "image_size": 256, "lesion_scale": 1.5, "grade_overlap": 0.4}}
 
 
@@ -66,13 +65,6 @@ def fast_mode(value: Optional[bool] = None) -> bool:
     from .engine import gpu_available
 
     return not gpu_available()
-
-
-def real_data_root(name: str) -> Optional[Path]:
-    """The real dataset's folder under datasets/, or None when it has not been downloaded."""
-    folder, marker = REAL_DATA[name]
-    root = DATASETS_DIR / folder
-    return root if (root / marker).exists() or (root / "DR_grading").exists() else None
 
 
 def synthetic_root(name: str, per_class: int = 10, image_size: int = 256, seed: int = 0, **options) -> Path:
@@ -115,12 +107,13 @@ class LessonData:
     subset: Optional[int] = None
     seed: int = 0
     notes: List[str] = field(default_factory=list)
+    source: str = ""  # which copy of the data and why (printed first)
 
     def __str__(self) -> str:
         kind = "real" if self.real else "synthetic"
         mode = "fast mode" if self.fast else "full run"
-        lines = [f"{self.name}: {kind} data in {self.root}",
-                 f"{mode}: {self.image_size}x{self.image_size} images, {self.epochs} epochs, "
+        lines = [self.source or f"{self.name}: {kind} data in {self.root}",
+                 f"{kind} data, {mode}: {self.image_size}x{self.image_size} images, {self.epochs} epochs, "
                  f"batch size {self.batch_size}" + (f", training subset of {self.subset}" if self.subset else "")]
         return "\n".join(lines + self.notes)
 
@@ -145,21 +138,22 @@ def lesson_data(name: str = "ichallenge_pm", fast: Optional[bool] = None, root=N
                 synthetic: Optional[str] = None) -> LessonData:
     """The data and run sizes of a lesson (see the module docstring); explicit values win.
 
-    ``synthetic`` picks the stand-in written when the real data is missing: a key of ``SYNTHETIC``
-    (default ``name``), e.g. ``"ddr_imbalanced"`` for DDR's real grade proportions.
+    ``root``: a dataset folder to use as it is; None searches (``locate_dataset``), unpacking
+    archives mounted on AI Studio into its work folder the first time.  ``synthetic`` picks the
+    stand-in written when the real data is missing: a key of ``SYNTHETIC`` (default ``name``), e.g.
+    ``"ddr_imbalanced"`` for DDR's real grade proportions.
     """
     fast = fast_mode(fast)
     sizes = dict(FAST_SIZES if fast else FULL_SIZES)
     notes = []
-    if root is not None:
-        root, real = Path(root), True
+    located = locate_dataset(name, root, datasets_dir=DATASETS_DIR)
+    real, source = located.found, str(located)
+    if real:
+        root = located.root
     else:
-        root = real_data_root(name)
-        real = root is not None
-        if not real:
-            root = synthetic_root(name, seed=seed, **SYNTHETIC[synthetic or name])
-            notes.append(f"(the real {name} was not found under {DATASETS_DIR}; see datasets/README.md. "
-                         "Synthetic fundus images in the same layout stand in for it.)")
+        root = synthetic_root(name, seed=seed, **SYNTHETIC[synthetic or name])
+        source += (f"\n-> synthetic fundus images in the same layout stand in for it: {root}"
+                   "\n   (datasets/README.md says how to get the real one)")
     if real and fast:
         sizes["subset"] = 80
         notes.append("(fast mode on real data: a fixed subset of 80 training images)")
@@ -169,7 +163,8 @@ def lesson_data(name: str = "ichallenge_pm", fast: Optional[bool] = None, root=N
                        ("subset", subset)):
         if value is not None:
             sizes[key] = value
-    return LessonData(name=name, root=root, real=real, fast=fast, seed=seed, notes=notes, **sizes)
+    return LessonData(name=name, root=root, real=real, fast=fast, seed=seed, notes=notes, source=source,
+                      **sizes)
 
 
 def run_config(lesson: str, run: str, data: LessonData, **settings):
@@ -211,46 +206,11 @@ def train(model, data: LessonData, lesson: str, run: str, model_name: Optional[s
     return trainer
 
 
-def visualdl_command(log_dir=RUNS_DIR) -> str:
-    """The command that opens the VisualDL board for ``log_dir``."""
-    return f"visualdl --logdir {log_dir} -L en --disable-telemetry --port 8040"
-
-
-def visualdl_hint(log_dir=RUNS_DIR) -> str:
-    """How to open the logs: locally, and in an AI Studio project."""
-    return "\n".join([
-        "Open the training logs in VisualDL (可视化工具):",
-        f"  {visualdl_command(log_dir)}",
-        "  then browse to http://localhost:8040",
-        "  (-L en avoids a blank page with Werkzeug 3; --disable-telemetry stops the usage report)",
-        "On AI Studio: the left side bar's 'Visualization' (可视化) tab, with the log folder set to",
-        f"  {log_dir}",
-    ])
-
-
 def environment_report() -> str:
-    """Versions, device and data: the first cell students run (lesson 0), and what to paste in a bug report."""
-    import numpy
-    import paddle
+    """The environment report of ``python -m paddle_models doctor`` (lesson 0 prints it first)."""
+    from .doctor import environment_report as report
 
-    lines = [f"Python        {platform.python_version()} on {platform.system()} {platform.machine()}",
-             f"PaddlePaddle  {paddle.__version__}",
-             f"NumPy         {numpy.__version__}"]
-    for module in ("cv2", "sklearn", "matplotlib", "visualdl"):
-        try:
-            version = __import__(module).__version__
-        except Exception as error:  # noqa: BLE001  (report any import problem, do not fail)
-            version = f"not importable ({error.__class__.__name__}: {error})"
-        lines.append(f"{module:<13} {version}")
-    cuda = paddle.device.is_compiled_with_cuda()
-    gpus = paddle.device.cuda.device_count() if cuda else 0
-    lines.append(f"device        {'GPU x%d' % gpus if gpus else 'CPU only'} "
-                 f"({os.cpu_count()} CPU cores; Paddle built {'with' if cuda else 'without'} CUDA)")
-    for name, (folder, _) in REAL_DATA.items():
-        root = real_data_root(name)
-        lines.append(f"{name:<13} " + (f"found in {root}" if root else
-                                      f"not in {DATASETS_DIR / folder}: lessons use synthetic data"))
-    return "\n".join(lines)
+    return report()
 
 
 # ----------------------------------------------------------------------------- what a lesson shows
@@ -309,62 +269,6 @@ def lesson_results(notebook) -> dict:
     return results
 
 
-# ----------------------------------------------------------------------------- running the notebooks
-
-
-def lesson_paths(names: Optional[Sequence[str]] = None) -> List[Path]:
-    """The lesson notebooks in order; ``names`` picks some by number ("3") or file name."""
-    paths = sorted(LESSONS_DIR.glob("[0-9][0-9]_*.ipynb"))
-    if not names:
-        return paths
-    chosen = []
-    for name in names:
-        matches = [path for path in paths if path.name == Path(name).name
-                   or (str(name).isdigit() and path.name.startswith(f"{int(name):02d}_"))]
-        if not matches:
-            raise FileNotFoundError(f"no lesson {name!r} in {LESSONS_DIR}; lessons: "
-                                    + ", ".join(path.name for path in paths))
-        chosen.extend(matches)
-    return chosen
-
-
-def execute_notebook(path, output_dir=EXECUTED_DIR, fast: bool = True, timeout: int = 900) -> Path:
-    """Run one notebook top to bottom in a fresh ``python3`` kernel; write the executed copy.
-
-    Runs in the lessons folder with PADDLE_MODELS_FAST set; any cell error raises
-    ``nbclient.exceptions.CellExecutionError`` naming the cell.
-    """
-    import nbformat
-    from nbclient import NotebookClient
-
-    path = Path(path)
-    notebook = nbformat.read(path, as_version=4)
-    previous = os.environ.get(FAST_ENV)
-    os.environ[FAST_ENV] = "1" if fast else "0"  # the kernel inherits this process's environment
-    try:
-        NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-    finally:
-        if previous is None:
-            os.environ.pop(FAST_ENV, None)
-        else:
-            os.environ[FAST_ENV] = previous
-    output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    executed = output_dir / path.name
-    nbformat.write(notebook, executed)
-    return executed
-
-
-def run_lessons(names: Optional[Sequence[str]] = None, fast: bool = True, output_dir=EXECUTED_DIR) -> List[Path]:
-    """Execute the lessons in order (all by default); returns the executed copies' paths."""
-    executed = []
-    for path in lesson_paths(names):
-        print(f"running {path.name} ({'fast' if fast else 'full'}) ...", flush=True)
-        executed.append(execute_notebook(path, output_dir, fast=fast))
-    return executed
-
-
 def history_table(trainers: Dict[str, object], keys: Sequence[str] = ("val/acc", "val/loss")) -> str:
     """One line per run: the best epoch's validation scores (for comparing runs in a lesson)."""
     width = max(len(name) for name in trainers)
@@ -374,3 +278,15 @@ def history_table(trainers: Dict[str, object], keys: Sequence[str] = ("val/acc",
         values = [trainer.history.get(key, [float("nan")] * (best + 1))[best] for key in keys]
         lines.append(f"{name:<{width}}  {best + 1:>10}  " + "  ".join(f"{value:>10.4f}" for value in values))
     return "\n".join(lines)
+
+
+# Running the notebooks moved to paddle_models.notebooks; these names still work from here.
+_MOVED_TO_NOTEBOOKS = ("lesson_paths", "execute_notebook", "run_lessons", "LESSONS_DIR", "EXECUTED_DIR")
+
+
+def __getattr__(name: str):
+    if name in _MOVED_TO_NOTEBOOKS:
+        from . import notebooks
+
+        return getattr(notebooks, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

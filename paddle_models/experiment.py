@@ -2,17 +2,19 @@
 
 ``run_experiment(settings)`` is the glue between the parts of the package:
 
-    settings -> datasets (paddle_models.data) -> model (paddle_models.models)
+    settings -> (ModelSettings, DataSettings, TrainConfig)   checked by paddle_models.settings
+             -> datasets (paddle_models.data) -> model (paddle_models.models)
              -> Trainer (paddle_models.engine) -> best checkpoint + VisualDL log
 
-and ``run_evaluation(checkpoint, data_root)`` reloads a checkpoint, evaluates it on a split and
-draws the figures.  Lessons call the engine directly; this module is for the command line and for
-notebooks that want a whole experiment in one call.
+and ``run_evaluation(checkpoint, data_root)`` reloads a checkpoint, checks that the data is what the
+model was trained for, evaluates it on a labelled split and draws the figures.  Lessons call the
+engine directly; this module is for the command line and for notebooks that want a whole
+experiment in one call.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Dict, Optional
 
@@ -22,28 +24,22 @@ import numpy as np
 # scikit-learn (via .metrics) before Paddle 2.6 sets up its gloo context, or the import crashes.
 from . import metrics, models
 from .data import PreprocessConfig, build_dataset, make_synthetic_ichallenge_pm, train_valid_split
-from .engine import Trainer, TrainConfig, evaluate, load_model, set_seed
+from .data.locate import resolve_data_root
+from .data.registry import dataset_class
+from .engine import Trainer, evaluate, load_model, set_seed
+from .files import write_text
 from .figures import plot_confusion_matrix, plot_roc_curves, save_figure
+from .settings import SettingsError, as_flat_dict, defaults, parse_settings
+from .tasks import output_count, task_of_loss
 
-# Every setting of a run, with its default.  The command line's options have the same names.
-DEFAULT_SETTINGS: Dict[str, object] = dict(
-    model="resnet18", model_options=None, pretrained=None,
-    data="ichallenge_pm", data_root=None, image_size=224, normalize="imagenet", augment=True,
-    subset=None, cache_dir=None, num_workers=0,
-    batch_size=16, epochs=10, optimizer="momentum", lr=1e-3, momentum=0.9, weight_decay=0.0,
-    schedule="constant", warmup_epochs=0, loss=None, label_smoothing=0.0, grad_clip=None,
-    monitor="val/acc", patience=None, device=None, amp="auto", seed=0,
-    log_dir="runs", run_name=None, output_dir=None, resume=False, save_last=True,
-)
-
-# Settings that go to paddle_models.engine.TrainConfig unchanged.
-TRAIN_CONFIG_KEYS = (
-    "epochs", "batch_size", "optimizer", "lr", "momentum", "weight_decay", "schedule", "warmup_epochs",
-    "label_smoothing", "grad_clip", "monitor", "patience", "device", "amp", "seed", "num_workers",
-    "log_dir", "run_name", "output_dir", "resume", "save_last",
-)
+# Every setting of a run, with its default, derived from the settings dataclasses.
+DEFAULT_SETTINGS: Dict[str, object] = defaults()
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class DataMismatchError(ValueError):
+    """A checkpoint and a dataset do not fit together (other classes, other task, unlabelled split)."""
 
 
 @dataclass
@@ -54,7 +50,8 @@ class ExperimentResult:
     checkpoint: Path  # the best epoch's weights and metadata
     output_dir: Path
     log_dir: Path  # this run's VisualDL folder
-    model: object = None  # the trained model (weights of the last epoch)
+    model: object = None  # the trained model, holding the *best* epoch's weights (reloaded at the end)
+    best_epoch: int = -1  # 0-based index of that epoch in ``history``
 
 
 @dataclass
@@ -85,90 +82,167 @@ class EvaluationReport:
 
 
 def default_run_name(settings: dict) -> str:
-    return settings.get("run_name") or f"{settings['data']}-{settings['model']}"
+    """The run's folder name: the one given, else <data>-<model> (e.g. ichallenge_pm-resnet50)."""
+    if settings.get("run_name"):
+        return settings["run_name"]
+    from .data.registry import canonical_name
+
+    return f"{canonical_name(settings['data'])}-{settings['model']}"
 
 
-def build_datasets(settings: dict):
-    """(train, valid) datasets; splits the training set when the dataset has no validation split."""
-    preprocess = PreprocessConfig(image_size=settings["image_size"], normalize=settings["normalize"])
-    common = dict(preprocess=preprocess, cache_dir=settings.get("cache_dir"), seed=settings["seed"])
-    train = build_dataset(settings["data"], settings["data_root"], "train", augment=settings["augment"],
-                          subset=settings.get("subset"), **common)
-    if settings["data"] in ("aptos", "image_folder"):
-        return train_valid_split(train, 0.2, seed=settings["seed"])
-    valid = build_dataset(settings["data"], settings["data_root"], "valid", **common)
-    return train, valid
+def _preprocess_config(data) -> PreprocessConfig:
+    """The settings' image size and normalisation, on top of what suits the dataset's images."""
+    defaults = dataset_class(data.data).preprocess_defaults
+    return PreprocessConfig(image_size=data.image_size, normalize=data.normalize, **defaults)
 
 
-def output_size(settings: dict, num_classes: int) -> int:
-    """Binary cross-entropy needs one logit; every other loss one output per class."""
-    return 1 if settings.get("loss") == "bce" else num_classes
+def build_datasets(data, seed: int = 0):
+    """(train, valid, validation) for DataSettings ``data``.
+
+    The reader says whether it has a validation split; when it has none (APTOS, an image folder
+    without valid/), a stratified, seeded share of the training images is held out.  ``validation``
+    records which, so that ``run_evaluation`` can rebuild exactly the same validation images.
+    """
+    reader = dataset_class(data.data)
+    common = dict(preprocess=_preprocess_config(data), cache_dir=data.cache_dir, skip_bad=data.skip_bad,
+                  exclude=data.exclude)
+    train = build_dataset(data.data, data.data_root, "train", augment=data.augment, subset=data.subset,
+                          seed=seed, **common)
+    split = reader.validation_split_of(data.data_root)
+    if split is None:
+        train, valid = train_valid_split(train, data.valid_fraction, seed=seed)
+        validation = {"held_out_from": "train", "fraction": data.valid_fraction, "seed": seed,
+                      "subset": data.subset, "exclude": data.exclude, "count": len(valid)}
+    else:
+        valid = build_dataset(data.data, data.data_root, split, seed=seed, **common)
+        validation = {"split": split, "count": len(valid)}
+    return train, valid, validation
 
 
 def model_options(settings: dict) -> dict:
-    """Extra arguments of the model factory; LeNet sizes its first FC layer from the image size."""
+    """Extra arguments of the model factory; a model sized by its input (LeNet) gets the image size."""
     options = dict(settings.get("model_options") or {})
-    if settings["model"].startswith("lenet"):
-        options.setdefault("input_size", settings["image_size"])
+    if settings["model"] not in models.MODELS:  # a model a lesson built itself: nothing to add
+        return options
+    card = models.card(settings["model"])
+    if card.sized_by_input:
+        options.setdefault("input_size", settings.get("image_size") or card.input_size)
     return options
 
 
 def build_model(settings: dict, num_classes: int):
     """The model named in the settings, with ImageNet or file weights when ``pretrained`` says so."""
-    model = models.build(settings["model"], num_classes=output_size(settings, num_classes),
-                         **model_options(settings))
+    outputs = output_count(task_of_loss(settings.get("loss")), num_classes)
+    model = models.build(settings["model"], num_classes=outputs, **model_options(settings))
     if settings.get("pretrained"):
         models.load_pretrained(model, settings["model"], settings["pretrained"])
     return model
 
 
-def train_config(settings: dict, progress: bool = True):
-    """The engine's TrainConfig for these settings (loss by task; class weights for weighted_ce)."""
-    values = {key: settings[key] for key in TRAIN_CONFIG_KEYS if key in settings}
-    values["run_name"] = default_run_name(settings)
-    values["loss"] = settings.get("loss") or "ce"
-    values["progress"] = progress
-    return TrainConfig(**values)
-
-
-def model_metadata(settings: dict, train_set) -> dict:
-    """What a checkpoint must know to rebuild the model and preprocess new images the same way."""
-    task = {"bce": "binary_logit", "ordinal": "ordinal"}.get(settings.get("loss"), "multiclass")
-    return {
+def model_metadata(settings: dict, train_set, validation: Optional[dict] = None) -> dict:
+    """What a checkpoint must know to rebuild the model, preprocess new images the same way, and
+    check that data given to it later is what it was trained for."""
+    task = task_of_loss(settings.get("loss"))
+    meta = {
         "model_name": settings["model"],
         "model_options": model_options(settings),
-        "num_classes": output_size(settings, train_set.num_classes),
+        "num_classes": output_count(task, train_set.num_classes),
         "task": task,
         "class_names": list(train_set.class_names),
         "preprocess": train_set.preprocess.to_dict(),
-        "input_size": settings["image_size"],
-        "dataset": settings["data"],
+        "input_size": settings.get("image_size") or train_set.preprocess.image_size,
+        "dataset": settings.get("data") or getattr(train_set, "name", None),
+        "label_kind": getattr(train_set, "label_kind", None),
     }
+    if validation is not None:
+        meta["validation"] = validation
+    return meta
 
 
 # ----------------------------------------------------------------------------- the two entry points
 
 
 def run_experiment(settings: dict, progress: bool = True) -> ExperimentResult:
-    """Train the model described by ``settings`` (see DEFAULT_SETTINGS); returns where things are."""
-    settings = {**DEFAULT_SETTINGS, **settings}
-    train_set, valid_set = build_datasets(settings)
-    set_seed(settings["seed"])  # the initial weights depend on the seed alone
-    model = build_model(settings, train_set.num_classes)
-    config = train_config(settings, progress)
-    trainer = Trainer(model, train_set, valid_set, config, meta=model_metadata(settings, train_set))
+    """Train the model described by ``settings`` (any subset of DEFAULT_SETTINGS' keys)."""
+    settings = dict(settings)
+    settings["run_name"] = default_run_name({**DEFAULT_SETTINGS, **settings})
+    model_settings, data_settings, config = parse_settings(settings)
+    config = replace(config, progress=progress and config.progress)
+    data_settings = replace(data_settings, data_root=resolve_data_root(data_settings.data, data_settings.data_root))
+    train_set, valid_set, validation = build_datasets(data_settings, seed=config.seed)
+    flat = as_flat_dict(model_settings, data_settings, config)
+    set_seed(config.seed)  # the initial weights depend on the seed alone
+    model = build_model(flat, train_set.num_classes)
+    meta = {**model_metadata(flat, train_set, validation), "settings": flat}
+    trainer = Trainer(model, train_set, valid_set, config, meta=meta)
     history = trainer.fit()
     return ExperimentResult(history=history, checkpoint=trainer.best_checkpoint,
-                            output_dir=Path(config.output_dir), log_dir=trainer.log_dir, model=model)
+                            output_dir=Path(config.output_dir), log_dir=trainer.log_dir, model=model,
+                            best_epoch=trainer.best_epoch)
 
 
-def run_evaluation(checkpoint, data_root, split: str = "valid", data: Optional[str] = None,
+def evaluation_dataset(meta: dict, data_root, split: Optional[str] = None, data: Optional[str] = None):
+    """The labelled split ``split`` of the data, preprocessed as the checkpoint was trained.
+
+    ``split`` None (or 'valid') means the checkpoint's own validation images: the dataset's
+    validation split, or exactly the share of 'train' that was held out during training.
+    """
+    name = data or meta.get("dataset")
+    if not name:
+        raise DataMismatchError("the checkpoint does not say which dataset it was trained on: pass --data")
+    data_root = resolve_data_root(name, data_root)
+    reader = dataset_class(name)
+    validation = meta.get("validation") or {"split": reader.validation_split_of(data_root)}
+    held_out = "held_out_from" in validation
+    if split is None or (split in ("valid", "val", "validation") and held_out):
+        split = "valid" if held_out else validation.get("split") or "valid"
+    labelled = reader.labelled_splits_of(data_root)
+    if split not in labelled and not (held_out and split == "valid"):
+        raise DataMismatchError(
+            f"split {split!r} of {reader.name} has no labels to evaluate against (labelled splits: "
+            f"{', '.join(labelled)}); to get predictions for unlabelled images use "
+            "`python -m paddle_models predict`")
+    preprocess = meta["preprocess"]
+    if not held_out or split not in ("valid", "train"):
+        return build_dataset(name, data_root, split, preprocess=preprocess)
+    train = build_dataset(name, data_root, "train", preprocess=preprocess, subset=validation.get("subset"),
+                          seed=validation["seed"], exclude=validation.get("exclude"))
+    rest, valid = train_valid_split(train, validation["fraction"], seed=validation["seed"])
+    chosen = valid if split == "valid" else rest
+    expected = validation.get("count")
+    if split == "valid" and expected is not None and len(valid) != expected:
+        raise DataMismatchError(
+            f"the checkpoint was validated on {expected} held-out images, but {data_root} now gives "
+            f"{len(valid)}: the training images changed since, so the held-out share cannot be rebuilt")
+    return chosen
+
+
+def check_data_fits(meta: dict, dataset, checkpoint) -> None:
+    """The checkpoint's classes and task must be the data's: refuse before anything runs."""
+    trained = list(meta.get("class_names") or [])
+    given = list(dataset.class_names)
+    if trained and trained != given:
+        raise DataMismatchError(
+            f"{checkpoint} was trained on the classes {trained} ({meta.get('dataset')}), but this "
+            f"data has {given} ({getattr(dataset, 'name', type(dataset).__name__)}): the metrics would be "
+            "meaningless. Evaluate it on the dataset it was trained for (--data)")
+    kind = meta.get("label_kind")
+    if kind and getattr(dataset, "label_kind", kind) != kind:
+        raise DataMismatchError(f"{checkpoint} was trained for {kind} labels, this data has "
+                                f"{dataset.label_kind} labels")
+
+
+def run_evaluation(checkpoint, data_root, split: Optional[str] = None, data: Optional[str] = None,
                    output_dir=None, batch_size: int = 16) -> EvaluationReport:
-    """Evaluate a checkpoint on a split: metrics.json, confusion matrix and ROC figures."""
+    """Evaluate a checkpoint on a labelled split: metrics.json, confusion matrix and ROC figures.
+
+    ``split`` None evaluates on the images the checkpoint was validated on during training.
+    """
     model, meta = load_model(checkpoint)
-    dataset = build_dataset(data or meta["dataset"], data_root, split, preprocess=meta["preprocess"])
+    dataset = evaluation_dataset(meta, data_root, split, data)
+    check_data_fits(meta, dataset, checkpoint)
     result = evaluate(model, dataset, batch_size=batch_size, task=meta["task"])
-    output_dir = Path(output_dir or Path(checkpoint).parent / f"evaluation-{split}")
+    output_dir = Path(output_dir or Path(checkpoint).parent / f"evaluation-{split or 'valid'}")
     output_dir.mkdir(parents=True, exist_ok=True)
     confusion = metrics.confusion_matrix(result.y_true, result.probs)
     figures = {
@@ -178,7 +252,7 @@ def run_evaluation(checkpoint, data_root, split: str = "valid", data: Optional[s
                            output_dir / "roc_curves.png"),
     }
     scores = {name: float(value) for name, value in result.metrics.items()}
-    (output_dir / "metrics.json").write_text(json.dumps(scores, indent=2))
+    write_text(output_dir / "metrics.json", json.dumps(scores, indent=2))
     return EvaluationReport(scores, list(meta["class_names"]), confusion, output_dir, figures)
 
 
@@ -206,7 +280,13 @@ def train_distributed(settings: dict, nprocs: int = 2) -> None:
 
     from .engine.distributed import spawn_environment
 
+    parse_settings(settings)  # a bad setting is reported here, once, not by every process
     options = {} if paddle.device.is_compiled_with_cuda() else {"backend": "gloo"}
     with spawn_environment():
         dist.spawn(run_experiment, args=({**settings, "device": settings.get("device") or None}, False),
                    nprocs=nprocs, **options)
+
+
+__all__ = ["DEFAULT_SETTINGS", "ExperimentResult", "EvaluationReport", "DataMismatchError", "SettingsError",
+           "run_experiment", "run_evaluation", "demo_settings", "train_distributed", "build_datasets",
+           "build_model", "model_metadata", "model_options", "evaluation_dataset", "check_data_fits"]

@@ -14,6 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from .files import atomic_write
 from .metrics import as_probs, roc_auc, roc_curves
 
 
@@ -155,7 +156,6 @@ def figure_to_array(figure: Figure) -> np.ndarray:
 def save_figure(figure: Figure, path, dpi: int = 120) -> Path:
     """Write a Figure to ``path`` (PNG, PDF or SVG by its suffix), creating the folder; returns the path."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=dpi, bbox_inches="tight")
-    return path
+    kind = path.suffix.lstrip(".").lower() or "png"
+    return atomic_write(path, lambda temporary: figure.savefig(temporary, format=kind, dpi=dpi, bbox_inches="tight"))
 

@@ -20,6 +20,11 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 from sklearn import metrics as skm
 
+# The scalar metrics ``evaluate_predictions`` computes every epoch (sensitivity and specificity for
+# binary tasks only).  The engine logs them as val/<name>; TrainConfig.monitor may name any of them.
+EPOCH_METRICS = ("acc", "auc", "kappa", "f1_macro", "sensitivity", "specificity")
+BINARY_ONLY_METRICS = ("sensitivity", "specificity")
+
 
 def as_probs(probs) -> np.ndarray:
     """[N, C] class probabilities; a 1-D array is read as P(class 1) of a binary task."""

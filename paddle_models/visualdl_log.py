@@ -14,14 +14,21 @@ Two classic mistakes this class avoids:
   curve ends up with a single point -- make one writer per run;
 * a writer that is never closed may lose its last records -- use ``with`` (or call ``close``).
 
-VisualDL 2.5.3, its last release, calls ``np.float`` in ``add_pr_curve`` and ``add_roc_curve``;
-NumPy removed that alias in 1.24.  ``numpy_float_alias`` puts it back for the duration of those two
-calls only (it is the builtin ``float``, which is what the alias always was), and removes it again.
+VisualDL 2.5.3, its last release, has two bugs worked around here:
+
+* ``add_pr_curve`` calls ``np.float``, which NumPy removed in 1.24.  ``numpy_float_alias`` puts it
+  back for the duration of that call only (it is the builtin ``float``, which the alias always was).
+* ``add_roc_curve`` computes the true-positive rate as TP / (TN + FP) -- divided by the number of
+  *negatives* -- so a one-vs-rest curve of a rare class never reaches 1 (0.25 for a 1-in-5 grade).
+  ``roc_curve`` computes the points itself (TPR = TP / (TP + FN), FPR = FP / (FP + TN)) and writes
+  them with VisualDL's raw-record helper, passing plain Python floats (that helper's array path
+  would truncate them to integers).  tests/test_visualdl_log.py reads them back against scikit-learn.
 Open the logs with ``visualdl --logdir runs -L en --disable-telemetry``.
 """
 from __future__ import annotations
 
 import contextlib
+import time
 from pathlib import Path
 from typing import Dict, Optional, Sequence
 
@@ -30,6 +37,23 @@ import numpy as np
 from .figures import figure_to_array
 
 MAX_IMAGES = 8  # of a batch logged as images
+CURVE_THRESHOLDS = 50  # points of each PR and ROC curve
+
+
+def roc_counts(labels, scores, num_thresholds: int = CURVE_THRESHOLDS) -> Dict[str, np.ndarray]:
+    """TP, FP, TN, FN and the true/false-positive rates at thresholds 0, 1/(n-1), ..., 1.
+
+    A sample counts as predicted positive at threshold t when its score is >= t, so the first
+    point (t = 0) is (FPR 1, TPR 1) and the rates fall towards (0, 0) as t grows.
+    """
+    labels, scores = np.asarray(labels).astype(bool), np.asarray(scores, dtype=np.float64)
+    thresholds = np.linspace(0.0, 1.0, num_thresholds)
+    predicted = scores[None, :] >= thresholds[:, None]  # [T, N]
+    tp = (predicted & labels).sum(axis=1)
+    fp = (predicted & ~labels).sum(axis=1)
+    fn, tn = labels.sum() - tp, (~labels).sum() - fp
+    return {"tp": tp, "fp": fp, "tn": tn, "fn": fn,
+            "tpr": tp / np.maximum(1, tp + fn), "fpr": fp / np.maximum(1, fp + tn)}
 
 
 @contextlib.contextmanager
@@ -118,20 +142,37 @@ class RunLogger:
         self._curves("add_pr_curve", tag, y_true, probs, step, class_names)
 
     def roc_curve(self, tag: str, y_true, probs, step: int, class_names: Optional[Sequence[str]] = None) -> None:
-        """ROC curves: the positive class of a binary task, else one per class (one-vs-rest)."""
-        self._curves("add_roc_curve", tag, y_true, probs, step, class_names)
+        """ROC curves: the positive class of a binary task, else one per class (one-vs-rest).
+
+        The points are computed here, not by VisualDL (whose true-positive rate is wrong, see above).
+        """
+        if self.writer is None:
+            return
+        from visualdl.component.base_component import roc_curve_raw
+
+        for name, labels, scores in self._one_vs_rest(y_true, probs, class_names):
+            counts = roc_counts(labels, scores, CURVE_THRESHOLDS)
+            record = roc_curve_raw(tag=f"{tag}/{name}", step=int(step), walltime=round(time.time() * 1000),
+                                   **{key: [float(v) if key in ("tpr", "fpr") else int(v) for v in values]
+                                      for key, values in counts.items()})
+            self.writer._get_file_writer().add_record(record)  # what add_roc_curve itself does
 
     def _curves(self, method: str, tag: str, y_true, probs, step: int, class_names) -> None:
         if self.writer is None:
             return
+        with numpy_float_alias():
+            for name, labels, scores in self._one_vs_rest(y_true, probs, class_names):
+                getattr(self.writer, method)(tag=f"{tag}/{name}", labels=labels, predictions=scores,
+                                             step=int(step), num_thresholds=CURVE_THRESHOLDS)
+
+    @staticmethod
+    def _one_vs_rest(y_true, probs, class_names):
+        """(class name, 0/1 labels, scores) for the positive class of a binary task, else every class."""
         probs, y_true = np.asarray(probs, dtype=np.float64), np.asarray(y_true)
         probs = np.stack([1 - probs, probs], axis=1) if probs.ndim == 1 else probs
         classes = [1] if probs.shape[1] == 2 else range(probs.shape[1])
         names = list(class_names) if class_names is not None else [str(c) for c in range(probs.shape[1])]
-        with numpy_float_alias():
-            for c in classes:
-                getattr(self.writer, method)(tag=f"{tag}/{names[c]}", labels=(y_true == c).astype(np.int64),
-                                             predictions=probs[:, c], step=int(step), num_thresholds=50)
+        return [(names[c], (y_true == c).astype(np.int64), probs[:, c]) for c in classes]
 
     def hparams(self, hparams: Dict[str, object], metrics: Sequence[str]) -> None:
         """The run's hyper-parameters, shown against its final ``metrics`` in VisualDL's HyperParameters tab."""
@@ -140,3 +181,27 @@ class RunLogger:
         simple = {key: (value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else str(value))
                   for key, value in hparams.items() if value is not None}
         self.writer.add_hparams(hparams_dict=simple, metrics_list=list(metrics))
+
+
+# ----------------------------------------------------------------------------- opening the logs
+
+
+def visualdl_command(log_dir="runs") -> str:
+    """The command that opens the VisualDL board for ``log_dir``."""
+    return f"visualdl --logdir {log_dir} -L en --disable-telemetry --port 8040"
+
+
+def visualdl_hint(log_dir="runs") -> str:
+    """How to open the logs: in a terminal, and in AI Studio's Visualization panel (the exact folder)."""
+    from .aistudio import panel_path
+
+    folder, absolute = panel_path(log_dir), str(Path(log_dir).resolve())
+    return "\n".join([
+        "Open the training logs in VisualDL (可视化工具):",
+        f"  {visualdl_command(log_dir)}",
+        "  then browse to http://localhost:8040",
+        "  (-L en avoids a blank page with Werkzeug 3; --disable-telemetry stops the usage report)",
+        "On AI Studio: the left side bar's 'Visualization' (可视化) tab; set the log folder (logdir) to",
+        f"  {folder}" + (f"   (that is {absolute})" if folder != absolute else ""),
+        "  and start the VisualDL service there (启动VisualDL服务).",
+    ])

@@ -10,6 +10,7 @@ import pytest
 from paddle_models import recipes
 from paddle_models.cli import build_parser, main
 from paddle_models.engine import load_checkpoint
+from tests.cli_helpers import user_error
 
 SIZE = 32
 LENET = ["--model", "lenet", "--model-options", json.dumps({"input_size": SIZE, "activation": "relu"}),
@@ -61,13 +62,17 @@ def test_train_no_save_last_keeps_only_the_best_weights(pm_root, tmp_path):
 
 
 def test_train_without_data_root_says_what_is_missing(capsys):
-    with pytest.raises(SystemExit, match="--data-root is required"):
-        main(["train", "--model", "lenet"])
+    assert "--data-root is required" in user_error(["train", "--model", "lenet"], capsys)
 
 
-def test_unknown_recipe_lists_the_known_ones(pm_root):
-    with pytest.raises(ValueError, match="known recipes: .*pm-resnet50"):
-        main(["train", "--recipe", "pm-resnet51", "--data-root", str(pm_root)])
+def test_unknown_recipe_lists_the_known_ones(pm_root, capsys):
+    err = user_error(["train", "--recipe", "pm-resnet51", "--data-root", str(pm_root)], capsys)
+    assert re.search("known recipes: .*pm-resnet50", err)
+
+
+def test_debug_shows_the_traceback_instead(pm_root):
+    with pytest.raises(ValueError, match="known recipes"):
+        main(["train", "--debug", "--recipe", "pm-resnet51", "--data-root", str(pm_root)])
 
 
 def test_evaluate_prints_metrics_and_writes_figures(trained, pm_root, tmp_path, capsys):

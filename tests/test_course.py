@@ -1,7 +1,7 @@
 """The helpers the lessons share: fast mode, real-or-synthetic data, run folders, VisualDL hints."""
 import pytest
 
-from paddle_models import course
+from paddle_models import course, notebooks
 
 
 @pytest.mark.parametrize("text, fast", [("1", True), ("0", False), ("yes", True), ("off", False)])
@@ -39,18 +39,25 @@ def test_lesson_data_falls_back_to_synthetic_data_in_the_official_layout(monkeyp
 
 
 def test_lesson_data_prefers_the_real_dataset(monkeypatch, tmp_path, pm_root):
-    monkeypatch.setattr(course, "DATASETS_DIR", pm_root.parent)
-    monkeypatch.setitem(course.REAL_DATA, "ichallenge_pm", (pm_root.name, "PALM-Validation-GT"))
+    (tmp_path / "PALM").symlink_to(pm_root, target_is_directory=True)
+    monkeypatch.setattr(course, "DATASETS_DIR", tmp_path)
     data = course.lesson_data("ichallenge_pm", fast=True, epochs=1)
-    assert data.real and data.root == pm_root and data.subset == 80 and data.epochs == 1
+    assert data.real and data.root == tmp_path / "PALM" and data.subset == 80 and data.epochs == 1
+    assert str(data).splitlines()[0] == f"ichallenge_pm: using {tmp_path / 'PALM'} (the project's datasets folder)"
     full = course.lesson_data("ichallenge_pm", fast=False)
     assert (full.image_size, full.subset) == (224, None)
 
 
 def test_lesson_paths_by_number_and_a_clear_error():
-    assert course.lesson_paths(["3"])[0].name.startswith("03_")
+    assert notebooks.lesson_paths(["3"])[0].name.startswith("03_")
     with pytest.raises(FileNotFoundError, match="no lesson '99'"):
-        course.lesson_paths(["99"])
+        notebooks.lesson_paths(["99"])
+
+
+def test_lesson_table_lists_every_notebook_with_its_title():
+    table = notebooks.lesson_table().splitlines()
+    assert len(table) == 2 + len(notebooks.lesson_paths())
+    assert "| 0 | `00_setup_and_tour` | Setup and a tour of the course |" in table
 
 
 def test_run_config_puts_a_lessons_runs_under_one_parent():
@@ -62,7 +69,7 @@ def test_run_config_puts_a_lessons_runs_under_one_parent():
 
 
 def test_visualdl_hint_gives_the_safe_command():
-    hint = course.visualdl_hint("runs/x")
+    hint = course.visualdl_hint("runs/x")  # re-exported from paddle_models.visualdl_log for the lessons
     assert "visualdl --logdir runs/x -L en --disable-telemetry" in hint and "AI Studio" in hint
 
 

@@ -41,16 +41,16 @@ def test_pm_flat_training_folder_and_csv_labels(pm_csv_root):
     train = ICHallengePM(pm_csv_root, "train", image_size=48)
     assert train.class_counts().tolist() == [3, 3]
     valid = ICHallengePM(pm_csv_root, "valid", image_size=48)
-    assert valid.labels_file.name == "labels.csv"
+    assert valid.label_file.name == "labels.csv"
     assert valid.class_counts().tolist() == [3, 3]
 
 
 def test_pm_validation_labels_read_from_xlsx_match_csv(pm_root):
     from_xlsx = ICHallengePM(pm_root, "valid", image_size=64)
-    assert from_xlsx.labels_file.name == "PM_Label_and_Fovea_Location.xlsx"
+    assert from_xlsx.label_file.name == "PM_Label_and_Fovea_Location.xlsx"
     from_csv = ICHallengePM(pm_root, "val", image_size=64,
-                            labels_file=pm_root / "PALM-Validation-GT" / "labels.csv")
-    assert from_csv.labels_file.suffix == ".csv"
+                            label_file=pm_root / "PALM-Validation-GT" / "labels.csv")
+    assert from_csv.label_file.suffix == ".csv"
     assert from_xlsx.samples == from_csv.samples
     assert from_xlsx.class_counts().tolist() == [PM_PER_CLASS, PM_PER_CLASS]
     assert re.fullmatch(r"V0001\.jpg", from_xlsx.samples[0][0].replace("\\", "/").rsplit("/", 1)[-1])
@@ -131,7 +131,7 @@ def test_image_folder_classes_are_sorted_folder_names(image_folder_root):
 
 
 def test_build_dataset_by_name(ddr_root, pm_root):
-    assert list_datasets() == ["aptos", "ddr", "ichallenge_pm", "image_folder"]
+    assert list_datasets() == ["aptos", "ddr", "ichallenge_pm", "image_folder", "retinamnist"]
     assert isinstance(build_dataset("ichallenge-pm", pm_root, "train", image_size=32), ICHallengePM)
     assert len(build_dataset("ddr", ddr_root, "valid", image_size=32)) == sum(DDR_TRAIN_COUNTS)
     with pytest.raises(ValueError, match="unknown dataset 'mnist'"):

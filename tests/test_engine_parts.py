@@ -116,4 +116,4 @@ def test_interrupted_save_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
 
 def test_invalid_settings_are_rejected_clearly():
     with pytest.raises(ValueError, match="optimizer"):
-        TrainConfig(optimizer="rmsprop")
+        TrainConfig(optimizer="lbfgs")

@@ -11,14 +11,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from paddle_models import course
+from paddle_models import course, notebooks
 
 LESSONS = [
     "00_setup_and_tour", "01_the_data", "02_lenet", "03_alexnet", "04_vgg", "05_googlenet", "06_resnet50",
     "07_ddr_convmixer", "08_evaluating_a_classifier", "09_gradcam", "10_transfer_learning_and_ensembles",
     "11_training_experiments", "12_export_and_inference",
 ]
-PATHS = [course.LESSONS_DIR / f"{name}.ipynb" for name in LESSONS]
+PATHS = [notebooks.LESSONS_DIR / f"{name}.ipynb" for name in LESSONS]
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 CHECKS_DIR = Path(__file__).parent / "lesson_checks"
 TRAINS = re.compile(r"course\.train\(|\.fit\(|run_experiment\(")
@@ -33,7 +33,7 @@ def code_cells(notebook):
 
 
 def test_the_lessons_are_the_thirteen_of_the_course():
-    assert course.lesson_paths() == PATHS
+    assert notebooks.lesson_paths() == PATHS
 
 
 @pytest.mark.parametrize("path", PATHS, ids=LESSONS)
@@ -65,7 +65,7 @@ def test_lesson_follows_the_rules(path):
 
 
 def test_lessons_readme_lists_every_lesson():
-    text = (course.LESSONS_DIR / "README.md").read_text(encoding="utf-8")
+    text = (notebooks.LESSONS_DIR / "README.md").read_text(encoding="utf-8")
     for name in LESSONS:
         assert f"{name}.ipynb" in text
 
@@ -78,7 +78,7 @@ def test_lesson_runs_top_to_bottom_in_fast_mode(path, tmp_path):
     Each check module has ``check(results)``: ``results`` are the numbers the notebook recorded
     with ``course.show_results``; the check asserts what the lesson's text says the run shows.
     """
-    executed = course.execute_notebook(path, tmp_path, fast=True)
+    executed = notebooks.execute_notebook(path, tmp_path, fast=True)
     notebook = read(executed)
     outputs = [output for cell in code_cells(notebook) for output in cell.outputs]
     assert not [output for output in outputs if output.output_type == "error"]

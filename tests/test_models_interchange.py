@@ -75,5 +75,16 @@ def test_imagenet_weights_exist_only_for_paddle_vision_models():
     from paddle_models.models.pretrained import imagenet_weights_url
 
     assert imagenet_weights_url("resnet50").endswith(".pdparams")
+    assert imagenet_weights_url("densenet121").endswith(".pdparams") and imagenet_weights_url("inception_v3")
     with pytest.raises(PretrainedWeightsUnavailable, match="convmixer_small"):
         imagenet_weights_url("convmixer_small")
+
+
+@pytest.mark.parametrize("name, theirs", [("densenet121", vision.densenet121), ("inception_v3", vision.inception_v3)])
+def test_wrapped_models_take_paddle_vision_weights_except_the_classifier(name, theirs, tmp_path):
+    """DenseNet-121 and Inception-v3 are paddle.vision's classes: every ImageNet weight but the head fits."""
+    path = tmp_path / f"{name}.pdparams"
+    paddle.save(theirs(num_classes=1000).state_dict(), str(path))
+    model = paddle_models.build(name, num_classes=2)
+    head = "out" if name == "densenet121" else "fc"
+    assert load_pretrained(model, name, path) == [f"{head}.bias", f"{head}.weight"]

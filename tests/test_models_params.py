@@ -125,3 +125,46 @@ def test_narrow_vgg_has_the_same_plan_with_fewer_weights():
     assert list(narrow(paddle.rand([2, 3, 64, 64])).shape) == [2, 2]
     with pytest.raises(ValueError, match="width must be > 0"):
         paddle_models.build("vgg16", width=0)
+
+
+@pytest.mark.parametrize("name, theirs, reference", [
+    ("densenet121", vision.densenet121, 7_978_856), ("inception_v3", vision.inception_v3, 23_834_568)])
+def test_wrapped_paddle_vision_models_keep_their_count(name, theirs, reference):
+    assert count(name) == count_parameters(lazy(theirs, num_classes=1000)) == reference
+
+
+def test_the_28_pixel_stem_changes_only_the_first_convolution():
+    """3x3x3x64 weights instead of 7x7x3x64; every other layer is ResNet-18's."""
+    assert count("resnet18") - count("resnet18_medmnist") == (7 * 7 - 3 * 3) * 3 * 64
+
+
+def basic_block_3x3_weights(groups=1):
+    """The 3x3 convolution weights of ResNet-18's eight basic blocks (two convolutions each)."""
+    total = 0
+    for c_in, c_out in [(64, 64), (64, 64), (64, 128), (128, 128), (128, 256), (256, 256), (256, 512), (512, 512)]:
+        total += 9 * c_in * c_out // groups + 9 * c_out * c_out // groups
+    return total
+
+
+def test_32_groups_keep_a_thirty_second_of_the_blocks_3x3_weights():
+    """The grouped-convolution experiment: same widths, each 3x3 filter sees 1/32 of its input channels."""
+    plain, grouped = count("resnet18_medmnist", num_classes=5), count("resnet18_medmnist_g32", num_classes=5)
+    assert plain - grouped == basic_block_3x3_weights() - basic_block_3x3_weights(groups=32)
+    assert basic_block_3x3_weights() == 10_985_472 and grouped < plain / 5   # 11.2 M -> 1.9 M parameters
+
+
+def test_basic_blocks_refuse_groups_that_do_not_divide_their_channels():
+    with pytest.raises(ValueError, match="groups=3 must divide"):
+        lazy(paddle_models.build, name="resnet18", groups=3)
+    with pytest.raises(ValueError, match="width_per_group must be 64"):
+        lazy(paddle_models.build, name="resnet18", width_per_group=4)
+
+
+def test_simple_cnn_count_from_its_layers():
+    """depth 4: 3x3 convs without bias (BN follows) 3->32->64->128->256, BN scale+shift, then the FC."""
+    channels = [3, 32, 64, 128, 256]
+    convs = sum(9 * a * b + 2 * b for a, b in zip(channels, channels[1:]))
+    assert count("simple_cnn", num_classes=5) == convs + 256 * 5 + 5
+    assert count("simple_cnn_9") > count("simple_cnn_6") > count("simple_cnn") > count("simple_cnn_2")
+    with pytest.raises(ValueError, match="2-9 conv layers"):
+        paddle_models.simple_cnn(depth=10)

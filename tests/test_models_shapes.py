@@ -17,13 +17,21 @@ ARCHITECTURES = {
     "googlenet": ("googlenet", {}),
     **{f"resnet{depth}": ("resnet", {"expansion": 1 if depth < 50 else 4}) for depth in (18, 34, 50, 101, 152)},
     "resnext50_32x4d": ("resnet", {"expansion": 4}),
+    "resnet18_medmnist": ("resnet", {"expansion": 1, "small_stem": True}),
+    "resnet18_medmnist_g32": ("resnet", {"expansion": 1, "small_stem": True}),
+    "resnet50_medmnist": ("resnet", {"expansion": 4, "small_stem": True}),
+    "simple_cnn": ("simple_cnn", {"depth": 4}),
+    **{f"simple_cnn_{depth}": ("simple_cnn", {"depth": depth}) for depth in (2, 6, 9)},
+    "densenet121": ("densenet", {}),
+    "inception_v3": ("inception", {}),
     "convmixer_1536_20": ("convmixer", {"dim": 1536, "depth": 20, "patch": 7}),
     "convmixer_768_32": ("convmixer", {"dim": 768, "depth": 32, "patch": 7}),
     "convmixer_small": ("convmixer", {"dim": 256, "depth": 8, "patch": 8}),
 }
 # The stage whose output is the map Grad-CAM explains (what ``feature_layer()`` must return).
 FEATURE_STAGE = {"lenet": "conv2", "alexnet": "conv5", "vgg": "stage5", "googlenet": "inception5b",
-                 "resnet": "layer4", "convmixer": "layer{depth}"}
+                 "resnet": "layer4", "convmixer": "layer{depth}", "simple_cnn": "conv{depth}",
+                 "densenet": "norm", "inception": "mixed_7c"}
 
 
 def conv_side(side, kernel, stride=1, padding=0):
@@ -66,12 +74,50 @@ def googlenet_stages(s, classes, **_):
             ("inception5b", [1024, s32, s32]), ("head", [classes])]
 
 
-def resnet_stages(s, classes, expansion):
+def resnet_stages(s, classes, expansion, small_stem=False):
+    """ImageNet stem: S/4 before layer1; the small-input stem (3x3 stride 1, no pool) keeps S."""
     e = expansion
-    return [("stem", [64, s // 4, s // 4]), ("layer1", [64 * e, s // 4, s // 4]),
-            ("layer2", [128 * e, s // 8, s // 8]), ("layer3", [256 * e, s // 16, s // 16]),
-            ("layer4", [512 * e, s // 32, s // 32]), ("avgpool", [512 * e, 1, 1]), ("flatten", [512 * e]),
+    stem = s if small_stem else halve(s, 2)
+    sides = [stem] + [halve(stem, k) for k in (1, 2, 3)]       # layer1 keeps, layer2-4 halve
+    return [("stem", [64, stem, stem]), ("layer1", [64 * e, sides[0], sides[0]]),
+            ("layer2", [128 * e, sides[1], sides[1]]), ("layer3", [256 * e, sides[2], sides[2]]),
+            ("layer4", [512 * e, sides[3], sides[3]]), ("avgpool", [512 * e, 1, 1]), ("flatten", [512 * e]),
             ("fc", [classes])]
+
+
+def simple_cnn_stages(s, classes, depth):
+    """Layer i has min(32 * 2**(i-1), 256) channels; layers 1-5 halve the side (rounding up)."""
+    stages, side = [], s
+    for i in range(1, depth + 1):
+        side = halve(side, 1) if i <= 5 else side
+        stages.append((f"conv{i}", [min(32 * 2 ** (i - 1), 256), side, side]))
+    channels = stages[-1][1][0]
+    return stages + [("pool", [channels, 1, 1]), ("flatten", [channels]), ("fc", [classes])]
+
+
+def densenet_stages(s, classes):
+    """Stem /4; dense blocks add 32 channels per layer (6, 12, 24, 16 layers); transitions halve both."""
+    side, channels, stages = halve(s, 2), 64, [("stem", [64, halve(s, 2), halve(s, 2)])]
+    for index, layers in enumerate((6, 12, 24, 16), start=1):
+        channels += 32 * layers
+        stages.append((f"block{index}", [channels, side, side]))
+        if index < 4:
+            channels, side = channels // 2, side // 2                 # 1x1 conv, 2x2 average pool
+            stages.append((f"transition{index}", [channels, side, side]))
+    return stages + [("norm", [1024, side, side]), ("avgpool", [1024, 1, 1]), ("flatten", [1024]),
+                     ("fc", [classes])]
+
+
+def inception_stages(s, classes):
+    """Stem: 3x3/2, 3x3, 3x3 (same), pool 3/2, 1x1, 3x3, pool 3/2, all unpadded but one; B and D: 3x3/2."""
+    valid = lambda side, stride=1: conv_side(side, 3, stride)
+    stem = valid(valid(valid(valid(valid(s, 2)), 2)), 2)
+    s17, s8 = valid(stem, 2), valid(valid(stem, 2), 2)
+    blocks = [("mixed_5b", [256, stem]), ("mixed_5c", [288, stem]), ("mixed_5d", [288, stem]),
+              ("mixed_6a", [768, s17]), *[(f"mixed_6{c}", [768, s17]) for c in "bcde"],
+              ("mixed_7a", [1280, s8]), ("mixed_7b", [2048, s8]), ("mixed_7c", [2048, s8])]
+    return [("stem", [192, stem, stem]), *[(name, [c, side, side]) for name, (c, side) in blocks],
+            ("avgpool", [2048, 1, 1]), ("flatten", [2048]), ("fc", [classes])]
 
 
 def convmixer_stages(s, classes, dim, depth, patch):
@@ -82,7 +128,8 @@ def convmixer_stages(s, classes, dim, depth, patch):
 
 
 RULES = {"lenet": lenet_stages, "alexnet": alexnet_stages, "vgg": vgg_stages, "googlenet": googlenet_stages,
-         "resnet": resnet_stages, "convmixer": convmixer_stages}
+         "resnet": resnet_stages, "convmixer": convmixer_stages, "simple_cnn": simple_cnn_stages,
+         "densenet": densenet_stages, "inception": inception_stages}
 
 
 def expected_stages(name, size, classes):
@@ -91,8 +138,13 @@ def expected_stages(name, size, classes):
 
 
 def sizes(name):
-    """Image sizes to test: the design size and 64x64 (LeNet is built for one size, MNIST's is 28)."""
-    return [28] if name == "lenet_mnist" else [224, 64]
+    """Image sizes to test: the design size and a small one (LeNet is built for one size, MNIST's is 28;
+    Inception-v3 needs at least 75x75)."""
+    if name == "lenet_mnist":
+        return [28]
+    if "medmnist" in name:
+        return [40, 28]  # 40: odd sides after two halvings (rounding up)
+    return [299, 75] if name == "inception_v3" else [224, 64]
 
 
 def build(name, num_classes, size):
@@ -125,6 +177,11 @@ def test_rules_give_the_papers_numbers():
     assert dict(expected_stages("googlenet", 224, 2))["inception4a"] == [512, 14, 14]   # aux head 1 input
     assert dict(expected_stages("resnet50", 224, 2))["layer4"] == [2048, 7, 7]
     assert expected_stages("convmixer_1536_20", 224, 2)[0] == ("patch_embedding", [1536, 32, 32])
+    assert dict(expected_stages("densenet121", 224, 2))["block4"] == [1024, 7, 7]
+    inception = dict(expected_stages("inception_v3", 299, 2))
+    assert inception["stem"] == [192, 35, 35] and inception["mixed_6e"] == [768, 17, 17]
+    assert inception["mixed_7c"] == [2048, 8, 8]
+    assert dict(expected_stages("resnet18_medmnist", 28, 2))["layer4"] == [512, 4, 4]
 
 
 def test_every_model_is_covered():
@@ -163,7 +220,7 @@ def test_eval_logits_and_feature_layer(name):
 @pytest.mark.parametrize("name", sorted(ARCHITECTURES))
 def test_logits_shape_and_gradients(name, num_classes):
     """Training mode: [N, num_classes] logits (every head of GoogLeNet), and a gradient for every weight."""
-    size = {"lenet_mnist": 28, "alexnet": 64}.get(name, 32)  # AlexNet's three poolings need 64
+    size = {"lenet_mnist": 28, "alexnet": 64, "inception_v3": 75}.get(name, 16 if "medmnist" in name else 32)
     model = build(name, num_classes, size)
     model.train()
     outputs = model(image(name, size, batch=2))

@@ -13,7 +13,11 @@ CONTRACT_NAMES = [
     "lenet", "lenet_mnist", "alexnet", "vgg11", "vgg13", "vgg16", "vgg19", "vgg11_bn", "vgg13_bn", "vgg16_bn",
     "vgg19_bn", "googlenet", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d",
     "convmixer_1536_20", "convmixer_768_32", "convmixer_small",
+    "resnet18_medmnist", "resnet50_medmnist", "resnet18_medmnist_g32",
+    "simple_cnn", "simple_cnn_2", "simple_cnn_6", "simple_cnn_9", "densenet121", "inception_v3",
 ]
+DESIGN_SIZES = {"lenet_mnist": 28, "resnet18_medmnist": 28, "resnet50_medmnist": 28, "resnet18_medmnist_g32": 28,
+                "inception_v3": 299}
 
 
 def test_list_models_gives_every_contract_name_sorted():
@@ -35,9 +39,9 @@ def test_unknown_name_lists_the_available_models():
 
 def test_every_model_has_its_input_size_stages_and_feature_layer():
     for name in CONTRACT_NAMES:
-        with paddle.LazyGuard():  # shapes without memory: building all 21 models is instant
+        with paddle.LazyGuard():  # shapes without memory: building all 30 models is instant
             model = models.build(name, num_classes=2)
-        assert model.default_input_size == (28 if name == "lenet_mnist" else 224), name
+        assert model.default_input_size == DESIGN_SIZES.get(name, 224), name
         layer = model.feature_layer()
         assert any(layer is sub for sub in model.sublayers()), name
         stage_names = [stage for stage, _ in model.stages()]
@@ -92,7 +96,7 @@ def test_stage_shapes_restores_training_mode():
 
 
 @pytest.mark.parametrize("module", ["__init__", "summary", "lenet", "alexnet", "vgg", "googlenet", "resnet",
-                                    "convmixer"])
+                                    "convmixer", "simple_cnn", "densenet", "inception"])
 def test_docstring_examples(module):
     module = importlib.import_module("paddle_models.models" + ("" if module == "__init__" else f".{module}"))
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import UNLABELED, FundusDataset, missing_file_problem, normalize_split
+from .base import UNLABELED, FundusDataset, normalize_split
 from .ddr import GRADE_NAMES
-from .errors import BadSample, missing_layout_error
-from .tables import parse_int, read_table
+from .errors import missing_layout_error
+from .tables import parse_int, read_table, row_error, rows_to_samples
 
 LAYOUT = """\
 <root>/
@@ -31,13 +31,19 @@ LAYOUT = """\
 class APTOS(FundusDataset):
     """APTOS 2019: ``split`` is 'train' (labelled, grades 0-4) or 'test' (unlabeled, labels -1).
 
-    Other keywords: see FundusDataset.  There is no official validation split: make one with
-    ``subset``-style seeded splitting of 'train' (e.g. sklearn's train_test_split on dataset.labels).
+    Other keywords: see FundusDataset.  There is no official validation split: experiments hold out a
+    stratified, seeded share of 'train' (``train_valid_split``).
     """
+
+    name = "aptos"
+    label_kind = "grades"
+    splits = ("train", "test")
+    labelled_splits = ("train",)
+    validation_split = None  # hold out a share of train
 
     def __init__(self, root, split: str = "train", *, image_extension: str = ".png", **options):
         root = Path(root)
-        split = normalize_split(split, allowed=("train", "test"))
+        split = normalize_split(split, allowed=self.splits)
         self.label_file = root / f"{split}.csv"
         self.image_folder = root / f"{split}_images"
         if not self.label_file.is_file():
@@ -46,22 +52,25 @@ class APTOS(FundusDataset):
             raise missing_layout_error(f"APTOS image folder for split {split!r}", self.image_folder, LAYOUT)
         labelled = split == "train"
         required = ("id_code", "diagnosis") if labelled else ("id_code",)
-        samples, bad = [], []
-        for line, row in read_table(self.label_file, required):
-            id_code = str(row["id_code"] or "").strip()
-            try:
-                if not id_code:
-                    raise ValueError("id_code is empty")
-                label = parse_int(row["diagnosis"], "diagnosis") if labelled else UNLABELED
-                if labelled and not 0 <= label <= 4:
-                    raise ValueError(f"diagnosis {label} is out of range 0..4")
-            except ValueError as error:
-                bad.append(BadSample(id_code or "?", str(error), str(self.label_file), line))
-                continue
-            path = self.image_folder / f"{id_code}{image_extension}"
-            problem = missing_file_problem(path, self.label_file, line)
-            if problem:
-                bad.append(problem)
-            else:
-                samples.append((path, label))
+        found = rows_to_samples(read_table(self.label_file, required), self._row_parser(labelled),
+                                self.label_file, lambda id_code: self.image_folder / f"{id_code}{image_extension}")
+        samples, bad = found.samples, found.bad
         super().__init__(samples, GRADE_NAMES, root=root, split=split, bad_samples=bad, **options)
+
+    @staticmethod
+    def _row_parser(labelled: bool):
+        """row -> (id_code, grade 0-4, or UNLABELED for the test split)."""
+        def parse(row):
+            id_code = str(row["id_code"] or "").strip()
+            if not id_code:
+                raise row_error("id_code is empty")
+            if not labelled:
+                return id_code, UNLABELED
+            try:
+                label = parse_int(row["diagnosis"], "diagnosis")
+            except ValueError as error:
+                raise row_error(str(error), id_code) from None
+            if not 0 <= label <= 4:
+                raise row_error(f"diagnosis {label} is out of range 0..4", id_code)
+            return id_code, label
+        return parse

@@ -4,6 +4,8 @@ A reader (ICHallengePM, DDR, APTOS, ImageFolder) only has to find its samples --
 (image path, label) -- and the class names.  ``FundusDataset`` does the rest, the same way for all:
 
 * bad samples: raise one error listing them all, or with ``skip_bad=True`` skip and report them;
+  every image file is checked when the dataset is built (header, and a JPEG's structure:
+  ``imageio.check_image_file``), so a bad file is reported before the first training step;
 * ``subset``: a fixed, seeded, stratified subset for quick experiments;
 * ``dataset[i]``: read -> preprocess (optionally from the on-disk cache) -> augment -> normalise.
 
@@ -24,8 +26,9 @@ from tqdm.auto import tqdm
 from .cache import PreprocessCache
 from .errors import (BadSample, DatasetNotFoundError, SkippedSamplesWarning, describe_bad_samples,
                      raise_for_bad_samples)
-from .imageio import decode_problem
+from .imageio import CorruptImageWarning, check_image_file, decode_problem
 from .preprocess import PreprocessConfig, as_config, preprocess_image, to_input
+from .quality import exclude_samples
 from .subset import stratified_subset
 from .transforms import train_augmentation
 
@@ -53,6 +56,17 @@ def missing_file_problem(path: Path, source=None, line=None) -> Optional[BadSamp
 class FundusDataset(paddle.io.Dataset):
     """A list of (image path, label) samples served as normalised float32 [3, S, S] arrays.
 
+    What a reader class says about itself (the command line and experiments ask it, never the name):
+
+    name              its name in the registry (``build_dataset(name, ...)``)
+    label_kind        'binary' (two classes), 'grades' (ordered: DR grades) or 'classes' (unordered)
+    splits            the splits it can read
+    labelled_splits   the splits that have labels (the others are for prediction only)
+    validation_split  the split that validates a model trained on 'train', or None when a share of
+                      'train' must be held out instead (``validation_split_of(root)`` may look at
+                      the folder, as ImageFolder does)
+    preprocess_defaults  PreprocessConfig values other than the defaults that suit its images
+
     Keywords shared by every reader:
 
     image_size  the output side S; 224 unless ``preprocess`` says otherwise
@@ -60,10 +74,35 @@ class FundusDataset(paddle.io.Dataset):
     augment     None, True (``train_augmentation``) or a callable on uint8 RGB [S, S, 3] images
     subset      an int (count) or float (fraction): a fixed, seeded, stratified subset
     seed        the seed of the subset
-    skip_bad    skip bad samples, reporting each one, instead of raising; also test-decodes every
-                image of the (sub)set once, at 1/8 scale, so undecodable ones are skipped too
+    skip_bad    skip bad samples, reporting each one, instead of raising; also skips corrupt JPEGs
+                (otherwise a warning) and test-decodes every image of the (sub)set once, at 1/8
+                scale, so undecodable ones are skipped too
     cache_dir   a folder for the on-disk cache of preprocessed images (None: no cache)
+    exclude     file names or paths to leave out, or the CSV of ``python -m paddle_models audit``
+                (its flagged rows); what was left out is listed in ``dataset.excluded``
     """
+
+    name = "fundus"
+    label_kind = "classes"
+    splits: Tuple[str, ...] = ("train", "valid", "test")
+    labelled_splits: Tuple[str, ...] = ("train", "valid")
+    validation_split: Optional[str] = "valid"
+    preprocess_defaults: dict = {}  # PreprocessConfig fields this dataset changes (RetinaMNIST: no border crop)
+
+    @classmethod
+    def validation_split_of(cls, root) -> Optional[str]:
+        """The split validating a model trained on 'train' under ``root`` (None: hold some out)."""
+        return cls.validation_split
+
+    @classmethod
+    def splits_of(cls, root) -> Tuple[str, ...]:
+        """The splits that can be read under ``root``."""
+        return cls.splits
+
+    @classmethod
+    def labelled_splits_of(cls, root) -> Tuple[str, ...]:
+        """The splits under ``root`` whose images have labels (evaluation needs one of these)."""
+        return cls.labelled_splits
 
     def __init__(
         self,
@@ -80,6 +119,7 @@ class FundusDataset(paddle.io.Dataset):
         skip_bad: bool = False,
         cache_dir=None,
         bad_samples: Sequence[BadSample] = (),
+        exclude=None,
     ):
         super().__init__()
         self.root = None if root is None else Path(root)
@@ -92,15 +132,14 @@ class FundusDataset(paddle.io.Dataset):
         self.seed = seed
 
         samples = [(str(path), int(label)) for path, label in samples]
-        bad = list(bad_samples)
-        if not skip_bad:
-            raise_for_bad_samples(bad, self._describe())
+        samples, self.excluded = exclude_samples(samples, exclude)  # e.g. the audit's flagged images
         if subset is not None and samples:
             chosen = stratified_subset([label for _, label in samples], subset, seed)
             samples = [samples[i] for i in chosen]
-        if skip_bad:
-            samples, undecodable = self._drop_undecodable(samples)
-            bad += undecodable
+        samples, unusable = self._check_files(samples, decode=skip_bad)
+        bad = list(bad_samples) + unusable  # label-file problems, then file problems: one report
+        if not skip_bad:
+            raise_for_bad_samples(bad, self._describe())
         self.skipped: List[BadSample] = bad  # every sample skipped with skip_bad=True
         if bad:
             warnings.warn(f"{self._describe()}: skipped {len(bad)} bad sample(s):\n"
@@ -126,17 +165,35 @@ class FundusDataset(paddle.io.Dataset):
             raise TypeError(f"augment must be None, True or a callable on uint8 HWC images, got {augment!r}")
         return augment
 
-    @staticmethod
-    def _drop_undecodable(samples):
-        """Decode every image once at 1/8 scale; return (good samples, BadSample for the others)."""
-        good, bad = [], []
+    def _check_files(self, samples, decode: bool = False):
+        """Check every image file; returns (usable samples, BadSample for the others).
+
+        Without decoding (the default, about 1 ms per photograph: a header read and a scan of a
+        JPEG's markers) a missing, empty, non-image or truncated file is a bad sample, and a JPEG
+        with damaged data -- which decodes, to partly garbage pixels -- gives one
+        ``CorruptImageWarning`` listing every such file.  With ``decode`` (``skip_bad=True``) corrupt
+        JPEGs are bad samples too, and every image is also decoded once at 1/8 scale.
+        """
+        good, bad, corrupt = [], [], []
         checking = tqdm(samples, desc="checking images", disable=len(samples) < 500, leave=False)
         for path, label in checking:
-            problem = decode_problem(path)
-            if problem is None:
-                good.append((path, label))
-            else:
+            problem, corruption = check_image_file(path)
+            if problem is None and corruption is not None and decode:
+                problem = corruption
+            if problem is None and decode:
+                problem = decode_problem(path)
+            if problem is not None:
                 bad.append(BadSample(path, problem))
+                continue
+            if corruption is not None:
+                corrupt.append(BadSample(path, corruption))
+            good.append((path, label))
+        if corrupt:
+            listing = describe_bad_samples(corrupt, limit=len(corrupt))
+            warnings.warn(f"{self._describe()}: {len(corrupt)} image(s) decode only partly (damaged data; "
+                          "libjpeg prints 'Corrupt JPEG data' for them). Replace them, or pass "
+                          f"skip_bad=True (--skip-bad) to skip them:\n{listing}", CorruptImageWarning, stacklevel=4)
+        self.corrupt: List[BadSample] = corrupt  # used, but reported by CorruptImageWarning
         return good, bad
 
     def _describe(self) -> str:

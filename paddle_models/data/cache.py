@@ -9,21 +9,21 @@ Layout: ``<cache_dir>/<settings key>/<image name>-<file key>.npy`` where
 
 Each folder also holds ``settings.json`` so a human can tell the folders apart.
 
-Several DataLoader worker processes may fill the cache at once.  Every write goes to a temporary
-file first and is then renamed with ``os.replace``, which is atomic: a reader sees either no entry or
-a complete one, never half an array.
+Several DataLoader worker processes may fill the cache at once.  Every write goes through
+``files.atomic_write`` (a temporary file, then ``os.replace``, which is atomic): a reader sees
+either no entry or a complete one, never half an array.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import uuid
 from pathlib import Path
 from typing import Callable, Optional
 
 import numpy as np
 
+from ..files import atomic_write, write_text
 from .imageio import PathLike
 from .preprocess import PREPROCESS_VERSION, PreprocessConfig
 
@@ -35,20 +35,10 @@ def settings_key(config: PreprocessConfig) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
-def atomic_write_bytes(path: Path, write: Callable) -> None:
-    """Call ``write(file)`` on a temporary file next to ``path``, then rename it to ``path``."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(temporary, "wb") as file:
-            write(file)
-        try:
-            os.replace(temporary, path)  # atomic on POSIX and Windows
-        except PermissionError:  # Windows: another worker is reading the same, complete entry
-            if not path.exists():
-                raise
-    finally:
-        if temporary.exists():
-            temporary.unlink()
+def save_array(path: Path, image: np.ndarray) -> None:
+    """``np.save`` to ``path`` as given (np.save itself would append '.npy' to a temporary name)."""
+    with open(path, "wb") as file:
+        np.save(file, image, allow_pickle=False)
 
 
 class PreprocessCache:
@@ -61,7 +51,7 @@ class PreprocessCache:
         settings_file = self.folder / "settings.json"
         if not settings_file.exists():
             text = json.dumps(dict(config.to_dict(), version=PREPROCESS_VERSION), indent=2)
-            atomic_write_bytes(settings_file, lambda f: f.write(text.encode("utf-8")))
+            write_text(settings_file, text)
         self.hits = 0  # counted in this process only (each DataLoader worker has its own)
         self.misses = 0
 
@@ -84,7 +74,8 @@ class PreprocessCache:
 
     def save(self, source: PathLike, image: np.ndarray) -> None:
         """Store ``image`` (uint8 [S, S, 3]) for ``source`` atomically."""
-        atomic_write_bytes(self.entry_path(source), lambda f: np.save(f, image, allow_pickle=False))
+        entry = self.entry_path(source)
+        atomic_write(entry, lambda temporary: save_array(temporary, image), same_content_may_exist=True)
 
     def get(self, source: PathLike, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """The cached image for ``source``; on a miss, ``compute()`` it and store it."""

@@ -17,8 +17,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, Tuple
 
-from .base import FundusDataset, missing_file_problem, normalize_split
+from .base import FundusDataset, normalize_split
 from .errors import BadSample, missing_layout_error
+from .tables import row_error, rows_to_samples
 
 GRADE_NAMES = ("No DR", "Mild", "Moderate", "Severe", "Proliferative DR")
 UNGRADABLE = 5
@@ -52,15 +53,16 @@ def parse_label_line(text: str, num_labels: int = 6) -> Tuple[str, int]:
     """'007-0004-000.jpg 0' -> ('007-0004-000.jpg', 0); raises ValueError saying what is wrong."""
     fields = text.split()
     if len(fields) != 2:
-        raise ValueError(f"malformed line {text.strip()!r}: expected '<file name> <label>'")
+        raise row_error(f"malformed line {text.strip()!r}: expected '<file name> <label>'", text.strip())
     name, label_text = fields
     try:
         label = int(label_text)
     except ValueError:
-        raise ValueError(f"malformed line {text.strip()!r}: label {label_text!r} is not an integer") from None
+        raise row_error(f"malformed line {text.strip()!r}: label {label_text!r} is not an integer",
+                        text.strip()) from None
     if not 0 <= label < num_labels:
-        raise ValueError(f"label {label} is out of range 0..{num_labels - 1} "
-                         "(0-4 = DR grade, 5 = ungradable)")
+        raise row_error(f"label {label} is out of range 0..{num_labels - 1} "
+                        "(0-4 = DR grade, 5 = ungradable)", text.strip())
     return name, label
 
 
@@ -74,6 +76,10 @@ class DDR(FundusDataset):
     >>> train.class_counts()                                      # doctest: +SKIP
     array([3133,  315, 2238,  118,  456])
     """
+
+    name = "ddr"
+    label_kind = "grades"
+    labelled_splits = ("train", "valid", "test")
 
     def __init__(self, root, split: str = "train", *, keep_ungradable: bool = False, **options):
         root = Path(root)
@@ -93,25 +99,17 @@ class DDR(FundusDataset):
         super().__init__(samples, class_names, root=root, split=split, bad_samples=bad, **options)
 
     def _read_label_file(self) -> Tuple[List, List[BadSample], List[str]]:
-        samples, bad, excluded = [], [], []
         with open(self.label_file, encoding="utf-8-sig") as file:
-            for line_number, text in enumerate(file, start=1):
-                if not text.strip():
-                    continue  # blank lines (e.g. at the end of the file) are fine
-                try:
-                    name, label = parse_label_line(text)
-                except ValueError as error:
-                    bad.append(BadSample(text.strip(), str(error), str(self.label_file), line_number))
-                    continue
-                path = self.image_folder / name
-                problem = missing_file_problem(path, self.label_file, line_number)
-                if problem:
-                    bad.append(problem)
-                elif label == UNGRADABLE and not self.keep_ungradable:
-                    excluded.append(str(path))
-                else:
-                    samples.append((path, label))
-        return samples, bad, excluded
+            lines = [(number, text) for number, text in enumerate(file, start=1)
+                     if text.strip()]  # blank lines (e.g. at the end of the file) are fine
+        found = rows_to_samples(lines, parse_label_line, self.label_file, lambda name: self.image_folder / name)
+        samples, excluded = [], []
+        for path, label in found.samples:
+            if label == UNGRADABLE and not self.keep_ungradable:
+                excluded.append(str(path))
+            else:
+                samples.append((path, label))
+        return samples, found.bad, excluded
 
     def __repr__(self) -> str:
         text = super().__repr__()

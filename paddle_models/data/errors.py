@@ -14,7 +14,10 @@ them in its ``skipped`` attribute and warns once, listing every one: nothing dis
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional, Sequence
+
+SKIPPED_LIST = "skipped_samples.txt"
 
 
 class DatasetNotFoundError(FileNotFoundError):
@@ -23,6 +26,14 @@ class DatasetNotFoundError(FileNotFoundError):
 
 class BadSampleError(ValueError):
     """One or more samples (images or label-file lines) are invalid; the message names each one."""
+
+
+class DegenerateDatasetError(ValueError):
+    """The samples cannot teach anything: e.g. fewer than two classes have images."""
+
+
+class EmptyClassWarning(UserWarning):
+    """A class has no images (its folder is empty)."""
 
 
 class SkippedSamplesWarning(UserWarning):
@@ -59,7 +70,7 @@ def raise_for_bad_samples(bad: Sequence[BadSample], dataset_name: str) -> None:
         return
     raise BadSampleError(
         f"{dataset_name}: {len(bad)} bad sample(s):\n{describe_bad_samples(bad)}\n"
-        "Fix or remove them, or pass skip_bad=True to skip them "
+        "Fix or remove them, or pass skip_bad=True (command line: --skip-bad) to skip them "
         "(each skipped sample is then listed in a warning and in dataset.skipped)."
     )
 
@@ -72,3 +83,24 @@ def missing_layout_error(what: str, expected_path, layout: str) -> DatasetNotFou
         "See datasets/README.md for how to download and unpack the data, or generate a synthetic "
         "copy with paddle_models.data.synthetic."
     )
+
+
+def write_skipped_samples(folder, datasets: Sequence) -> Optional[Path]:
+    """Write ``<folder>/skipped_samples.txt``, one line per sample the datasets skipped (``skip_bad``).
+
+    Each line names the split, the file and the reason.  Nothing is written when nothing was
+    skipped (and an older list is removed, so the folder never shows a stale one); returns the path
+    written or None.
+    """
+    from ..files import write_lines
+
+    lines = [f"{getattr(dataset, 'split', None) or '-'}\t{item}"
+             for dataset in datasets for item in getattr(dataset, "skipped", ())]
+    path = Path(folder) / SKIPPED_LIST
+    if not lines:
+        if path.is_file():
+            path.unlink()
+        return None
+    write_lines(path, lines, header="# split\tsample skipped by skip_bad=True: where it is listed, why, which file")
+    print(f"{len(lines)} bad sample(s) skipped, listed in {path}")
+    return path

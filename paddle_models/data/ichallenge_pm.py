@@ -14,13 +14,14 @@ datasets/README.md); ``paddle_models.data.make_synthetic_ichallenge_pm`` writes 
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-from .base import UNLABELED, FundusDataset, missing_file_problem, normalize_split
+from .base import UNLABELED, FundusDataset, normalize_split
 from .errors import BadSample, missing_layout_error
 from .imageio import list_images
-from .tables import parse_int, read_table
+from .tables import parse_int, read_table, row_error, rows_to_samples
 
 CLASS_NAMES = ("non-PM", "PM")
 PREFIX_LABELS = {"P": 1, "H": 0, "N": 0}  # pathologic myopia / high myopia / normal
@@ -69,10 +70,25 @@ def label_from_file_name(path: Path) -> int:
     return PREFIX_LABELS[prefix]
 
 
+def parse_label_row(row: dict) -> Tuple[str, int]:
+    """A validation-table row -> (image name, label 0 or 1); raises ValueError saying what is wrong."""
+    name = str(row["imgname"] or "").strip()
+    if not name:
+        raise row_error("imgName is empty")
+    try:
+        label = parse_int(row["label"], "Label")
+    except ValueError as error:
+        raise row_error(str(error), name) from None
+    if label not in (0, 1):
+        raise row_error(f"Label {label} is out of range: must be 0 (non-PM) or 1 (PM)", name)
+    return name, label
+
+
 class ICHallengePM(FundusDataset):
     """iChallenge-PM: ``split`` is 'train', 'valid' or 'test'; labels 0 = non-PM, 1 = PM.
 
-    ``labels_file`` overrides where the validation labels are read from (.xlsx or .csv).
+    ``label_file`` overrides where the validation labels are read from (.xlsx or .csv); after
+    reading, ``label_file`` is the table used (None for the other splits).
     Other keywords: see FundusDataset (image_size, preprocess, augment, subset, seed, skip_bad,
     cache_dir).
 
@@ -80,16 +96,23 @@ class ICHallengePM(FundusDataset):
     >>> image, label = train[0]          # float32 [3, 224, 224], int64 0 or 1
     """
 
-    def __init__(self, root, split: str = "train", *, labels_file=None, **options):
+    name = "ichallenge_pm"
+    label_kind = "binary"
+
+    def __init__(self, root, split: str = "train", *, label_file=None, labels_file=None, **options):
         root = Path(root)
         self.split = split = normalize_split(split)
         if not root.is_dir():
             raise missing_layout_error("iChallenge-PM root folder", root, LAYOUT)
-        self.labels_file: Optional[Path] = None
+        if labels_file is not None:
+            warnings.warn("ICHallengePM(labels_file=...) is now label_file=... (as for DDR and APTOS)",
+                          DeprecationWarning, stacklevel=2)
+            label_file = label_file if label_file is not None else labels_file
+        self.label_file: Optional[Path] = None
         if split == "train":
             samples, bad = self._read_train(root)
         elif split == "valid":
-            samples, bad = self._read_valid(root, labels_file)
+            samples, bad = self._read_valid(root, label_file)
         else:
             samples, bad = self._read_test(root)
         super().__init__(samples, CLASS_NAMES, root=root, split=split, bad_samples=bad, **options)
@@ -113,40 +136,22 @@ class ICHallengePM(FundusDataset):
                 bad.append(BadSample(str(path), str(error)))
         return samples, bad
 
-    def _read_valid(self, root: Path, labels_file) -> Tuple[List, List[BadSample]]:
+    def _read_valid(self, root: Path, label_file) -> Tuple[List, List[BadSample]]:
         folder = self._folder(root, [VALID_FOLDER], "validation")
-        table_path = self._find_label_table(root, labels_file)
-        self.labels_file = table_path
-        samples, bad, listed = [], [], set()
-        for line, row in read_table(table_path, required=("imgName", "Label")):
-            name = str(row["imgname"] or "").strip()
-            try:
-                if not name:
-                    raise ValueError("imgName is empty")
-                label = parse_int(row["label"], "Label")
-                if label not in (0, 1):
-                    raise ValueError(f"Label {label} is out of range: must be 0 (non-PM) or 1 (PM)")
-            except ValueError as error:
-                bad.append(BadSample(name or "?", str(error), str(table_path), line))
-                listed.add(name)
-                continue
-            listed.add(name)
-            path = folder / name
-            problem = missing_file_problem(path, table_path, line)
-            if problem:
-                bad.append(problem)
-            else:
-                samples.append((path, label))
+        table_path = self._find_label_table(root, label_file)
+        self.label_file = table_path
+        found = rows_to_samples(read_table(table_path, required=("imgName", "Label")), parse_label_row,
+                                table_path, lambda name: folder / name)
+        bad = found.bad
         for path in list_images(folder):
-            if path.name not in listed:
+            if path.name not in found.listed:
                 bad.append(BadSample(str(path), "image has no row in the label table", str(table_path)))
-        samples.sort(key=lambda sample: sample[0].name)
-        return samples, bad
+        return sorted(found.samples, key=lambda sample: sample[0].name), bad
 
     @staticmethod
-    def _find_label_table(root: Path, labels_file) -> Path:
-        if labels_file is not None:
-            path = Path(labels_file)
+    def _find_label_table(root: Path, label_file) -> Path:
+        if label_file is not None:
+            path = Path(label_file)
             path = path if path.is_absolute() or path.exists() else root / path
             if not path.is_file():
                 raise missing_layout_error("iChallenge-PM validation label file", path, LAYOUT)
@@ -161,3 +166,9 @@ class ICHallengePM(FundusDataset):
     def _read_test(self, root: Path) -> Tuple[List, List[BadSample]]:
         folder = self._folder(root, list(TEST_FOLDERS), "test")
         return [(path, UNLABELED) for path in list_images(folder)], []
+
+    @property
+    def labels_file(self) -> Optional[Path]:
+        """Deprecated name of ``label_file``."""
+        warnings.warn("ICHallengePM.labels_file is now label_file", DeprecationWarning, stacklevel=2)
+        return self.label_file

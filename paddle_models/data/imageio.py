@@ -8,7 +8,18 @@ largest factor that still leaves at least the target number of pixels, so qualit
 
 Images are read with ``np.fromfile`` + ``cv2.imdecode`` rather than ``cv2.imread``: it works with
 non-ASCII paths on Windows and lets us tell "file missing" apart from "file not decodable".
+
+Checking files before training (``check_image_file``, run on every sample when a dataset is built):
+
+* the header (Pillow reads the first bytes only): a zero-byte file, a text file named ``.jpg``, a
+  broken header is a *bad sample* -- an error naming the file, or skipped with ``skip_bad=True``;
+* for JPEGs, the marker structure of the whole file (one read, a NumPy scan, no decoding): a file
+  that ends before its end-of-image marker is truncated -- a bad sample; a stray marker inside the
+  compressed data means damaged bytes.  Such a file still *decodes* -- to partly garbage pixels,
+  with only libjpeg's anonymous "Corrupt JPEG data" on stderr -- so it is reported as *corrupt*: a
+  ``CorruptImageWarning`` listing every such file (skipped as a bad sample with ``skip_bad=True``).
 """
+
 from __future__ import annotations
 
 import os
@@ -19,6 +30,10 @@ import cv2
 import numpy as np
 
 from .errors import BadSampleError
+
+
+class CorruptImageWarning(UserWarning):
+    """An image decodes, but its compressed data is damaged: the pixels are partly garbage."""
 
 PathLike = Union[str, os.PathLike]
 
@@ -82,7 +97,8 @@ def read_image(path: PathLike, reduction: int = 1) -> np.ndarray:
     if image is None:
         raise BadSampleError(
             f"cannot decode image {path} ({data.size} bytes): not an image or corrupted. "
-            "Replace or delete the file, or pass skip_bad=True to the dataset to skip it."
+            "Replace or delete the file, or pass skip_bad=True to the dataset (command line: --skip-bad) "
+            "to skip it."
         )
     return image  # [H, W, 3] BGR uint8
 
@@ -116,7 +132,83 @@ def decode_problem(path: PathLike) -> Optional[str]:
     return None
 
 
-def list_images(folder: PathLike):
-    """Sorted image files directly inside ``folder`` (not recursive)."""
+# JPEG marker types that may start a segment (SOFn, DHT, DAC, SOS, DQT, DNL, DRI, DHP, EXP, APPn, COM)
+SEGMENT_MARKERS = frozenset(range(0xC0, 0xD0)) | frozenset(range(0xDA, 0xE0)) | frozenset(range(0xE0, 0xF0)) | {0xFE}
+EOI, SOS = 0xD9, 0xDA
+
+
+def jpeg_structure_problem(data: np.ndarray) -> Optional[Tuple[str, str]]:
+    """Walk the markers of a JPEG's bytes: None if sound, else (kind, reason), kind 'truncated'/'corrupt'.
+
+    Between segments the file must hold a marker ``FF xx`` of a known type; inside the compressed
+    data of a scan every ``FF`` byte is followed by ``00`` (a stuffed FF) or a restart marker
+    ``D0``-``D7``.  Anything else is where libjpeg prints "Corrupt JPEG data".  Bytes after the
+    end-of-image marker (some cameras append data there) are not checked.
+    """
+    size = int(data.size)
+    if size < 4 or data[0] != 0xFF or data[1] != 0xD8:
+        return "corrupt", "does not start like a JPEG"
+    following = data[1:]
+    candidates = np.flatnonzero((data[:-1] == 0xFF) & (following != 0x00) & (following != 0xFF)
+                                & ((following < 0xD0) | (following > 0xD7)))  # real markers only
+    if not (following[candidates] == EOI).any():
+        return "truncated", f"has no end-of-image marker: the file is truncated ({size} bytes)"
+    position = 2
+    while True:
+        if position + 1 >= size:
+            return "corrupt", "damaged data: a segment length points past the end of the file"
+        if data[position] != 0xFF:
+            return "corrupt", f"damaged data at byte {position} (no marker where one must be)"
+        while position + 1 < size and data[position + 1] == 0xFF:  # fill bytes before a marker
+            position += 1
+        if position + 1 >= size:
+            continue
+        marker = int(data[position + 1])
+        if marker == EOI:
+            return None
+        if marker not in SEGMENT_MARKERS:
+            return "corrupt", f"damaged data at byte {position} (marker 0x{marker:02X} inside the image data)"
+        if position + 3 >= size:
+            continue
+        end = position + 2 + (int(data[position + 2]) << 8 | int(data[position + 3]))
+        if marker == SOS:  # compressed data follows its header: jump to the next real marker
+            following_markers = candidates[np.searchsorted(candidates, end):]
+            position = int(following_markers[0]) if following_markers.size else size
+        else:
+            position = end
+
+
+def check_image_file(path: PathLike) -> Tuple[Optional[str], Optional[str]]:
+    """(problem, corruption) of an image file, without decoding its pixels.
+
+    ``problem`` (not usable: missing, empty, not an image, broken header, truncated JPEG) or
+    ``corruption`` (a JPEG that decodes but whose data is damaged); both None for a sound file.
+    """
+    from PIL import Image
+
+    if not os.path.isfile(path):
+        return ("file is listed but does not exist" if not os.path.exists(path) else "not a file"), None
+    if os.path.getsize(path) == 0:
+        return "file is empty (0 bytes)", None
+    try:
+        with Image.open(path) as header:
+            is_jpeg = header.format == "JPEG"
+    except Image.UnidentifiedImageError:
+        return "not an image file, or its header is damaged", None
+    except Exception as error:  # SyntaxError, OSError, ...: a broken header
+        return f"broken image header ({error})", None
+    if not is_jpeg:
+        return None, None
+    problem = jpeg_structure_problem(np.fromfile(str(path), dtype=np.uint8))
+    if problem is None:
+        return None, None
+    kind, reason = problem
+    return (f"JPEG {reason}", None) if kind == "truncated" else (None, f"corrupt JPEG: {reason}")
+
+
+def list_images(folder: PathLike, recursive: bool = False):
+    """Sorted image files inside ``folder`` (and its sub-folders when ``recursive``), by extension;
+    hidden files (``.DS_Store``, ``._P0001.jpg`` from macOS archives) are not images."""
     folder = Path(folder)
-    return sorted(p for p in folder.iterdir() if p.is_file() and is_image_file(p))
+    candidates = folder.rglob("*") if recursive else folder.iterdir()
+    return sorted(p for p in candidates if p.is_file() and is_image_file(p))

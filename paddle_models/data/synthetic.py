@@ -30,7 +30,6 @@ images in seconds.  ``image_size="real"`` gives iChallenge-PM's 2124x2056.
 """
 from __future__ import annotations
 
-import csv
 import math
 import shutil
 import tempfile
@@ -41,6 +40,8 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
+
+from .. import files
 
 PALM_SIZE = (2124, 2056)  # (width, height) of an iChallenge-PM photograph
 # DDR comes from several cameras: (width / height, fundus radius / height)
@@ -346,14 +347,8 @@ def frame_size(image_size: Union[int, str, Tuple[int, int]], aspect: float = PAL
 
 
 def write_image(path: Path, image: np.ndarray, quality: int = 92) -> None:
-    """Write a JPEG (quality ``quality``) or PNG, depending on the suffix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    params = [cv2.IMWRITE_JPEG_QUALITY, quality] if path.suffix.lower() in (".jpg", ".jpeg") else \
-        [cv2.IMWRITE_PNG_COMPRESSION, 1]
-    ok, encoded = cv2.imencode(path.suffix, image, params)
-    if not ok:
-        raise OSError(f"could not encode {path}")
-    encoded.tofile(str(path))
+    """Write a JPEG (quality ``quality``) or PNG, depending on the suffix (``files.write_image``)."""
+    files.write_image(path, image, jpeg_quality=quality)
 
 
 def image_rng(seed: int, *keys: int) -> np.random.Generator:
@@ -422,12 +417,9 @@ def write_pm_label_table(folder: Path, rows, label_format: str = "xlsx") -> None
         sheet.append(PM_TABLE_COLUMNS)
         for row in rows:
             sheet.append(list(row))
-        workbook.save(folder / "PM_Label_and_Fovea_Location.xlsx")
+        files.atomic_write(folder / "PM_Label_and_Fovea_Location.xlsx", workbook.save)
     if label_format in ("csv", "both"):
-        with open(folder / "labels.csv", "w", newline="") as file:
-            writer = csv.writer(file)
-            writer.writerow(PM_TABLE_COLUMNS)
-            writer.writerows(rows)
+        files.write_csv(folder / "labels.csv", PM_TABLE_COLUMNS, rows)
 
 
 def make_synthetic_ichallenge_pm_archives(
@@ -575,7 +567,7 @@ def make_synthetic_ddr(
             used.add(name)
             write_image(grading / split / name, image, quality)
             lines.append(f"{name} {label_written}\n")
-        (grading / f"{split}.txt").write_text("".join(lines))
+        files.write_text(grading / f"{split}.txt", "".join(lines))
     return root
 
 
@@ -604,10 +596,7 @@ def make_synthetic_aptos(
             image, _ = synthetic_fundus(rng, width, int(width / rng.uniform(1.0, 1.5)), dr_grade=int(label))
             write_image(root / f"{split}_images" / f"{id_code}.png", image)
             rows.append((id_code, int(label)) if split == "train" else (id_code,))
-        with open(root / f"{split}.csv", "w", newline="") as file:
-            writer = csv.writer(file)
-            writer.writerow(("id_code", "diagnosis") if split == "train" else ("id_code",))
-            writer.writerows(rows)
+        files.write_csv(root / f"{split}.csv", ("id_code", "diagnosis") if split == "train" else ("id_code",), rows)
     return root
 
 
@@ -634,3 +623,78 @@ def make_synthetic_image_folder(
                 image, _ = synthetic_fundus(rng, width, height, dr_grade=label)
             write_image(folder / name / f"{name}_{number:04d}.jpg", image)
     return Path(root)
+
+
+def make_synthetic_ddr_archives(
+    out_dir,
+    per_class: Union[int, Sequence[int]] = 4,
+    image_size: int = 256,
+    seed: int = 0,
+    parts: int = 1,
+) -> list:
+    """Write a synthetic DDR as an archive: DDR-dataset.zip holding DDR-dataset/DR_grading/...
+
+    ``parts`` > 1 cuts the zip into that many numbered pieces DDR-dataset.zip.001, .002 ... (the
+    multi-part form DDR is downloaded in; joined in order they are the zip again).  Also holds a
+    small DDR-dataset/lesion_segmentation/ file that ``prepare_ddr`` must skip.  For testing
+    ``prepare_ddr`` and the AI Studio data search.  Returns the written files.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="synthetic_ddr_"))
+    try:
+        make_synthetic_ddr(staging, per_class, image_size, seed)
+        other = staging / "DDR-dataset" / "lesion_segmentation" / "README.txt"
+        other.parent.mkdir(parents=True)
+        files.write_text(other, "not part of DR grading\n")
+        archive = zip_folder(out_dir / "DDR-dataset.zip", staging, "DDR-dataset")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if parts <= 1:
+        return [archive]
+    data = archive.read_bytes()
+    archive.unlink()
+    size = -(-len(data) // parts)  # ceiling division: the last piece may be shorter
+    pieces = []
+    for number in range(parts):
+        piece = out_dir / f"DDR-dataset.zip.{number + 1:03d}"
+        piece.write_bytes(data[number * size:(number + 1) * size])
+        pieces.append(piece)
+    return pieces
+def make_synthetic_retinamnist(
+    root,
+    per_class: Union[int, Sequence[int]] = 10,
+    image_size: int = 28,
+    seed: int = 0,
+    valid_per_class: Optional[int] = None,
+    test_per_class: Optional[int] = None,
+) -> Path:
+    """Write a synthetic RetinaMNIST ``.npz`` (MedMNIST's six arrays) under ``root``; returns the file.
+
+    ``image_size`` is one of MedMNIST's sizes (28 -> retinamnist.npz, 64 -> retinamnist_64.npz, ...).
+    Each photograph is painted in a square frame at 4x the size (at least 128 px) -- the disc on a
+    dark frame, as MedMNIST's centre crop of the DeepDRiD photographs leaves it -- and shrunk with
+    INTER_AREA.  The train split gets ``per_class`` images of every
+    grade (or five counts); valid and test a third as many unless given (at least one per grade).
+    """
+    from .retinamnist import SPLIT_PREFIX, file_name
+
+    path = Path(root) / file_name(image_size)  # raises for a size MedMNIST does not have
+    counts = {"train": _grade_counts(per_class, 5)}
+    for split, given in (("valid", valid_per_class), ("test", test_per_class)):
+        counts[split] = _grade_counts(given, 5) if given is not None else [max(1, n // 3) for n in counts["train"]]
+    paint_side = max(128, 4 * image_size)
+    arrays = {}
+    for split_number, (split, split_counts) in enumerate(counts.items()):
+        labels = np.random.default_rng([seed, 40 + split_number]).permutation(np.repeat(np.arange(5), split_counts))
+        images = np.empty((len(labels), image_size, image_size, 3), np.uint8)
+        for number, label in enumerate(labels):
+            rng = image_rng(seed, 40 + split_number, number)
+            image, _ = synthetic_fundus(rng, paint_side, paint_side, dr_grade=int(label))
+            small = cv2.resize(image, (image_size, image_size), interpolation=cv2.INTER_AREA)
+            images[number] = cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
+        arrays[f"{SPLIT_PREFIX[split]}_images"] = images
+        arrays[f"{SPLIT_PREFIX[split]}_labels"] = labels.astype(np.uint8).reshape(-1, 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **arrays)
+    return path

@@ -4,14 +4,24 @@ The iChallenge-PM validation labels come as an Excel file (``PM_Label_and_Fovea_
 the public course converts it by hand to ``labels.csv``.  APTOS uses ``train.csv``.  Both are
 tables with a header row, so one reader serves all: it returns each row as a dict keyed by the
 lower-cased column names, together with its line (or spreadsheet row) number for error messages.
+
+``rows_to_samples`` is the loop every labelled reader (iChallenge-PM, DDR, APTOS) runs over such
+rows: parse each row, refuse a malformed one, find its image, and catch an image listed twice --
+with different labels that is an error naming both rows; an exact repeat is a warning.
 """
 from __future__ import annotations
 
 import csv
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Sequence, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Sequence, Tuple
 
-from .errors import BadSampleError
+from .errors import BadSample, BadSampleError
+
+
+class DuplicateRowWarning(UserWarning):
+    """A label table lists the same image twice with the same label (the repeat is ignored)."""
 
 Row = Tuple[int, Dict[str, object]]  # (1-based line or row number, {column name: value})
 
@@ -85,3 +95,72 @@ def parse_int(value, what: str) -> int:
         if not number.is_integer():
             raise ValueError(f"{what} {text!r} is not an integer") from None
         return int(number)
+
+
+@dataclass
+class LabelledRows:
+    """What ``rows_to_samples`` found: usable samples, bad rows, and every image name listed."""
+
+    samples: List[Tuple[Path, int]] = field(default_factory=list)
+    bad: List[BadSample] = field(default_factory=list)
+    listed: set = field(default_factory=set)
+
+
+def rows_to_samples(rows: Iterable[Tuple[int, object]], parse_row: Callable[[object], Tuple[str, int]],
+                    source: Path, image_path: Callable[[str], Path]) -> LabelledRows:
+    """Turn label-table rows into (image path, label) samples.
+
+    rows        (line number, row) pairs, a row being whatever ``parse_row`` understands
+    parse_row   row -> (image name, label); raises ValueError(reason) for a malformed row, with
+                ``error.name`` set when the image name is known
+    image_path  image name -> its path (e.g. ``folder / name``)
+
+    A missing image, a malformed row, and an image listed twice with *different* labels (both rows
+    named) are bad samples; the same image listed twice with the *same* label gives a
+    ``DuplicateRowWarning`` and is used once.
+    """
+    from .base import missing_file_problem
+
+    found = LabelledRows()
+    first: Dict[str, Tuple[int, int]] = {}  # image name -> (line, label) of its first row
+    conflicting: set = set()
+    repeats = []
+    for line, row in rows:
+        try:
+            name, label = parse_row(row)
+        except ValueError as error:
+            name = getattr(error, "name", None)
+            found.bad.append(BadSample(name or "?", str(error), str(source), line))
+            found.listed.add(name)
+            continue
+        found.listed.add(name)
+        if name in first:
+            first_line, first_label = first[name]
+            if label == first_label:
+                repeats.append(f"{source}:{line} repeats line {first_line} ({name}, label {label})")
+            else:
+                conflicting.add(image_path(name))
+                found.bad.append(BadSample(name, f"listed twice with different labels: line {first_line} "
+                                                 f"says {first_label}, line {line} says {label}",
+                                           str(source), line))
+            continue
+        first[name] = (line, label)
+        path = image_path(name)
+        problem = missing_file_problem(path, source, line)
+        if problem:
+            found.bad.append(problem)
+        else:
+            found.samples.append((path, label))
+    if conflicting:  # neither label can be trusted: drop the first row's sample too
+        found.samples = [(path, label) for path, label in found.samples if path not in conflicting]
+    if repeats:
+        warnings.warn(f"{source}: {len(repeats)} image(s) listed twice with the same label, used once:\n  "
+                      + "\n  ".join(repeats), DuplicateRowWarning, stacklevel=3)
+    return found
+
+
+def row_error(message: str, name=None) -> ValueError:
+    """A ValueError for ``rows_to_samples`` that carries the image name, if known."""
+    error = ValueError(message)
+    error.name = name or None
+    return error

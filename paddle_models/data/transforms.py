@@ -5,6 +5,11 @@ transforms use OpenCV on numpy arrays), and keeps its size.  A fundus has no "up
 photographed slightly rotated, left and right eyes are mirror images, exposure and contrast vary
 between cameras.  So: flips, rotation, a mild scale/crop, brightness and contrast.
 
+Random crops (``random_crop=N``) are the other way to vary scale and position: preprocess to a larger
+side and train on random N x N windows of it -- the DDR study resized to 512 and took random 256 crops.
+The model then sees N x N inputs, so validation and prediction must take the *centre* N x N window of
+the same larger image (``centre_crop(N)``), or they would see the eye at another scale.
+
 Randomness comes from Python's ``random`` module and numpy's global random state (paddle's
 RandomResizedCrop uses both); paddle.io.DataLoader seeds both differently in every worker process.
 """
@@ -23,21 +28,36 @@ def train_augmentation(
     brightness: float = 0.2,
     contrast: float = 0.2,
     fill: int = 0,
+    random_crop: Optional[int] = None,
 ) -> T.Compose:
     """Random flips, rotation (+-``rotation`` degrees), scale/crop, brightness and contrast.
 
     ``scale`` is the range of the area kept by RandomResizedCrop (None: no crop); ``fill`` is the
     value of the corners uncovered by the rotation (0 for plain images, 128 after Ben Graham).
+    ``random_crop=N`` replaces the scale/crop step by a random N x N window (no resize): the output is
+    then N x N, not ``image_size`` x ``image_size``; evaluate on ``centre_crop(N)`` of the same images.
     """
+    if random_crop is not None and not 0 < random_crop <= image_size:
+        raise ValueError(f"random_crop must be between 1 and image_size ({image_size}), got {random_crop}")
     steps = []
     if flip:
         steps += [T.RandomHorizontalFlip(0.5), T.RandomVerticalFlip(0.5)]
     if rotation:
         steps.append(T.RandomRotation(rotation, fill=fill))
-    if scale is not None:
+    if random_crop:
+        steps.append(T.RandomCrop(random_crop))  # the window's corner from Python's random module
+    elif scale is not None:
         steps.append(T.RandomResizedCrop(image_size, scale=tuple(scale), ratio=(0.9, 1.1)))
     if brightness:
         steps.append(T.BrightnessTransform(brightness))
     if contrast:
         steps.append(T.ContrastTransform(contrast))
     return T.Compose(steps)
+
+
+def centre_crop(size: int) -> T.CenterCrop:
+    """The centre ``size`` x ``size`` window: what validation and prediction use after ``random_crop``.
+
+    Pass it as a dataset's ``augment`` (it is not random, so it may run on a validation split).
+    """
+    return T.CenterCrop(size)

@@ -9,10 +9,12 @@
     loader.py       reproducible shuffling, class-balanced batches, small /dev/shm
     trainer.py      Trainer.fit(): the loop, VisualDL logging, best-model selection, early stopping
     evaluate.py     evaluate(), predict_probs()
-    checkpoint.py   atomic checkpoints, resume, load_model()
+    checkpoint.py   atomic checkpoints with a checksum, resume, load_model()
+    runlock.py      one run per run folder (an OS file lock)
     distributed.py  multi-device data parallelism (launch / spawn)
 """
-from .checkpoint import load_checkpoint, load_model, save_checkpoint
+from .checkpoint import CorruptCheckpointError, load_checkpoint, load_model, save_checkpoint
+from .runlock import RunFolderBusyError, RunLock
 from .config import TrainConfig
 from .device import choose_device, gpu_available, set_seed, use_amp
 from .evaluate import EvalResult, evaluate, predict_logits, predict_probs
@@ -22,6 +24,7 @@ from .optim import build_optimizer, build_scheduler
 from .trainer import NonFiniteLossError, Trainer, fit
 
 __all__ = ["TrainConfig", "Trainer", "fit", "evaluate", "EvalResult", "predict_probs", "predict_logits",
-           "save_checkpoint", "load_checkpoint", "load_model", "TaskLoss", "main_output", "to_probabilities",
+           "save_checkpoint", "load_checkpoint", "load_model", "CorruptCheckpointError", "RunLock",
+           "RunFolderBusyError", "TaskLoss", "main_output", "to_probabilities",
            "build_optimizer", "build_scheduler", "make_loader", "EpochShuffleSampler", "choose_device",
            "gpu_available", "set_seed", "use_amp", "NonFiniteLossError"]

@@ -8,39 +8,125 @@ Two files per run, in the run's output folder:
 * ``last.pdckpt``    everything needed to continue: weights, optimiser and scheduler state, epoch,
   history, best value, early-stopping counter, NumPy and Python RNG states (``--resume``).
 
-Both are written *atomically*: to a temporary file in the same folder, then renamed over the old
-file with ``os.replace``.  A crash or Ctrl-C in the middle of a save leaves the previous checkpoint
-intact, never half a file.
+Both are written *atomically* (``paddle_models.files.atomic_write``): to a temporary file in the
+same folder, then renamed over the old file with ``os.replace``.  A crash or Ctrl-C in the middle of
+a save leaves the previous checkpoint intact, never half a file; the temporary file a killed process
+leaves behind is removed by the next run (``files.remove_stale_temporaries``).
+
+Every checkpoint ends with a checksum line, ``PADDLE_MODELS_SHA256:<hex>``, the SHA-256 of all the
+bytes before it (the ``paddle.save`` payload).  ``paddle.load`` ignores it (pickle stops at its own
+end), so the file stays an ordinary Paddle checkpoint; ``load_checkpoint`` recomputes the checksum
+and refuses a file whose bytes changed (a bad copy, a disk error), and a checkpoint whose weights
+are NaN or infinite, naming the file.  Checkpoints written before the checksum existed have no
+such line: they load as before, without the check.
 """
 from __future__ import annotations
 
-import os
+import hashlib
 from pathlib import Path
 
+import numpy as np
 import paddle
 
+from ..files import atomic_write
+
 BEST, LAST = "best.pdparams", "last.pdckpt"
+CHECKSUM_TAG = b"\nPADDLE_MODELS_SHA256:"
+CHECKSUM_LINE_LENGTH = len(CHECKSUM_TAG) + 64 + 1  # tag, 64 hex digits, newline
+CHUNK = 1 << 20
+
+
+class CorruptCheckpointError(ValueError):
+    """A checkpoint file is empty, truncated, altered since it was written, or holds non-finite weights."""
+
+
+def file_sha256(path: Path, length: int) -> str:
+    """SHA-256 of the first ``length`` bytes of ``path``, read in 1 MB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while length > 0:
+            chunk = file.read(min(CHUNK, length))
+            if not chunk:
+                break
+            digest.update(chunk)
+            length -= len(chunk)
+    return digest.hexdigest()
+
+
+def _save_with_checksum(state: dict, temporary: Path) -> None:
+    paddle.save(state, str(temporary))
+    checksum = file_sha256(temporary, temporary.stat().st_size)
+    with open(temporary, "ab") as file:
+        file.write(CHECKSUM_TAG + checksum.encode("ascii") + b"\n")
 
 
 def save_checkpoint(state: dict, path) -> Path:
-    """``paddle.save(state, path)``, atomically (temporary file + rename)."""
+    """``paddle.save(state, path)`` plus a checksum line, atomically (temporary file + rename)."""
+    return atomic_write(path, lambda temporary: _save_with_checksum(state, temporary))
+
+
+def stored_checksum(path: Path):
+    """(checksum written in the file, payload length), or (None, file size) for an old checkpoint."""
+    size = path.stat().st_size
+    if size < CHECKSUM_LINE_LENGTH:
+        return None, size
+    with open(path, "rb") as file:
+        file.seek(size - CHECKSUM_LINE_LENGTH)
+        tail = file.read()
+    if not tail.startswith(CHECKSUM_TAG):
+        return None, size
+    return tail[len(CHECKSUM_TAG):-1].decode("ascii", "replace"), size - CHECKSUM_LINE_LENGTH
+
+
+def verify_checksum(path) -> bool:
+    """True if ``path`` has a checksum line and it matches; False for an old file without one.
+
+    Raises ``CorruptCheckpointError`` naming the file if it is empty or its bytes changed.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        paddle.save(state, str(temporary))
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
-    return path
+    checksum, length = stored_checksum(path)
+    if length == 0:
+        raise CorruptCheckpointError(f"checkpoint {path} is empty (0 bytes): an interrupted copy or a full "
+                                     "disk. Delete it and copy it again, or train again.")
+    if checksum is None:
+        return False
+    if file_sha256(path, length) != checksum:
+        raise CorruptCheckpointError(f"checkpoint {path} is damaged: its SHA-256 does not match the one "
+                                     "written with it (bytes changed after saving). Copy it again, or "
+                                     "train again.")
+    return True
 
 
-def load_checkpoint(path) -> dict:
+def non_finite_weights(weights: dict) -> list:
+    """Names of the tensors in a state dict that contain NaN or infinity."""
+    bad = []
+    for name, value in weights.items():
+        array = value.numpy() if hasattr(value, "numpy") else np.asarray(value)
+        if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
+            bad.append(name)
+    return bad
+
+
+def load_checkpoint(path, check_weights: bool = True) -> dict:
+    """``paddle.load(path)`` after checking the checksum; refuses non-finite ``state['model']`` weights."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}")
-    return paddle.load(str(path))
+    verify_checksum(path)
+    try:
+        state = paddle.load(str(path))
+    except Exception as error:  # EOFError, UnpicklingError, ... : not (or no longer) a Paddle checkpoint
+        raise CorruptCheckpointError(f"checkpoint {path} cannot be read ({type(error).__name__}: {error}): "
+                                     "truncated or not a Paddle checkpoint. Copy it again, or train again.") from None
+    weights = state.get("model") if isinstance(state, dict) else None
+    if check_weights and isinstance(weights, dict):
+        bad = non_finite_weights(weights)
+        if bad:
+            raise CorruptCheckpointError(f"checkpoint {path} holds NaN or infinite weights in {len(bad)} "
+                                         f"tensor(s) ({', '.join(bad[:3])}{', ...' if len(bad) > 3 else ''}): "
+                                         "training diverged before it was saved, or the file is damaged. "
+                                         "Use an earlier checkpoint or train again with a lower --lr.")
+    return state
 
 
 def _rename_keys(state: dict, renames: dict) -> dict:

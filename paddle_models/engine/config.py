@@ -1,60 +1,84 @@
-"""Every setting of a training run in one dataclass (saved in checkpoints and logged as hparams)."""
+"""Every setting of a training run in one dataclass (saved in checkpoints and logged as hparams).
+
+Each field is declared with ``paddle_models.settings.setting``: its default, allowed values, a check
+and its help text.  The command line's options, the recipes' keys and their validation are derived
+from these declarations (see paddle_models/settings.py), so this file is the one place to add one.
+"""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Optional
 
+from ..metrics import EPOCH_METRICS
+from ..settings import at_least, non_negative, positive, probability, setting, validate
+from ..tasks import LOSSES, task_of_loss
+
+OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop")
+SCHEDULES = ("constant", "step", "cosine")
+SAMPLERS = ("shuffle", "balanced")
+# What ``monitor`` may name: the validation metrics computed every epoch, and the losses.
+MONITORS = ("val/loss", *(f"val/{name}" for name in EPOCH_METRICS), "train/loss", "train/acc", "train/auc")
+
 
 @dataclass
 class TrainConfig:
+    """How the model is trained: optimiser, schedule, loss, model selection and machinery."""
+
     # how long, how big
-    epochs: int = 10
-    batch_size: int = 16
-    # optimiser and learning rate
-    optimizer: str = "momentum"  # sgd | momentum | adam | adamw
-    lr: float = 1e-3
-    momentum: float = 0.9
-    weight_decay: float = 0.0
-    schedule: str = "constant"  # constant | step | cosine
-    step_epochs: Optional[int] = None  # step schedule: x0.1 every this many epochs (default epochs // 3)
-    warmup_epochs: float = 0.0  # linear warm-up from lr/10
+    epochs: int = setting(10, "number of passes over the training set", check=at_least(1))
+    batch_size: int = setting(16, "images per optimiser step", check=at_least(1))
+    # optimiser (优化器) and learning rate
+    optimizer: str = setting("momentum", "the optimiser", choices=OPTIMIZERS)
+    lr: float = setting(1e-3, "learning rate", check=positive)
+    momentum: float = setting(0.9, "momentum of momentum SGD", check=probability)
+    weight_decay: Optional[float] = setting(
+        None, "L2 weight decay (None: 0, or AdamW's own 0.01; an explicit 0 means none)", check=non_negative)
+    l1_decay: float = setting(0.0, "L1 regularisation strength (sum of |w| added to the loss)", check=non_negative)
+    schedule: str = setting("constant", "learning-rate schedule", choices=SCHEDULES)
+    step_epochs: Optional[int] = setting(None, "step schedule: lr x0.1 every this many epochs (default epochs // 3)",
+                                         check=at_least(1))
+    warmup_epochs: float = setting(0.0, "linear warm-up from lr/10 over this many epochs", check=non_negative)
     # loss
-    loss: str = "ce"  # ce | weighted_ce | bce (one logit) | ordinal
-    label_smoothing: float = 0.0
-    aux_weight: float = 0.3  # GoogLeNet's auxiliary heads
-    grad_clip: Optional[float] = None  # clip the global gradient norm
-    sampler: str = "shuffle"  # shuffle | balanced (class-balanced batches for imbalanced data)
+    loss: str = setting("ce", "ce, weighted_ce (1/class frequency), bce (one logit) or ordinal", choices=LOSSES)
+    label_smoothing: float = setting(0.0, "cross-entropy label smoothing", check=probability)
+    aux_weight: float = setting(0.3, "weight of GoogLeNet's auxiliary losses (0: heads ignored)", check=non_negative)
+    grad_clip: Optional[float] = setting(None, "clip the global gradient norm to this value", check=positive)
+    sampler: str = setting("shuffle", "shuffle, or balanced (class-balanced batches for imbalanced data)",
+                           choices=SAMPLERS)
     # model selection
-    monitor: str = "val/acc"  # val/acc | val/auc | val/kappa | val/f1_macro | val/loss
-    patience: Optional[int] = None  # early stopping: epochs without improvement
+    monitor: str = setting("val/acc", "the metric that chooses the best epoch", choices=MONITORS)
+    patience: Optional[int] = setting(None, "early stopping: epochs without improvement of monitor",
+                                      check=at_least(1))
     # machinery
-    device: Optional[str] = None  # cpu | gpu | gpu:N (None: gpu when there is one)
-    amp: str = "auto"  # auto (on with a GPU) | on | off
-    seed: int = 0
-    num_workers: int = 0
-    log_dir: str = "runs"
-    run_name: str = "run"
-    output_dir: Optional[str] = None  # checkpoints (default <log_dir>/<run_name>)
-    resume: bool = False
-    save_last: bool = True  # write last.pdckpt (weights + optimiser) every epoch, for --resume
-    progress: bool = True  # tqdm bars
+    device: Optional[str] = setting(None, "cpu, gpu or gpu:N (default: gpu when there is one)", hparam=False)
+    amp: str = setting("auto", "mixed precision (auto: on with a GPU)", choices=("auto", "on", "off"),
+                       hparam=False)
+    seed: int = setting(0, "random seed: weights, shuffling, augmentation, subsets", check=at_least(0))
+    num_workers: int = setting(0, "DataLoader worker processes", check=at_least(0), hparam=False)
+    log_dir: str = setting("runs", "parent folder of the VisualDL logs", hparam=False)
+    run_name: Optional[str] = setting(None, "sub-folder name for this run's logs and checkpoints "
+                                            "(default: <data>-<model> on the command line, else 'run')", hparam=False)
+    output_dir: Optional[str] = setting(None, "where checkpoints go (default: the run's folder)", hparam=False)
+    resume: bool = setting(False, "continue the run from its last checkpoint (last.pdckpt)", hparam=False)
+    save_last: bool = setting(True, "write last.pdckpt every epoch so --resume can continue "
+                                    "(off saves time and disk)", hparam=False)
+    progress: bool = setting(True, "tqdm progress bars", cli=False, hparam=False)
 
     def __post_init__(self):
-        choices = {"optimizer": ("sgd", "momentum", "adam", "adamw"), "schedule": ("constant", "step", "cosine"),
-                   "loss": ("ce", "weighted_ce", "bce", "ordinal"), "sampler": ("shuffle", "balanced"),
-                   "amp": ("auto", "on", "off")}
-        for name, allowed in choices.items():
-            if getattr(self, name) not in allowed:
-                raise ValueError(f"TrainConfig.{name} must be one of {allowed}, got {getattr(self, name)!r}")
-        if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
-            raise ValueError("epochs and batch_size must be >= 1 and lr > 0")
+        validate(self)
+        if self.device is not None and not (self.device == "cpu" or self.device.startswith("gpu")):
+            from ..settings import SettingsError
+
+            raise SettingsError(f"device must be cpu, gpu or gpu:N, got {self.device!r}")
+        if self.run_name is None:
+            self.run_name = "run"
         if self.output_dir is None:
             self.output_dir = f"{self.log_dir}/{self.run_name}"
 
     @property
     def task(self) -> str:
         """How outputs become probabilities: multiclass (softmax), binary_logit (sigmoid), ordinal."""
-        return {"bce": "binary_logit", "ordinal": "ordinal"}.get(self.loss, "multiclass")
+        return task_of_loss(self.loss)
 
     @property
     def monitor_mode(self) -> str:

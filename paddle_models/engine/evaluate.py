@@ -14,7 +14,10 @@ import paddle
 
 from ..metrics import evaluate_predictions
 from . import distributed
-from .losses import TaskLoss, main_output, to_probabilities
+from ..models import evaluating
+from ..tasks import default_loss, to_probabilities
+from .loader import make_loader
+from .losses import NonFiniteLossError, TaskLoss, main_output, non_finite_advice
 
 
 @dataclass
@@ -37,16 +40,12 @@ def predict_logits(model, dataset, batch_size: int = 32, across_ranks: bool = Tr
     ranks = distributed.world_size() if across_ranks else 1
     shard = np.arange(distributed.rank() if across_ranks else 0, len(dataset), ranks)
     subset = dataset if len(shard) == len(dataset) else paddle.io.Subset(dataset, shard.tolist())
-    loader = paddle.io.DataLoader(subset, batch_size=batch_size, shuffle=False)
-    was_training = model.training
-    model.eval()
+    loader = make_loader(subset, batch_size, train=False)  # a failed read is raised here, naming the file
     labels, logits = [], []
-    with paddle.no_grad():
+    with evaluating(model), paddle.no_grad():
         for images, batch_labels in loader:
             logits.append(main_output(model(images)).numpy())
             labels.append(np.asarray(batch_labels).reshape(-1))
-    if was_training:
-        model.train()
     labels = np.concatenate(labels) if labels else np.zeros(0, np.int64)
     logits = np.concatenate(logits) if logits else np.zeros((0, 1), np.float32)
     if ranks == 1:
@@ -56,12 +55,19 @@ def predict_logits(model, dataset, batch_size: int = 32, across_ranks: bool = Tr
 
 
 def evaluate(model, dataset, batch_size: int = 32, task: str = "multiclass", loss: Optional[TaskLoss] = None,
-             class_names=None, across_ranks: bool = True) -> EvalResult:
-    """Loss and metrics of ``model`` on a labelled ``dataset``."""
+             class_names=None, across_ranks: bool = True, learning_rate: Optional[float] = None) -> EvalResult:
+    """Loss and metrics of ``model`` on a labelled ``dataset``.
+
+    Non-finite outputs (weights that diverged in the last steps) raise NonFiniteLossError, with
+    the same advice as a non-finite training loss; ``learning_rate`` is quoted in it.
+    """
     labels, logits = predict_logits(model, dataset, batch_size, across_ranks)
+    if not np.isfinite(logits).all():
+        raise NonFiniteLossError(non_finite_advice(
+            f"the model's outputs contain NaN or infinity on {getattr(dataset, 'split', None) or 'the'} "
+            "split: its weights diverged", learning_rate))
     if loss is None:
-        loss = TaskLoss({"binary_logit": "bce", "ordinal": "ordinal"}.get(task, "ce"),
-                        num_classes=logits.shape[1])
+        loss = TaskLoss(default_loss(task), num_classes=logits.shape[1])
     value = float(loss(paddle.to_tensor(logits), paddle.to_tensor(labels)).item()) if len(labels) else float("nan")
     probs = to_probabilities(logits, task)
     return EvalResult(labels, probs, value, evaluate_predictions(labels, probs, class_names))

@@ -1,4 +1,4 @@
-"""Losses by task, and how each task turns model outputs into class probabilities.
+"""Losses by task (the task vocabulary itself, and how outputs become probabilities: paddle_models/tasks.py).
 
 =============  ====================  ==========================================  ===================
 ``loss``       task                  loss                                        probabilities
@@ -21,8 +21,20 @@ import numpy as np
 import paddle
 import paddle.nn.functional as F
 
-from ..data import ordinal_encode, ordinal_to_class_probs
+from ..data import ordinal_encode
 from ..models import main_output  # noqa: F401  (re-exported: the engine's users call it from here)
+from ..tasks import to_probabilities  # noqa: F401  (re-exported)
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The loss or the model's outputs became NaN or infinite: training cannot go on."""
+
+
+def non_finite_advice(what: str, learning_rate: Optional[float] = None) -> str:
+    """The message of a NonFiniteLossError: what happened, and what to try."""
+    rate = f" (learning rate {learning_rate:.2e})" if learning_rate is not None else ""
+    return (f"{what}{rate}. Try a lower learning rate, gradient "
+            "clipping (--grad-clip 1.0), and check that the inputs are normalised (no NaN in the images).")
 
 
 class TaskLoss:
@@ -49,15 +61,3 @@ class TaskLoss:
             return F.binary_cross_entropy_with_logits(logits[:, 1:], targets[:, 1:])  # column 0 is always 1
         weight = self.weight if self.loss == "weighted_ce" else None
         return F.cross_entropy(logits, labels, weight=weight, label_smoothing=self.label_smoothing)
-
-
-def to_probabilities(logits: np.ndarray, task: str) -> np.ndarray:
-    """Logits [N, K] -> class probabilities [N, C] for the metrics (NumPy, float64)."""
-    logits = np.asarray(logits, dtype=np.float64)
-    if task == "binary_logit":
-        p = 1.0 / (1.0 + np.exp(-logits.reshape(-1)))
-        return np.stack([1 - p, p], axis=1)
-    if task == "ordinal":
-        return ordinal_to_class_probs(1.0 / (1.0 + np.exp(-logits))).astype(np.float64)
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)

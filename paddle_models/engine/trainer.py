@@ -21,7 +21,9 @@ import numpy as np
 import paddle
 from tqdm import tqdm  # not tqdm.auto: its asyncio variant calls iter() on the loader twice
 
-from ..metrics import confusion_matrix
+from ..files import write_text
+from ..metrics import BINARY_ONLY_METRICS, confusion_matrix, roc_auc
+from ..settings import SettingsError, hparam_names
 from ..visualdl_log import RunLogger
 from . import distributed
 from .checkpoint import BEST, LAST, load_checkpoint, optimizer_state, restore_optimizer_state, save_checkpoint
@@ -29,17 +31,21 @@ from .config import TrainConfig
 from .device import choose_device, set_seed, use_amp
 from .evaluate import EvalResult, evaluate
 from .loader import WORKER_FAILURE_HINT, is_worker_failure, make_loader, set_loader_epoch
-from .losses import TaskLoss, main_output, to_probabilities
-from .optim import build_optimizer, build_scheduler
+from .losses import NonFiniteLossError, TaskLoss, main_output, non_finite_advice, to_probabilities
+from .optim import build_optimizer, build_scheduler, l1_penalty
+from .runlock import claim_run_folder
 
 # Paddle 3 repeats this notice for every BatchNorm layer at every train() call; it informs, nothing more.
 warnings.filterwarnings("ignore", message="When training, we now always track global mean")
 
 HPARAM_METRICS = ["val/acc", "val/auc", "val/kappa", "val/loss"]
+# Settings a resumed run may change: how long it goes on, and the machinery it runs on.
+RESUMABLE_CHANGES = ("epochs", "patience", "resume", "progress", "num_workers", "device", "amp", "log_dir",
+                     "output_dir")
 
 
-class NonFiniteLossError(FloatingPointError):
-    """The loss became NaN or infinite: training cannot go on."""
+class ResumeError(RuntimeError):
+    """``resume`` was asked for, but there is nothing to resume, or it was another run."""
 
 
 class Trainer:
@@ -62,6 +68,10 @@ class Trainer:
 
     def _prepare(self):
         config = self.config
+        if config.sampler == "balanced" and distributed.world_size() > 1:
+            raise SettingsError("sampler='balanced' is not supported in multi-device training (each device "
+                                "would draw its own balanced batches from the whole set): use "
+                                "loss='weighted_ce' instead, or train on one device")
         set_seed(config.seed)
         self.device = choose_device(config.device)
         distributed.init_if_needed()
@@ -73,6 +83,7 @@ class Trainer:
         self.scheduler = build_scheduler(config, len(self.loader))
         self.network = paddle.DataParallel(self.model) if distributed.world_size() > 1 else self.model
         self.optimizer = build_optimizer(config, self.model.parameters(), self.scheduler)
+
         weights = None
         if config.loss == "weighted_ce":
             from ..data import class_weights
@@ -80,12 +91,19 @@ class Trainer:
             weights = class_weights(self.train_set.labels, self.train_set.num_classes)
         self.loss = TaskLoss(config.loss, num_classes=self.train_set.num_classes, class_weights=weights,
                              label_smoothing=config.label_smoothing, aux_weight=config.aux_weight)
-        if config.resume and (self.output_dir / LAST).exists():
-            self._restore(load_checkpoint(self.output_dir / LAST))
+        if config.resume:
+            self._restore(self._resumable_state())
 
     # ------------------------------------------------------------------ the loop
 
     def fit(self) -> Dict[str, list]:
+        """Train; the run folder is locked meanwhile, so a second run into it stops at once (runlock.py)."""
+        if not distributed.is_main_process():
+            return self._fit()
+        with claim_run_folder(self.output_dir, (self.train_set, self.valid_set)):
+            return self._fit()
+
+    def _fit(self) -> Dict[str, list]:
         self._prepare()
         main = distributed.is_main_process()
         self.logger = RunLogger(self.config.log_dir, self.config.run_name, enabled=main)
@@ -93,10 +111,11 @@ class Trainer:
             self.logger.text("run/config", str(self.config.to_dict()))
             for epoch in range(self.start_epoch, self.config.epochs):
                 started = time.time()
-                train_loss, train_acc = self.train_one_epoch(epoch)
+                train_loss, train_acc, train_auc = self.train_one_epoch(epoch)
                 result = evaluate(self.network, self.valid_set, self.config.batch_size, self.config.task,
-                                  self.loss, self.class_names)
-                scores = {"train/loss": train_loss, "train/acc": train_acc, "val/loss": result.loss,
+                                  self.loss, self.class_names, learning_rate=self.optimizer.get_lr())
+                scores = {"train/loss": train_loss, "train/acc": train_acc, "train/auc": train_auc,
+                          "val/loss": result.loss,
                           **{f"val/{name}": value for name, value in result.metrics.items()},
                           "lr": self.optimizer.get_lr()}
                 improved = self._record(epoch, scores)
@@ -116,7 +135,7 @@ class Trainer:
         self.network.train()
         set_loader_epoch(self.loader, epoch)
         self._seed_epoch(epoch)
-        losses, correct, seen = [], 0, 0
+        losses, correct, seen, train_probs, train_labels = [], 0, 0, [], []
         bar = tqdm(self.loader, desc=f"epoch {epoch + 1}/{self.config.epochs}", leave=False,
                    disable=not (self.config.progress and distributed.is_main_process()))
         try:
@@ -125,9 +144,12 @@ class Trainer:
                     self.logger.image_batch("train/inputs", images.numpy(), 0, getattr(self.train_set, "preprocess", None))
                 loss, logits = self.train_step(images, labels, epoch, step)
                 losses.append(loss)
-                predicted = to_probabilities(main_output(logits).numpy(), self.config.task).argmax(axis=1)
-                correct += int((predicted == labels.numpy().reshape(-1)).sum())
-                seen += len(predicted)
+                probs = to_probabilities(main_output(logits).numpy(), self.config.task)
+                truth = labels.numpy().reshape(-1)
+                correct += int((probs.argmax(axis=1) == truth).sum())
+                seen += len(truth)
+                train_probs.append(probs)
+                train_labels.append(truth)
                 global_step = epoch * len(self.loader) + step
                 self.logger.scalars({"step/train_loss": loss, "step/lr": self.optimizer.get_lr()}, global_step)
                 bar.set_postfix(loss=f"{np.mean(losses):.4f}", acc=f"{correct / seen:.3f}")
@@ -135,20 +157,24 @@ class Trainer:
             if self.config.num_workers and is_worker_failure(error):
                 raise RuntimeError(WORKER_FAILURE_HINT.format(error=error)) from error
             raise
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # one class in the epoch's labels: AUC undefined (nan)
+            auc = roc_auc(np.concatenate(train_labels), np.concatenate(train_probs))
         return (distributed.average_across_ranks(float(np.mean(losses))),
-                distributed.average_across_ranks(correct / max(1, seen)))
+                distributed.average_across_ranks(correct / max(1, seen)),
+                distributed.average_across_ranks(auc))
 
     def train_step(self, images, labels, epoch: int, step: int):
         """One optimisation step; returns (loss value, model outputs)."""
         with paddle.amp.auto_cast(enable=self.amp):
             outputs = self.network(images)
             loss = self.loss(outputs, labels)
+            if self.config.l1_decay:
+                loss = loss + l1_penalty(self.model, self.config.l1_decay)
         value = float(loss.item())
         if not math.isfinite(value):
-            raise NonFiniteLossError(
-                f"the loss became {value} at epoch {epoch + 1}, step {step + 1} (learning rate "
-                f"{self.optimizer.get_lr():.2e}). Try a lower learning rate, gradient clipping "
-                "(grad_clip=1.0), and check that the inputs are normalised (no NaN in the images).")
+            raise NonFiniteLossError(non_finite_advice(f"the loss became {value} at epoch {epoch + 1}, "
+                                                       f"step {step + 1}", self.optimizer.get_lr()))
         if self.scaler:
             self.scaler.scale(loss).backward()
             self.scaler.step(self.optimizer)
@@ -164,16 +190,20 @@ class Trainer:
 
     def _seed_epoch(self, epoch: int) -> None:
         """Reseed Paddle at each epoch (dropout, paddle transforms): a resumed run repeats it exactly."""
-        paddle.seed(self.config.seed * 1000 + epoch)
-        np.random.seed((self.config.seed * 1000 + epoch) % 2**32)
-        random.seed(self.config.seed * 1000 + epoch)
+        set_seed(self.config.seed * 1000 + epoch)
 
     def _record(self, epoch: int, scores: Dict[str, float]) -> bool:
         for name, value in scores.items():
             self.history.setdefault(name, []).append(float(value))
         self.logger.scalars(scores, epoch + 1)
+        if self.config.monitor not in scores:
+            raise SettingsError(
+                f"monitor={self.config.monitor!r} is not computed for this task; this run has: "
+                + ", ".join(sorted(name for name in scores if name != "lr"))
+                + (" (sensitivity and specificity exist for two classes only)"
+                   if self.config.monitor.split("/")[-1] in BINARY_ONLY_METRICS else ""))
         value = scores.get(self.config.monitor)
-        if value is None or not np.isfinite(value):
+        if not np.isfinite(value):
             value = -np.inf if self.config.monitor_mode == "max" else np.inf
         better = (self.best_value is None or
                   (value > self.best_value if self.config.monitor_mode == "max" else value < self.best_value))
@@ -197,6 +227,28 @@ class Trainer:
             "rng": {"numpy": np.random.get_state(), "python": random.getstate()},
         }, self.output_dir / LAST)
 
+    def _resumable_state(self) -> dict:
+        """last.pdckpt of this run, after checking it is this run's: same model, same settings."""
+        path = self.output_dir / LAST
+        if not path.exists():
+            best = " (best.pdparams is there, and a fresh run would overwrite it)" if self.best_checkpoint.exists() else ""
+            raise ResumeError(f"--resume: there is no {path} to continue from{best}. Check --run-name/"
+                              "--log-dir, or drop --resume to start a new run. (Runs trained with "
+                              "--no-save-last cannot be resumed.)")
+        state = load_checkpoint(path)
+        differences = []
+        saved_model, model = (state.get("meta") or {}).get("model_name"), self.meta.get("model_name")
+        if saved_model and model and saved_model != model:
+            differences.append(f"model {saved_model} -> {model}")
+        saved = state.get("config") or {}
+        for key, value in self.config.to_dict().items():
+            if key not in RESUMABLE_CHANGES and key in saved and saved[key] != value:
+                differences.append(f"{key} {saved[key]!r} -> {value!r}")
+        if differences:
+            raise ResumeError(f"--resume: {path} is a different run: " + "; ".join(differences)
+                              + ". Use the original settings, or another --run-name for a new run.")
+        return state
+
     def _restore(self, state: dict) -> None:
         """Continue from ``last.pdckpt``: weights, optimiser, schedule, history, best epoch."""
         self.model.set_state_dict(state["model"])
@@ -216,7 +268,7 @@ class Trainer:
         checksums = distributed.parameter_checksums(self.model)
         if distributed.is_main_process():
             self.output_dir.mkdir(parents=True, exist_ok=True)
-            (self.output_dir / "ranks.json").write_text(json.dumps({"parameter_checksums": checksums}))
+            write_text(self.output_dir / "ranks.json", json.dumps({"parameter_checksums": checksums}))
         if len(set(checksums)) != 1:
             raise RuntimeError(f"the {len(checksums)} ranks ended with different weights: {checksums}")
 
@@ -243,8 +295,8 @@ class Trainer:
         log.figure("val/roc_figure", plot_roc_curves(result.y_true, result.probs, self.class_names), step)
         log.pr_curve("val/pr", result.y_true, result.probs, step, self.class_names)
         log.roc_curve("val/roc", result.y_true, result.probs, step, self.class_names)
-        hparams = {key: value for key, value in self.config.to_dict().items()
-                   if key not in ("log_dir", "output_dir", "progress", "resume", "save_last")}
+        settings = {**(self.meta.get("settings") or {}), **self.config.to_dict()}
+        hparams = {key: value for key, value in settings.items() if key in hparam_names() and value is not None}
         hparams.update(model=self.meta.get("model_name", type(self.model).__name__))
         log.hparams(hparams, HPARAM_METRICS)
         self.final_evaluation = result

@@ -1,7 +1,8 @@
 """paddle_models.inference: from a trained model to predictions you can ship and explain.
 
     export.py     export_model / export_checkpoint: paddle.jit.save + <prefix>.meta.json
-                  (preprocessing, class names, task, input size)
+                  (preprocessing, class names, task, input size) + <prefix>.dygraph.pdparams
+                  (the Python model's weights, for Grad-CAM: load_dygraph)
     predictor.py  Predictor(prefix): paddle.inference on the CPU, the saved preprocessing,
                   PredictionResult; DygraphPredictor(model, meta): the same API without export
     predict.py    predict_folder: a folder or dataset split -> CSV (general or PALM submission)
@@ -20,13 +21,14 @@ from .analysis import (confusion_counts, error_table, format_error_table, miscla
                        over_graded, per_class_errors, under_graded)
 from .ensemble import Ensemble, average_probs, majority_vote
 from .export import (ExportedModel, MainHead, export_checkpoint, export_model, find_model_files,
-                     load_export_meta)
+                     load_dygraph, load_export_meta)
 from .gradcam import GradCAM, explain_images, gradcam, overlay_heatmap, save_gradcam
 from .predict import list_images, predict_folder, write_palm_csv, write_predictions_csv
 from .predictor import BasePredictor, DygraphPredictor, PredictionResult, Predictor, to_probabilities
 
 __all__ = [
     "export_model", "export_checkpoint", "ExportedModel", "MainHead", "find_model_files", "load_export_meta",
+    "load_dygraph",
     "Predictor", "DygraphPredictor", "BasePredictor", "PredictionResult", "to_probabilities",
     "predict_folder", "list_images", "write_predictions_csv", "write_palm_csv",
     "GradCAM", "gradcam", "overlay_heatmap", "save_gradcam", "explain_images",

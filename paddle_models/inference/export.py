@@ -22,6 +22,13 @@ class probabilities (softmax; sigmoid -> [1 - p, p] for one-logit binary models;
 "grade >= k" probabilities -> class probabilities for ordinal models) happens in NumPy in the
 predictor, with the same function that ``engine.evaluate`` uses.  One conversion, one place.
 
+Grad-CAM needs gradients through the Python model, which a static program cannot give (and Paddle
+3.x's PIR weights file cannot be read back into a dygraph model).  So ``export_model`` also writes
+``<prefix>.dygraph.pdparams``: a checkpoint in the engine's format (``{"model": state dict, "meta":
+meta}``), which ``load_dygraph(prefix)`` rebuilds with ``engine.load_model``.  The screening app uses
+the exported program for the probabilities and this model for the heat maps.  ``export_checkpoint``
+copies the checkpoint's epoch and validation metrics into the meta, for the app's model card.
+
 GoogLeNet returns (main, aux1, aux2) while training; the export runs the model in eval mode through
 ``MainHead``, so only the main head is traced and the auxiliary heads' weights are not saved.
 """
@@ -36,12 +43,14 @@ import paddle
 from paddle import nn
 
 from ..data import PreprocessConfig
-from ..models import main_output
+from ..files import write_text
+from ..models import evaluating, main_output
+from ..tasks import TASKS, class_count
 
 META_SUFFIX = ".meta.json"
+DYGRAPH_SUFFIX = ".dygraph.pdparams"
 FORMAT_VERSION = 1
 INPUT_NAME = "image"
-TASKS = ("multiclass", "binary_logit", "ordinal")
 
 
 class ExportedModel(NamedTuple):
@@ -50,6 +59,7 @@ class ExportedModel(NamedTuple):
     model_file: Path  # <prefix>.json (Paddle 3.x) or <prefix>.pdmodel (Paddle 2.6)
     params_file: Path  # <prefix>.pdiparams
     meta_file: Path  # <prefix>.meta.json
+    dygraph_file: Path  # <prefix>.dygraph.pdparams: weights + meta for the Python model (Grad-CAM)
 
 
 class MainHead(nn.Layer):
@@ -87,14 +97,8 @@ def _count_outputs(model: nn.Layer, input_size: int) -> int:
     Eval mode matters: a forward pass in training mode would update batch-norm running statistics,
     even under ``paddle.no_grad()``.
     """
-    was_training = model.training
-    model.eval()
-    try:
-        with paddle.no_grad():
-            logits = main_output(model(paddle.zeros([1, 3, input_size, input_size], "float32")))
-    finally:
-        if was_training:
-            model.train()
+    with evaluating(model):
+        logits = main_output(model(paddle.zeros([1, 3, input_size, input_size], "float32")))
     return int(logits.shape[-1])
 
 
@@ -120,7 +124,7 @@ def complete_meta(model: nn.Layer, meta: Optional[dict], input_size: Optional[in
     # meta['num_classes'] is the number of model *outputs* (the engine's convention, what `build`
     # needs): 1 for a one-logit binary model, which still predicts 2 classes
     outputs = meta.get("num_classes") or _count_outputs(model, input_size)
-    classes = 2 if task == "binary_logit" else outputs
+    classes = class_count(task, outputs)
     class_names = list(meta.get("class_names") or [f"class {k}" for k in range(classes)])
     if len(class_names) != classes:
         raise ValueError(f"{len(class_names)} class names for a {task} model with {outputs} output(s): "
@@ -161,29 +165,34 @@ def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
     for suffix in PROGRAM_SUFFIXES:  # an older export under the other Paddle version must not be picked up
         Path(str(out_prefix) + suffix).unlink(missing_ok=True)
     spec = paddle.static.InputSpec([batch_size, 3, size, size], "float32", name=INPUT_NAME)
-    was_training = model.training
-    model.eval()  # dropout off, batch norm running statistics, GoogLeNet main head only
-    try:
+    with evaluating(model, gradients=True):  # dropout off, batch norm running statistics, main head only
         paddle.jit.save(MainHead(model), str(out_prefix), input_spec=[spec])
-    finally:
-        if was_training:
-            model.train()
     model_file, params_file = find_model_files(out_prefix)
     meta.update(format_version=FORMAT_VERSION, output="logits", input_name=INPUT_NAME,
                 batch_size=None if batch_size is None else int(batch_size),
                 model_file=model_file.name, params_file=params_file.name,
                 paddle_version=paddle.__version__)
     meta_file = Path(str(out_prefix) + META_SUFFIX)
-    meta_file.write_text(json.dumps(meta, indent=2, default=_to_json), encoding="utf-8")
-    return ExportedModel(model_file, params_file, meta_file)
+    write_text(meta_file, json.dumps(meta, indent=2, default=_to_json))
+    from ..engine.checkpoint import save_checkpoint  # (lazy: the engine imports scikit-learn)
+
+    dygraph_file = Path(str(out_prefix) + DYGRAPH_SUFFIX)
+    save_checkpoint({"model": model.state_dict(), "meta": meta}, dygraph_file)  # atomic, with a checksum
+    return ExportedModel(model_file, params_file, meta_file, dygraph_file)
 
 
 def export_checkpoint(checkpoint_path, out_prefix, input_size: Optional[int] = None,
                       batch_size: Optional[int] = None) -> ExportedModel:
-    """A training checkpoint (``best.pdparams``) -> an exported model, with the checkpoint's meta."""
+    """A training checkpoint (``best.pdparams``) -> an exported model, with the checkpoint's meta.
+
+    The meta also gets the checkpoint's ``epoch`` and ``metrics`` (the scores of that epoch).
+    """
     from ..engine import load_model  # imported here: the engine pulls in scikit-learn and VisualDL
+    from ..engine.checkpoint import load_checkpoint
 
     model, meta = load_model(checkpoint_path)
+    state = load_checkpoint(checkpoint_path)
+    meta = {**meta, "epoch": state.get("epoch"), "metrics": state.get("metrics") or {}}
     return export_model(model, out_prefix, input_size=input_size, batch_size=batch_size, meta=meta)
 
 
@@ -200,3 +209,18 @@ def load_export_meta(prefix) -> dict:
         raise ValueError(f"{path} has format_version {meta['format_version']}; this code reads "
                          f"up to {FORMAT_VERSION}: update paddle_models")
     return meta
+
+
+def load_dygraph(prefix):
+    """The Python (dygraph) model of an export, for Grad-CAM: ``(model in eval mode, meta)``.
+
+    Reads ``<prefix>.dygraph.pdparams`` (written by ``export_model``); exports made before it existed
+    raise ``FileNotFoundError`` saying to export again.
+    """
+    from ..engine import load_model
+
+    path = Path(str(prefix) + DYGRAPH_SUFFIX)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: export the checkpoint again (python -m paddle_models "
+                                "export ...) to get the weights Grad-CAM needs")
+    return load_model(path)

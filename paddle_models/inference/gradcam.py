@@ -3,7 +3,7 @@
 The last convolutional block keeps a coarse spatial map: activations A [N, K, h, w], K channels.
 Grad-CAM asks how much the score of the target class, y_c, changes with each channel:
 
-1. forward: a *hook* on the chosen layer captures A;
+1. forward: ``model.forward_features`` gives A (or a *hook* on a chosen layer captures it);
 2. backward: ``paddle.grad(y_c, A)`` gives dy_c/dA [N, K, h, w];
 3. channel weights: the gradient averaged over the spatial positions, alpha_k = mean_hw dy_c/dA_k;
 4. map: ReLU(sum_k alpha_k * A_k) [N, h, w] -- only evidence *for* the class is kept;
@@ -30,9 +30,10 @@ import paddle
 import paddle.nn.functional as F
 
 from ..data import PreprocessConfig, preprocess_image, to_input
-from ..models import main_output
+from ..files import write_image
+from ..models import evaluating, main_output
+from ..tasks import to_probabilities
 from .export import complete_meta
-from .predictor import to_probabilities
 
 
 def score_weights(classes: np.ndarray, num_outputs: int, task: str = "multiclass") -> np.ndarray:
@@ -57,35 +58,36 @@ def normalise_maps(maps: np.ndarray) -> np.ndarray:
 
 
 class GradCAM:
-    """Grad-CAM maps for ``model`` at ``layer`` (default: ``model.feature_layer()``).
+    """Grad-CAM maps for ``model`` at ``layer`` (default: the map of ``model.forward_features``).
 
     >>> cam = GradCAM(model)
     >>> maps, classes = cam(inputs)        # inputs float32 [N, 3, S, S] -> maps [N, S, S] in [0, 1]
     """
 
     def __init__(self, model, layer=None, task: str = "multiclass"):
-        self.model, self.task = model, task
-        self.layer = layer if layer is not None else model.feature_layer()
+        self.model, self.task, self.layer = model, task, layer
 
     def forward_with_activations(self, inputs: paddle.Tensor):
-        """Run the model in eval mode; returns (logits [N, K], the layer's activations [N, C, h, w])."""
-        captured = {}
+        """Run the model in eval mode; returns (logits [N, K], the explained activations [N, C, h, w]).
 
-        def hook(layer, layer_inputs, output):
-            captured["activations"] = output
-
-        handle = self.layer.register_forward_post_hook(hook)
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            logits = main_output(self.model(inputs))
-        finally:
-            handle.remove()
-            if was_training:
-                self.model.train()
-        if "activations" not in captured:
+        Without a ``layer`` the activations are ``model.forward_features``' map and the logits
+        ``model.forward_head`` of it; with one (or for a model that only has ``feature_layer()``),
+        a forward hook captures that layer's output.
+        """
+        with evaluating(self.model, gradients=True):
+            if self.layer is None and hasattr(self.model, "forward_features"):
+                activations = self.model.forward_features(inputs)
+                return self.model.forward_head(activations), activations
+            layer = self.layer if self.layer is not None else self.model.feature_layer()  # a model of one's own
+            captured = {}
+            handle = layer.register_forward_post_hook(lambda layer, _, output: captured.update(out=output))
+            try:
+                logits = main_output(self.model(inputs))
+            finally:
+                handle.remove()
+        if "out" not in captured:
             raise ValueError("the Grad-CAM layer was not used by the model's forward pass")
-        return logits, captured["activations"]
+        return logits, captured["out"]
 
     def __call__(self, inputs, target_class: Union[None, int, Sequence[int]] = None) -> Tuple[np.ndarray, np.ndarray]:
         """inputs float32 [N, 3, S, S] -> (maps [N, S, S] in [0, 1], target classes [N]).
@@ -162,13 +164,12 @@ def save_gradcam(model, meta: Optional[dict], images, output_dir, target_class=N
     """
     meta = complete_meta(model, meta, None)
     output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
     paths, written = _expand(images), []
     for start in range(0, len(paths), batch_size):
         batch = paths[start:start + batch_size]
         rgb, maps, classes = explain_images(model, meta, batch, target_class, layer)
         for path, image, cam, k in zip(batch, rgb, maps, classes):
             out = output_dir / f"{path.stem}_gradcam_{_safe(meta['class_names'][k])}.png"
-            cv2.imwrite(str(out), cv2.cvtColor(overlay_heatmap(image, cam, alpha), cv2.COLOR_RGB2BGR))
+            write_image(out, cv2.cvtColor(overlay_heatmap(image, cam, alpha), cv2.COLOR_RGB2BGR))  # checked
             written.append(out)
     return written

@@ -22,23 +22,23 @@ with a silently missing row would be scored as wrong anyway.
 """
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import List, Sequence
 
+from ..data.imageio import IMAGE_EXTENSIONS
+from ..data.imageio import list_images as _image_files
+from ..files import write_csv
 from .predictor import PredictionResult
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
 PALM_HEADER = ("FileName", "PM Risk")
 
 
 def list_images(folder, recursive: bool = False) -> List[Path]:
-    """Image files in ``folder`` (by extension), sorted by path."""
+    """The images to predict in ``folder`` (``data.imageio.list_images``); a missing or empty folder is an error."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"image folder not found: {folder}")
-    pattern = "**/*" if recursive else "*"
-    images = sorted(p for p in folder.glob(pattern) if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
+    images = _image_files(folder, recursive)
     if not images:
         raise FileNotFoundError(f"no images ({', '.join(IMAGE_EXTENSIONS)}) in {folder}")
     return images
@@ -79,13 +79,7 @@ def write_palm_csv(result: PredictionResult, files: Sequence, csv_path) -> Path:
 
 
 def _write_csv(csv_path, header, rows) -> Path:
-    csv_path = Path(csv_path)
-    csv_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(csv_path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return csv_path
+    return write_csv(csv_path, header, rows)  # atomic, checked
 
 
 def predict_folder(predictor, folder_or_dataset, csv_path, palm: bool = False, batch_size: int = 8,

@@ -16,7 +16,7 @@ kernels on x86 CPUs) and runs it without any Python model code::
 
 * preprocessing: ``<prefix>.meta.json`` holds the training ``PreprocessConfig``; every image goes
   through ``data.preprocess_image`` and ``data.to_input`` with it, as the datasets do;
-* probabilities: logits -> class probabilities by the model's task (``engine.to_probabilities``).
+* probabilities: logits -> class probabilities by the model's task (``paddle_models.tasks.to_probabilities``).
 
 ``DygraphPredictor(model, meta)`` offers the same methods for a model still in Python (used by
 ``Ensemble``, the benchmark and the tests that check both give the same answers).
@@ -32,7 +32,8 @@ import numpy as np
 import paddle
 
 from ..data import BadSampleError, PreprocessConfig, preprocess_image, to_input
-from ..models import main_output
+from ..models import evaluating, main_output
+from ..tasks import to_probabilities
 from .export import complete_meta, find_model_files, load_export_meta
 
 ImageSource = Union[str, Path, np.ndarray]  # a file path, or a BGR uint8 array as from cv2.imread
@@ -53,13 +54,6 @@ class PredictionResult:
 
     def __len__(self) -> int:
         return len(self.classes)
-
-
-def to_probabilities(logits: np.ndarray, task: str) -> np.ndarray:
-    """Logits [N, K] -> probabilities [N, C]: the engine's conversion, so evaluation and deployment agree."""
-    from ..engine.losses import to_probabilities as engine_to_probabilities  # lazy: engine imports sklearn
-
-    return engine_to_probabilities(logits, task)
 
 
 def load_image(source: ImageSource, config: PreprocessConfig) -> np.ndarray:
@@ -211,10 +205,5 @@ class DygraphPredictor(BasePredictor):
         self.model = model
 
     def predict_logits(self, batch: np.ndarray) -> np.ndarray:
-        was_training = self.model.training
-        self.model.eval()
-        with paddle.no_grad():
-            logits = main_output(self.model(paddle.to_tensor(np.asarray(batch, np.float32)))).numpy()
-        if was_training:
-            self.model.train()
-        return logits
+        with evaluating(self.model):
+            return main_output(self.model(paddle.to_tensor(np.asarray(batch, np.float32)))).numpy()

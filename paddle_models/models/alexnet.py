@@ -19,8 +19,10 @@ from __future__ import annotations
 import paddle
 from paddle import nn
 
+from .classifier import Classifier
 
-class AlexNet(nn.Layer):
+
+class AlexNet(Classifier, nn.Layer):
     """Five convolutions (ReLU, overlapping pooling) and three fully connected layers (dropout 0.5).
 
     >>> list(AlexNet(num_classes=2)(paddle.rand([1, 3, 224, 224])).shape)
@@ -58,8 +60,16 @@ class AlexNet(nn.Layer):
         """The convolutional part: [N, 256, 6, 6] at 224x224, the map Grad-CAM explains."""
         return self.features
 
+    head_layers = ("classifier.7",)
+
+    def forward_features(self, x):
+        return self.features(x)  # [N, 256, 6, 6] at 224x224
+
+    def forward_head(self, features):
+        return self.classifier(self.avgpool(features))
+
     def forward(self, x):
-        return self.classifier(self.avgpool(self.features(x)))
+        return self.forward_head(self.forward_features(x))
 
 
 def alexnet(num_classes: int = 2, **options) -> AlexNet:

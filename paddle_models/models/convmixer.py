@@ -16,6 +16,8 @@ from __future__ import annotations
 import paddle
 from paddle import nn
 
+from .classifier import Classifier
+
 ACTIVATIONS = {"gelu": nn.GELU, "relu": nn.ReLU}
 
 
@@ -46,7 +48,7 @@ class ConvMixerLayer(nn.Sequential):
         )
 
 
-class ConvMixer(nn.Layer):
+class ConvMixer(Classifier, nn.Layer):
     """Patch embedding, ``depth`` ConvMixer layers, global average pool, linear head.
 
     >>> model = ConvMixer(256, 8, kernel_size=5, patch_size=8, num_classes=2)
@@ -75,9 +77,16 @@ class ConvMixer(nn.Layer):
         """All ConvMixer layers: [N, D, S/p, S/p], the map Grad-CAM explains."""
         return self.mixer
 
+    head_layers = ("head",)
+
+    def forward_features(self, x):
+        return self.mixer(self.patch_embedding(x))  # [N, D, S/p, S/p]
+
+    def forward_head(self, features):
+        return self.head(paddle.flatten(self.pool(features), 1))
+
     def forward(self, x):
-        x = self.mixer(self.patch_embedding(x))
-        return self.head(paddle.flatten(self.pool(x), 1))
+        return self.forward_head(self.forward_features(x))
 
 
 def convmixer_1536_20(num_classes: int = 2, **options) -> ConvMixer:

@@ -27,6 +27,8 @@ from __future__ import annotations
 import paddle
 from paddle import nn
 
+from .classifier import Classifier
+
 
 def conv_relu(in_channels, out_channels, kernel_size, stride=1):
     return nn.Sequential(nn.Conv2D(in_channels, out_channels, kernel_size, stride=stride,
@@ -74,7 +76,7 @@ def max_pool():
     return nn.MaxPool2D(kernel_size=3, stride=2, padding=1)  # halves the map (rounding up)
 
 
-class GoogLeNet(nn.Layer):
+class GoogLeNet(Classifier, nn.Layer):
     """Stem, Inception 3a-3b, 4a-4e, 5a-5b, global average pool, dropout 0.4, FC.
 
     >>> model = GoogLeNet(num_classes=2)          # a new layer is in training mode
@@ -128,13 +130,28 @@ class GoogLeNet(nn.Layer):
         """Inception 5a-5b: [N, 1024, 7, 7] at 224x224, the map Grad-CAM explains."""
         return self.inception5
 
-    def forward(self, x):
+    @property
+    def head_layers(self):
+        return ("fc", "aux1.fc2", "aux2.fc2") if self.aux_logits else ("fc",)
+
+    def forward_features(self, x):
+        """The main path up to Inception 5b: [N, 1024, 7, 7] at 224x224."""
+        return self._main_path(x)[0]
+
+    def forward_head(self, features):
+        return self.fc(self.dropout(paddle.flatten(self.avgpool(features), 1)))
+
+    def _main_path(self, x):
+        """(final features, Inception 4a's output, Inception 4d's output): the heads' inputs."""
         x = self.inception4a(self.inception3(self.stem(x)))
         aux_input1 = x
         x = self.inception4bcd(x)
         aux_input2 = x
-        x = self.inception5(self.inception4e(x))
-        main = self.fc(self.dropout(paddle.flatten(self.avgpool(x), 1)))
+        return self.inception5(self.inception4e(x)), aux_input1, aux_input2
+
+    def forward(self, x):
+        features, aux_input1, aux_input2 = self._main_path(x)
+        main = self.forward_head(features)
         if self.aux_logits and self.training:
             return main, self.aux1(aux_input1), self.aux2(aux_input2)
         return main

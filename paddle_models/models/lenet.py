@@ -16,6 +16,9 @@ from __future__ import annotations
 import paddle
 from paddle import nn
 
+from .card import model_card
+from .classifier import Classifier
+
 
 def conv_output_side(side: int) -> int:
     """Side of the feature map after conv5 (no padding: side-4) + pool2 (halves), twice."""
@@ -24,7 +27,7 @@ def conv_output_side(side: int) -> int:
     return side
 
 
-class LeNet(nn.Layer):
+class LeNet(Classifier, nn.Layer):
     """conv 5x5 (6) -> pool -> conv 5x5 (16) -> pool -> FC 120 -> FC 84 -> FC num_classes.
 
     >>> list(LeNet(num_classes=2)(paddle.rand([1, 3, 224, 224])).shape)
@@ -58,15 +61,25 @@ class LeNet(nn.Layer):
         """The convolutional part ([N, 16, 53, 53] at 224x224), for Grad-CAM."""
         return self.features
 
+    head_layers = ("classifier.5",)
+
+    def forward_features(self, x):
+        return self.features(x)  # [N, 16, s, s]
+
+    def forward_head(self, features):
+        return self.classifier(features)
+
     def forward(self, x):
-        return self.classifier(self.features(x))
+        return self.forward_head(self.forward_features(x))
 
 
+@model_card(sized_by_input=True)
 def lenet(num_classes: int = 2, **options) -> LeNet:
     """LeNet for 224x224 RGB fundus images, as the public course uses it."""
     return LeNet(num_classes=num_classes, **options)
 
 
+@model_card(input_size=28, in_channels=1, normalize="course", sized_by_input=True)
 def lenet_mnist(num_classes: int = 10, **options) -> LeNet:
     """The classic LeNet for 28x28 grey digits (MNIST): 44,426 weights at 10 classes.
 

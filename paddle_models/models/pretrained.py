@@ -1,7 +1,8 @@
 """Transfer learning (迁移学习): start from ImageNet weights instead of random ones.
 
-Our ResNets and VGGs use the same parameter names and shapes as ``paddle.vision.models``, so the
-ImageNet weights Paddle publishes for those load straight into them.  Only the classifier differs:
+Our ResNets and VGGs use the same parameter names and shapes as ``paddle.vision.models``, and our
+DenseNet-121 and Inception-v3 *are* paddle.vision's (subclasses), so the ImageNet weights Paddle
+publishes for those load straight into them.  Only the classifier differs:
 ImageNet has 1000 classes, iChallenge-PM 2, so the last layer keeps its fresh random weights::
 
     model = paddle_models.resnet50(num_classes=2)
@@ -27,9 +28,9 @@ class PretrainedWeightsUnavailable(RuntimeError):
 
 def imagenet_weights_url(name: str) -> str:
     """Where ``paddle.vision`` downloads the ImageNet weights of ``name`` from."""
-    from paddle.vision.models import resnet, vgg
+    from paddle.vision.models import densenet, inceptionv3, resnet, vgg
 
-    urls = {**resnet.model_urls, **vgg.model_urls}
+    urls = {**resnet.model_urls, **vgg.model_urls, **densenet.model_urls, **inceptionv3.model_urls}
     if name not in urls:
         raise PretrainedWeightsUnavailable(
             f"paddle.vision publishes ImageNet weights for {sorted(urls)}, not for {name!r}; "
@@ -69,4 +70,10 @@ def load_pretrained(model: paddle.nn.Layer, name: str, source="imagenet") -> Lis
     with warnings.catch_warnings():  # Paddle warns about every weight left out; we return them instead
         warnings.filterwarnings("ignore", message="Skip loading for")
         model.set_state_dict(usable)
-    return sorted(set(own) - set(usable))
+    skipped = sorted(set(own) - set(usable))
+    heads = {f"{path}.{kind}" for path in getattr(model, "head_layers", ()) for kind in ("weight", "bias")}
+    body = [key for key in skipped if key not in heads]
+    if heads and body:  # only the classifier (reset_classifier's layers) is expected to differ
+        warnings.warn(f"{len(body)} weights outside the classifier did not fit and keep their random "
+                      f"values (e.g. {body[:3]}): is {source!r} a checkpoint of another architecture?")
+    return skipped

@@ -24,12 +24,13 @@ them (ResNet-50: 25,610,152).
 """
 from __future__ import annotations
 
-import contextlib
 from typing import List, Sequence, Tuple
 
 import numpy as np
 import paddle
 from paddle import nn
+
+from .classifier import evaluating
 
 
 def count_parameters(model: nn.Layer, trainable_only: bool = True) -> int:
@@ -40,23 +41,6 @@ def count_parameters(model: nn.Layer, trainable_only: bool = True) -> int:
     """
     return int(sum(int(np.prod(p.shape)) for p in model.parameters()
                    if p.trainable or not trainable_only))
-
-
-@contextlib.contextmanager
-def evaluating(model: nn.Layer):
-    """Eval mode and no gradients inside the block; the model's own mode is restored afterwards.
-
-    Eval mode matters: dropout is off, batch norm uses its running statistics (a single dummy image
-    would otherwise be normalised by its own statistics) and GoogLeNet returns its main logits only.
-    """
-    was_training = model.training
-    model.eval()  # (returns None on Paddle 2.6 and the model on 3.x: never chain it)
-    try:
-        with paddle.no_grad():
-            yield model
-    finally:
-        if was_training:
-            model.train()
 
 
 def format_shape(output) -> str:

@@ -15,6 +15,8 @@ from typing import List, Union
 import paddle
 from paddle import nn
 
+from .classifier import Classifier
+
 # Output channels of each 3x3 convolution; "M" is a 2x2 max pooling that halves the image.
 CONFIGS = {
     11: [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
@@ -40,7 +42,7 @@ def make_features(config: List[Union[int, str]], batch_norm: bool) -> nn.Sequent
     return nn.Sequential(*layers)
 
 
-class VGG(nn.Layer):
+class VGG(Classifier, nn.Layer):
     """Five stages of 3x3 convolutions, then 4096-4096-num_classes fully connected layers.
 
     >>> list(VGG(16, num_classes=2)(paddle.rand([1, 3, 224, 224])).shape)
@@ -81,9 +83,16 @@ class VGG(nn.Layer):
         """All five stages: [N, 512, 7, 7] at 224x224, the map Grad-CAM explains."""
         return self.features
 
+    head_layers = ("classifier.6",)
+
+    def forward_features(self, x):
+        return self.features(x)                                      # [N, 512, 7, 7] at 224x224
+
+    def forward_head(self, features):
+        return self.classifier(paddle.flatten(self.avgpool(features), 1))  # [N, 25088] -> logits
+
     def forward(self, x):
-        x = paddle.flatten(self.avgpool(self.features(x)), 1)        # [N, 25088]
-        return self.classifier(x)
+        return self.forward_head(self.forward_features(x))
 
 
 def _factory(depth: int, batch_norm: bool):

@@ -1,0 +1,302 @@
+"""Screening one fundus photograph with one or more exported models: everything the web page shows.
+
+``screen_image(models, image)`` is a pure function (no web framework involved), so it is tested
+without a browser.  For each model it
+
+1. checks the upload (``check_image``): a readable image, not tiny, not huge, not a flat colour;
+2. preprocesses it with the model's own saved settings (``data.preprocess_image``, the function the
+   datasets and ``inference.Predictor`` use): the image the model *saw* (border crop, resize, Ben
+   Graham when trained with it);
+3. predicts with the exported program (``inference.Predictor``, ``paddle.inference``);
+4. explains the predicted class with Grad-CAM (``inference.GradCAM``) on the Python (dygraph) model
+   that ``export`` stores next to the program (``<prefix>.dygraph.pdparams``);
+
+then combines several models by averaging their probabilities (``inference.average_probs``, the
+ensemble rule of lesson 10) and turns the probabilities into what a reader wants to know:
+the pathologic myopia (病理性近视) risk, or the five diabetic retinopathy grades (糖尿病视网膜病变分级),
+the expected grade and "refer" when the predicted grade is 2 (moderate) or worse.
+
+A teaching model trained on a few hundred photographs (or synthetic ones): not a medical device.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Union
+
+import numpy as np
+
+from ..data import BadSampleError, preprocess_image, to_input
+from ..data.ddr import GRADE_NAMES
+from ..data.ichallenge_pm import CLASS_NAMES as PM_CLASS_NAMES
+from ..inference import GradCAM, Predictor, average_probs, load_dygraph, overlay_heatmap
+
+MIN_SIDE = 64  # pixels: below this there is nothing to see in a fundus photograph
+MAX_PIXELS = 36_000_000  # 6000 x 6000; fundus cameras give at most about 24 million pixels
+FLAT_STD = 2.0  # grey-level standard deviation below which an image is one flat colour
+REFER_GRADE = 2  # referable diabetic retinopathy: moderate NPDR or worse
+NOTICE = ("Teaching model (教学模型), not a medical device: trained on a small or synthetic dataset; "
+          "never use it to diagnose anyone.")
+
+ImageInput = Union[str, os.PathLike, np.ndarray]  # a file path, or a BGR uint8 array as from cv2.imread
+
+
+class ScreeningError(ValueError):
+    """An upload the app cannot screen; the message is shown on the page as it is."""
+
+
+# ----------------------------------------------------------------------------- the models
+
+
+@dataclass
+class ScreeningModel:
+    """One exported model: the ``paddle.inference`` predictor and, for Grad-CAM, the dygraph model."""
+
+    name: str
+    predictor: Predictor
+    dygraph: Optional[object] = None  # None: the export has no dygraph weights (no heat map)
+    gradcam_problem: Optional[str] = None  # why there is no dygraph model
+
+    @property
+    def meta(self) -> dict:
+        return self.predictor.meta
+
+    @property
+    def class_names(self) -> List[str]:
+        return self.predictor.class_names
+
+
+def load_screening_model(prefix, threads: Optional[int] = None) -> ScreeningModel:
+    """An export prefix (``exported/<name>``) -> ``ScreeningModel``; Grad-CAM is optional."""
+    predictor = Predictor(prefix, threads=threads)
+    try:
+        dygraph, _ = load_dygraph(prefix)
+        problem = None
+    except (FileNotFoundError, ValueError, KeyError, TypeError) as error:  # old export, unknown model
+        dygraph, problem = None, str(error)
+    return ScreeningModel(Path(str(prefix)).name, predictor, dygraph, problem)
+
+
+def load_screening_models(prefixes: Sequence, threads: Optional[int] = None) -> List[ScreeningModel]:
+    """Several exports; they must predict the same classes to be combined."""
+    models = [load_screening_model(prefix, threads) for prefix in prefixes]
+    if not models:
+        raise ValueError("give at least one exported model")
+    names = {tuple(model.class_names) for model in models}
+    if len(names) != 1:
+        raise ValueError(f"these models predict different classes and cannot be combined: {sorted(names)}")
+    return models
+
+
+# ----------------------------------------------------------------------------- checking an upload
+
+
+def check_image(image: ImageInput) -> List[str]:
+    """Refuse what cannot be screened (``ScreeningError`` with a readable reason); returns notes.
+
+    Reads the header first (size, format) and decodes the pixels only if the size is acceptable.
+    JPEGs are decoded at reduced scale for the flat-colour check, which also catches truncated files.
+    """
+    if isinstance(image, np.ndarray):
+        return _check_array(image)
+    path = Path(image)
+    name = path.name
+    if not path.is_file():
+        raise ScreeningError(f"{name}: no such file")
+    if path.stat().st_size == 0:
+        raise ScreeningError(f"{name}: the file is empty")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as picture:
+            width, height, kind, mode = picture.width, picture.height, picture.format, picture.mode
+            _check_size(name, width, height)
+            if kind == "JPEG":
+                picture.draft("RGB", (max(MIN_SIDE, width // 8), max(MIN_SIDE, height // 8)))
+            picture.load()  # decodes every byte: a truncated or damaged file fails here
+            grey = np.asarray(picture.convert("L"))
+    except ScreeningError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError):
+        raise ScreeningError(f"{name}: not an image this app can read (upload a JPEG or PNG photograph)") from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise ScreeningError(f"{name}: the image file is damaged or incomplete ({error}); "
+                             "upload the original photograph again") from None
+    _check_not_flat(name, grey)
+    return [f"{name}: a greyscale image; the model was trained on colour photographs"] if mode in ("L", "I", "I;16", "1") else []
+
+
+def _check_size(name: str, width: int, height: int) -> None:
+    if min(width, height) < MIN_SIDE:
+        raise ScreeningError(f"{name}: the image is only {width}x{height} pixels; a fundus photograph needs "
+                             f"at least {MIN_SIDE} pixels on each side")
+    if width * height > MAX_PIXELS:
+        raise ScreeningError(f"{name}: the image is {width}x{height} pixels ({width * height / 1e6:.0f} million), "
+                             f"more than this app accepts ({MAX_PIXELS / 1e6:.0f} million); "
+                             "downscale it (fundus cameras give at most about 24 million)")
+
+
+def _check_not_flat(name: str, grey: np.ndarray) -> None:
+    if float(grey.std()) < FLAT_STD:
+        raise ScreeningError(f"{name}: the image is one flat colour (no detail at all): not a fundus photograph")
+
+
+def _check_array(image: np.ndarray) -> List[str]:
+    name = f"array of shape {tuple(image.shape)}"
+    if image.dtype != np.uint8 or image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (3, 4)):
+        raise ScreeningError(f"{name} ({image.dtype}): expected a uint8 image [H, W] or [H, W, 3] (BGR)")
+    _check_size(name, image.shape[1], image.shape[0])
+    _check_not_flat(name, image if image.ndim == 2 else image[..., :3].mean(axis=2))
+    return [f"{name}: a greyscale image; the model was trained on colour photographs"] if image.ndim == 2 else []
+
+
+# ----------------------------------------------------------------------------- screening
+
+
+@dataclass
+class ModelAnswer:
+    """What one model says about one image."""
+
+    model: str
+    input_image: np.ndarray  # uint8 RGB [S, S, 3]: the preprocessed image the model saw
+    probs: np.ndarray  # [C]
+    predicted: int
+    gradcam: Optional[np.ndarray] = None  # uint8 RGB [S, S, 3]: heat map of the predicted class
+
+
+@dataclass
+class Screening:
+    """The answer for one image: every model's, the combined probabilities and their reading."""
+
+    source: str  # file name (or "array ...")
+    class_names: List[str]
+    probs: np.ndarray  # [C]: the mean over the models (one model: its own)
+    answers: List[ModelAnswer]
+    summary: Dict[str, object]  # see summarize
+    notes: List[str] = field(default_factory=list)
+
+    @property
+    def predicted(self) -> int:
+        return int(np.argmax(self.probs))
+
+    @property
+    def predicted_name(self) -> str:
+        return self.class_names[self.predicted]
+
+    def probabilities(self) -> Dict[str, float]:
+        """{class name: probability}, e.g. for ``gr.Label``."""
+        return {name: float(p) for name, p in zip(self.class_names, self.probs)}
+
+
+def answer_one(model: ScreeningModel, image: ImageInput) -> ModelAnswer:
+    """Preprocess as in training, predict with the exported program, explain with Grad-CAM."""
+    config = model.predictor.preprocess
+    try:
+        rgb = preprocess_image(image if isinstance(image, np.ndarray) else str(image), config)
+    except BadSampleError as error:
+        raise ScreeningError(str(error)) from None
+    inputs = to_input(rgb, config)[None]  # float32 [1, 3, S, S]
+    probs = model.predictor.predict_probs(inputs)[0]
+    predicted = int(np.argmax(probs))
+    overlay = None
+    if model.dygraph is not None:
+        maps, _ = GradCAM(model.dygraph, task=model.predictor.task)(inputs, target_class=predicted)
+        overlay = overlay_heatmap(rgb, maps[0])
+    return ModelAnswer(model.name, rgb, probs, predicted, overlay)
+
+
+def screen_image(models: Sequence[ScreeningModel], image: ImageInput) -> Screening:
+    """One image (path or BGR array) -> ``Screening``; a bad image raises ``ScreeningError``."""
+    if image is None:
+        raise ScreeningError("no image: upload a fundus photograph (JPEG or PNG) or pick an example")
+    notes = check_image(image)
+    answers = [answer_one(model, image) for model in models]
+    probs = average_probs([answer.probs[None] for answer in answers])[0]
+    class_names = list(models[0].class_names)
+    source = f"array of shape {tuple(image.shape)}" if isinstance(image, np.ndarray) else Path(image).name
+    notes += [f"{model.name}: no Grad-CAM ({model.gradcam_problem})" for model in models if model.dygraph is None]
+    return Screening(source, class_names, probs, answers, summarize(probs, class_names), notes)
+
+
+# ----------------------------------------------------------------------------- reading the probabilities
+
+
+def task_kind(class_names: Sequence[str]) -> str:
+    """'pm' (iChallenge-PM's two classes), 'dr' (the five DR grades, maybe + ungradable) or 'other'."""
+    names = tuple(class_names)
+    if names == PM_CLASS_NAMES:
+        return "pm"
+    if names[:len(GRADE_NAMES)] == GRADE_NAMES:
+        return "dr"
+    return "other"
+
+
+def summarize(probs: np.ndarray, class_names: Sequence[str]) -> Dict[str, object]:
+    """What the probabilities mean: PM risk, or DR expected grade / P(referable) / refer."""
+    kind = task_kind(class_names)
+    predicted = int(np.argmax(probs))
+    summary: Dict[str, object] = {"kind": kind, "predicted": class_names[predicted]}
+    if kind == "pm":
+        summary["pm_risk"] = float(probs[1])
+    elif kind == "dr":
+        grades = np.asarray(probs[:len(GRADE_NAMES)], np.float64)
+        gradable = grades / max(grades.sum(), 1e-12)  # DDR's 6th class 'ungradable' is left out
+        summary["expected_grade"] = float(np.dot(np.arange(len(GRADE_NAMES)), gradable))
+        summary["p_referable"] = float(gradable[REFER_GRADE:].sum())
+        summary["refer"] = predicted < len(GRADE_NAMES) and predicted >= REFER_GRADE
+        summary["ungradable"] = predicted >= len(GRADE_NAMES)
+    return summary
+
+
+def summary_text(screening: Screening) -> str:
+    """The answer in one or two lines of Markdown."""
+    summary, name = screening.summary, screening.source
+    if summary["kind"] == "pm":
+        verdict = "pathologic myopia (病理性近视) likely" if summary["pm_risk"] >= 0.5 else "no pathologic myopia"
+        text = f"**{name}**: PM risk **{summary['pm_risk']:.1%}**: {verdict}"
+    elif summary["kind"] == "dr":
+        if summary["ungradable"]:
+            action = "**ungradable**: take the photograph again"
+        elif summary["refer"]:
+            action = "**refer** to an ophthalmologist (grade >= 2, 可转诊)"
+        else:
+            action = "no referral needed (grade < 2)"
+        text = (f"**{name}**: predicted grade **{screening.predicted_name}**, expected grade "
+                f"{summary['expected_grade']:.2f}, P(grade >= 2) = {summary['p_referable']:.1%}: {action}")
+    else:
+        text = f"**{name}**: **{screening.predicted_name}** ({screening.probs.max():.1%})"
+    if len(screening.answers) > 1:
+        text += f"  (mean of {len(screening.answers)} models: " + ", ".join(
+            f"{a.model} {screening.class_names[a.predicted]}" for a in screening.answers) + ")"
+    return text
+
+
+# ----------------------------------------------------------------------------- the model card
+
+
+def model_card(model: ScreeningModel) -> str:
+    """Markdown: architecture, dataset, input size and preprocessing, validation metrics."""
+    meta = model.meta
+    pre = meta.get("preprocess", {})
+    steps = [step for step, on in (("crop the black border", pre.get("crop_border")),
+                                   ("pad to a square", pre.get("keep_aspect")),
+                                   (f"resize to {meta.get('input_size')}", True),
+                                   ("Ben Graham", pre.get("ben_graham")),
+                                   ("circular mask", pre.get("circular_mask"))) if on]
+    lines = [f"### {model.name}",
+             f"- architecture (模型): `{meta.get('model_name', '?')}` {meta.get('model_options') or ''}",
+             f"- dataset (数据集): {meta.get('dataset', 'unknown')}; classes: {', '.join(model.class_names)}",
+             f"- input: {meta.get('input_size')}x{meta.get('input_size')} RGB, preprocessing (预处理): "
+             + ", ".join(steps) + f", normalise '{pre.get('normalize', '?')}'",
+             f"- task: {meta.get('task')}; Paddle {meta.get('paddle_version', '?')}"]
+    scores = {key[4:]: value for key, value in (meta.get("metrics") or {}).items() if key.startswith("val/")}
+    if scores:
+        epoch = meta.get("epoch")
+        lines.append(f"- validation (验证集) at epoch {epoch + 1 if isinstance(epoch, int) else '?'}: "
+                     + ", ".join(f"{key} {value:.3f}" for key, value in sorted(scores.items())))
+    else:
+        lines.append("- validation metrics: not recorded (exported from a model, not a checkpoint)")
+    if model.dygraph is None:
+        lines.append(f"- Grad-CAM: unavailable ({model.gradcam_problem})")
+    return "\n".join(lines)

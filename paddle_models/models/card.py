@@ -1,0 +1,36 @@
+"""What a model factory says about the model it builds, so no caller has to guess from its name.
+
+    @model_card(input_size=28, in_channels=1, sized_by_input=True)
+    def lenet_mnist(num_classes=10, **options): ...
+
+    card_of("lenet_mnist").in_channels      # 1
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    input_size: int = 224  # the image side the architecture was designed for
+    in_channels: int = 3  # 3 for RGB fundus photographs, 1 for grey digits
+    normalize: str = "imagenet"  # the input normalisation its (ImageNet) weights expect
+    sized_by_input: bool = False  # the factory takes ``input_size`` (LeNet: its first FC layer depends on it)
+
+
+DEFAULT_CARD = ModelCard()
+
+
+def model_card(**facts):
+    """Decorator: attach a ModelCard to a factory (factories without one get the defaults)."""
+    card = ModelCard(**facts)
+
+    def attach(factory):
+        factory.card = card
+        return factory
+
+    return attach
+
+
+def card_of(factory) -> ModelCard:
+    return getattr(factory, "card", DEFAULT_CARD)

@@ -1,0 +1,317 @@
+"""One schema for every setting of a run: the dataclass fields are the single definition.
+
+A run has three groups of settings, each a dataclass whose fields are made with ``setting(...)``:
+
+    ModelSettings   which network (model, model_options, pretrained)          this module
+    DataSettings    which images and how they are read (data, image_size ...)  this module
+    TrainConfig     how it is trained (optimizer, lr, epochs, monitor ...)     engine/config.py
+
+A field carries its name, type, default, allowed choices, a check of its value and its help text.
+Everything else is *derived* from the fields, so a new field appears everywhere at once:
+
+* ``add_arguments(parser)``   the command line's ``train`` options (``--batch-size`` ...);
+* ``parse_settings(flat)``    a flat dict (a recipe, the command line, a notebook) -> the three
+                              dataclasses; an unknown key is an error that lists the valid ones;
+* ``validate(instance)``      every value checked: a misspelled ``monitor`` or ``lr=nan`` is an
+                              error naming the setting and what it accepts;
+* ``as_flat_dict`` / ``hparams``  what a checkpoint and VisualDL's HyperParameters tab record.
+
+    >>> model, data, train = parse_settings({"model": "resnet18", "lr": 0.01})
+    >>> train.lr, data.image_size
+    (0.01, 224)
+    >>> parse_settings({"learning_rate": 0.01})
+    Traceback (most recent call last):
+        ...
+    paddle_models.settings.SettingsError: unknown setting 'learning_rate' in settings; did you mean 'lr'? ...
+"""
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import math
+import typing
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+
+class SettingsError(ValueError):
+    """A setting has an unknown name or a value it does not accept; the message says which and why."""
+
+
+# ----------------------------------------------------------------------------- declaring a setting
+
+
+def setting(default, help: str, choices: Optional[Sequence] = None, check: Optional[Callable] = None,
+            cli: bool = True, hparam: bool = True):
+    """A dataclass field with what the rest of the package needs to know about it.
+
+    ``choices``  the allowed values (a sequence, or a function returning one, for lists that are only
+                 known once the package is imported, such as the model names);
+    ``check``    a function value -> None, or a short text saying what is wrong (``positive`` ...);
+    ``cli``      False for fields the command line does not offer (``progress`` is ``--quiet``);
+    ``hparam``   False for fields that are not hyper-parameters (folders, resume) in VisualDL.
+    """
+    metadata = dict(help=help, choices=choices, check=check, cli=cli, hparam=hparam)
+    if isinstance(default, (dict, list)):
+        return field(default_factory=lambda: type(default)(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def choices_of(item) -> Optional[Tuple]:
+    """The allowed values of a field (None when any value of its type is allowed)."""
+    choices = item.metadata.get("choices")
+    return tuple(choices() if callable(choices) else choices) if choices is not None else None
+
+
+# Checks: each returns None when the value is fine, else what it must be.
+def at_least(minimum):
+    def check(value):
+        return None if value >= minimum else f"a number >= {minimum}"
+    return check
+
+
+def positive(value):
+    return None if math.isfinite(value) and value > 0 else "a finite number > 0"
+
+
+def non_negative(value):
+    return None if math.isfinite(value) and value >= 0 else "a finite number >= 0"
+
+
+def fraction(value):
+    return None if 0 < value < 1 else "a fraction between 0 and 1 (exclusive)"
+
+
+def probability(value):
+    return None if 0 <= value < 1 else "a number in [0, 1)"
+
+
+# ----------------------------------------------------------------------------- the model and data groups
+
+
+def _model_names():
+    from .models import list_models
+
+    return list_models()
+
+
+def _dataset_names():
+    from .data.registry import list_datasets
+
+    return list_datasets()
+
+
+def _normalizations():
+    from .data.preprocess import NORMALIZATION_PRESETS
+
+    return sorted(NORMALIZATION_PRESETS)
+
+
+@dataclass
+class ModelSettings:
+    """Which network: a registered model name, extra factory arguments, starting weights."""
+
+    model: str = setting("resnet18", "a model name (see `tour`), e.g. resnet50, vgg16, googlenet, convmixer_768_32",
+                         choices=_model_names)
+    model_options: Optional[dict] = setting(None, 'extra model arguments as JSON, e.g. \'{"dropout": 0.3}\'')
+    pretrained: Optional[str] = setting(None, "'imagenet' (ResNet/VGG from paddle.vision) or a .pdparams file")
+
+    def __post_init__(self):
+        validate(self)
+
+
+@dataclass
+class DataSettings:
+    """Which images, and how they are read and preprocessed."""
+
+    data: str = setting("ichallenge_pm", "the dataset", choices=_dataset_names)
+    data_root: Optional[str] = setting(None, "the dataset's folder (see datasets/README.md), or 'auto' to look "
+                                             "where the course keeps datasets (AI Studio included)", hparam=False)
+    image_size: int = setting(224, "input side in pixels (224 in the course)", check=at_least(8))
+    normalize: str = setting("imagenet", "input normalisation preset", choices=_normalizations)
+    augment: bool = setting(True, "training augmentation (flips, rotations, colour jitter)")
+    subset: Optional[int] = setting(None, "train on a fixed, seeded, stratified subset of this many images",
+                                    check=at_least(1))
+    valid_fraction: float = setting(0.2, "share of the training images held out for validation when the "
+                                         "dataset has no validation split (APTOS, a plain image folder)",
+                                    check=fraction)
+    exclude: Optional[str] = setting(None, "leave the images the CSV written by `audit` flags out of train and "
+                                           "valid (reproducibly: the checkpoint records it)", hparam=False)
+    skip_bad: bool = setting(False, "skip unreadable images and list them (next to the run) instead of stopping")
+    cache_dir: Optional[str] = setting(None, "cache preprocessed images here (much faster from epoch 2)",
+                                       hparam=False)
+
+    def __post_init__(self):
+        from .data.registry import canonical_name
+
+        try:
+            self.data = canonical_name(self.data)
+        except ValueError:
+            pass  # validate() names the dataset and lists the known ones
+        validate(self)
+
+
+# ----------------------------------------------------------------------------- checking values
+
+
+def _type_of(cls, name: str):
+    """The field's type with Optional[...] removed, and whether None is allowed."""
+    hint = typing.get_type_hints(cls)[name]
+    arguments = typing.get_args(hint)
+    if typing.get_origin(hint) is typing.Union and type(None) in arguments:
+        return next(a for a in arguments if a is not type(None)), True
+    return hint, False
+
+
+def _coerce(cls, item, value):
+    """Accept an int for a float setting and 1e-3 written as a string in a recipe; refuse the rest."""
+    kind, optional = _type_of(cls, item.name)
+    if value is None:
+        if optional:
+            return None
+        raise SettingsError(f"{item.name} cannot be None (a {kind.__name__} is needed)")
+    if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if kind is int and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if kind is not dict and isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        return value
+    if kind is dict and isinstance(value, dict):
+        return value
+    raise SettingsError(f"{item.name} must be a {kind.__name__}, got {value!r} ({type(value).__name__})")
+
+
+def validate(instance) -> None:
+    """Check every field of a settings dataclass; the first bad one raises a SettingsError."""
+    cls = type(instance)
+    for item in fields(instance):
+        value = _coerce(cls, item, getattr(instance, item.name))
+        object.__setattr__(instance, item.name, value)
+        if value is None:
+            continue
+        allowed = choices_of(item)
+        if allowed is not None and value not in allowed:
+            close = [str(a) for a in allowed if str(value).startswith(str(a))][:1] or \
+                difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise SettingsError(f"{item.name}={value!r} is not allowed{hint}; choose one of: "
+                                + ", ".join(map(str, allowed)))
+        check = item.metadata.get("check")
+        problem = check(value) if check else None
+        if problem:
+            raise SettingsError(f"{item.name} must be {problem}, got {value!r}")
+
+
+# ----------------------------------------------------------------------------- the groups together
+
+
+def groups():
+    """The three settings dataclasses, in the order the command line lists them."""
+    from .engine.config import TrainConfig
+
+    return (ModelSettings, DataSettings, TrainConfig)
+
+
+def all_fields(cli_only: bool = False) -> List:
+    items = [item for cls in groups() for item in fields(cls)]
+    return [item for item in items if item.metadata.get("cli", True)] if cli_only else items
+
+
+def setting_names() -> List[str]:
+    return [item.name for item in all_fields()]
+
+
+def defaults() -> Dict[str, object]:
+    """Every setting's default, as one flat dict."""
+    values = {}
+    for item in all_fields():
+        values[item.name] = item.default_factory() if item.default is MISSING else item.default
+    return values
+
+
+# Names other frameworks give some settings, so that the error can point to ours.
+OTHER_NAMES = {"learning_rate": "lr", "num_epochs": "epochs", "batchsize": "batch_size", "wd": "weight_decay",
+               "dataset": "data", "arch": "model", "scheduler": "schedule", "lr_scheduler": "schedule",
+               "optim": "optimizer", "workers": "num_workers", "root": "data_root"}
+
+
+def check_keys(keys: Iterable[str], source: str, extra: Sequence[str] = ()) -> None:
+    """Every key must be a setting (or one of ``extra``); the error suggests the nearest name."""
+    known = setting_names() + list(extra)
+    for key in keys:
+        if key not in known:
+            close = [OTHER_NAMES[key]] if key in OTHER_NAMES else difflib.get_close_matches(key, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise SettingsError(f"unknown setting {key!r} in {source}{hint} Valid settings: "
+                                + ", ".join(sorted(known)))
+
+
+def parse_settings(flat: Dict[str, object], source: str = "settings"):
+    """A flat dict -> (ModelSettings, DataSettings, TrainConfig), every key and value checked."""
+    check_keys(flat, source)
+    built = []
+    for cls in groups():
+        names = {item.name for item in fields(cls)}
+        built.append(cls(**{key: value for key, value in flat.items() if key in names}))
+    return tuple(built)
+
+
+def as_flat_dict(*instances) -> Dict[str, object]:
+    """The settings of a run as one flat, JSON-serialisable dict (saved in checkpoints)."""
+    values = {}
+    for instance in instances:
+        values.update(asdict(instance))
+    return json.loads(json.dumps(values, default=str))
+
+
+def hparam_names() -> List[str]:
+    """The settings VisualDL shows as hyper-parameters (fields not marked ``hparam=False``)."""
+    return [item.name for item in all_fields() if item.metadata.get("hparam", True)]
+
+
+def hparams(*instances) -> Dict[str, object]:
+    """The hyper-parameters to show in VisualDL: fields not marked ``hparam=False``, None left out."""
+    values = {}
+    for instance in instances:
+        for item in fields(instance):
+            value = getattr(instance, item.name)
+            if item.metadata.get("hparam", True) and value is not None:
+                values[item.name] = value if isinstance(value, (int, float, str)) else json.dumps(value)
+    return values
+
+
+# ----------------------------------------------------------------------------- the command line
+
+
+def option_name(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """One option per setting, with the field's type, choices and help; every default is None so
+    that a recipe's values show through where an option is not given."""
+    for cls in groups():
+        group = parser.add_argument_group(cls.__name__, (cls.__doc__ or "").strip().splitlines()[0])
+        for item in fields(cls):
+            if not item.metadata.get("cli", True):
+                continue
+            kind, _ = _type_of(cls, item.name)
+            default = item.default_factory() if item.default is MISSING else item.default
+            text = f"{item.metadata['help']} (default: {default})"
+            options = dict(default=None, help=text, dest=item.name)
+            if kind is bool:
+                group.add_argument(option_name(item.name), action=argparse.BooleanOptionalAction, **options)
+                continue
+            allowed = choices_of(item)  # shown, not enforced by argparse: validate() checks (and
+            if allowed is not None:     # normalises names first, e.g. --data APTOS or image-folder)
+                options["metavar"] = "{" + ",".join(map(str, allowed)) + "}" if len(allowed) <= 12 else item.name.upper()
+                if len(allowed) > 12:
+                    options["help"] += "; one of: " + ", ".join(map(str, allowed))
+            group.add_argument(option_name(item.name), type=json.loads if kind is dict else kind, **options)
+
+
+def given_options(namespace: argparse.Namespace) -> Dict[str, object]:
+    """The settings given on the command line (options left out are None and not returned)."""
+    names = set(setting_names())
+    return {key: value for key, value in vars(namespace).items() if key in names and value is not None}

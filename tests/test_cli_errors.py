@@ -1,0 +1,96 @@
+"""Bad input on the command line: a one-line error that says what to do, never a quiet wrong answer.
+
+Each case was reproduced on the earlier command line (issue 12): meaningless metrics, a resume that
+retrained from scratch, NaN weights dying in scikit-learn, a numpy IndexError from gradcam.
+"""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from paddle_models.cli import main
+from tests.cli_helpers import user_error
+
+SIZE = 32
+LENET = ["--model", "lenet", "--model-options", json.dumps({"activation": "relu"}), "--image-size", str(SIZE),
+         "--epochs", "1", "--batch-size", "4", "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def checkpoints(pm_root, ddr_root, tmp_path_factory):
+    runs = tmp_path_factory.mktemp("error_runs")
+    main(["train", *LENET, "--data-root", str(pm_root), "--log-dir", str(runs), "--run-name", "pm"])
+    main(["train", *LENET, "--data", "ddr", "--data-root", str(ddr_root), "--log-dir", str(runs),
+          "--run-name", "ddr"])
+    return {"pm": runs / "pm" / "best.pdparams", "ddr": runs / "ddr" / "best.pdparams", "runs": runs}
+
+
+def test_a_ddr_checkpoint_is_not_scored_on_ichallenge_pm(checkpoints, pm_root, capsys):
+    err = user_error(["evaluate", "--checkpoint", str(checkpoints["ddr"]), "--data", "ichallenge_pm",
+                      "--data-root", str(pm_root)], capsys)
+    assert "trained on the classes ['No DR'" in err and "['non-PM', 'PM']" in err
+
+
+def test_a_pm_checkpoint_is_not_scored_on_ddr(checkpoints, ddr_root, capsys):
+    err = user_error(["evaluate", "--checkpoint", str(checkpoints["pm"]), "--data", "ddr",
+                      "--data-root", str(ddr_root)], capsys)
+    assert "meaningless" in err
+
+
+def test_an_unlabelled_split_is_refused_and_points_to_predict(checkpoints, pm_root, capsys):
+    err = user_error(["evaluate", "--checkpoint", str(checkpoints["pm"]), "--data-root", str(pm_root),
+                      "--split", "test"], capsys)
+    assert "has no labels" in err and "predict" in err
+
+
+def test_resume_without_a_resumable_checkpoint_refuses(pm_root, tmp_path, capsys):
+    main(["train", *LENET, "--data-root", str(pm_root), "--log-dir", str(tmp_path), "--run-name", "r",
+          "--no-save-last"])
+    before = (tmp_path / "r" / "best.pdparams").stat().st_mtime_ns
+    err = user_error(["train", *LENET, "--data-root", str(pm_root), "--log-dir", str(tmp_path), "--run-name",
+                      "r", "--resume"], capsys)
+    assert "last.pdckpt" in err and "would overwrite it" in err
+    assert (tmp_path / "r" / "best.pdparams").stat().st_mtime_ns == before  # nothing was retrained
+    err = user_error(["train", *LENET, "--data-root", str(pm_root), "--log-dir", str(tmp_path), "--run-name",
+                      "typo", "--resume"], capsys)
+    assert "typo" in err and "drop --resume" in err
+
+
+def test_resume_with_another_model_says_what_differs(checkpoints, pm_root, capsys):
+    err = user_error(["train", "--model", "alexnet", "--image-size", "64", "--data-root", str(pm_root),
+                      "--log-dir", str(checkpoints["runs"]), "--run-name", "pm", "--epochs", "2", "--resume",
+                      "--quiet"], capsys)
+    assert "is a different run: model lenet -> alexnet" in err and "image_size" not in err.split("model")[0]
+
+
+def test_diverging_weights_end_with_the_learning_rate_advice(pm_root, tmp_path, capsys):
+    err = user_error(["train", *LENET, "--data-root", str(pm_root), "--log-dir", str(tmp_path), "--lr", "1e6",
+                      "--optimizer", "sgd"], capsys)
+    assert "NaN" in err or "nan" in err
+    assert "lower learning rate" in err
+
+
+def test_gradcam_of_a_class_the_model_does_not_have(checkpoints, pm_root, tmp_path, capsys):
+    image = sorted((pm_root / "PALM-Validation400").glob("*.jpg"))[0]
+    err = user_error(["gradcam", "--checkpoint", str(checkpoints["pm"]), "--images", str(image),
+                      "--output", str(tmp_path), "--target-class", "5"], capsys)
+    assert "--target-class 5" in err and "0..1" in err
+
+
+def test_a_balanced_sampler_is_refused_in_multi_device_runs(monkeypatch, pm_root, tmp_path):
+    from paddle_models.engine import distributed
+    from paddle_models.settings import SettingsError
+
+    monkeypatch.setattr(distributed, "world_size", lambda: 2)
+    monkeypatch.setattr(distributed, "init_if_needed", lambda: None)
+    with pytest.raises(SettingsError, match="balanced.*multi-device"):
+        main(["train", "--debug", *LENET, "--data-root", str(pm_root), "--log-dir", str(tmp_path),
+              "--sampler", "balanced"])
+
+
+def test_the_command_line_prints_no_ccache_warning_and_no_traceback():
+    result = subprocess.run([sys.executable, "-m", "paddle_models", "train", "--data-root", "nowhere",
+                             "--epochs", "0"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: epochs must be a number >= 1, got 0"
