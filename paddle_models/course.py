@@ -46,7 +46,8 @@ SYNTHETIC = {"ichallenge_pm": {"per_class": 40, "image_size": 256},
              # APTOS's grade proportions (1805/370/999/193/295) scaled to 500 images; varied cameras and crops
              "aptos": {"per_class": [246, 51, 136, 26, 41], "image_size": 256},
              # lessons 7 and 8 (lesson_data("ddr", synthetic="ddr_imbalanced")): DDR's real grade proportions
-             # (46/5/33/2/7 %, 8 % ungradable) in train/valid/test, lesions twice their size to show at 64x64
+             # (46/5/33/2/7 %, 8 % ungradable) in train/valid/test; lesions 1.5x their size to show at 64x64, and
+             # each eye painted at a severity scattered 0.4 grades around its label (neighbouring grades overlap)
              "ddr_imbalanced": {"images": (600, 300, 800), "image_size": 256, "lesion_scale": 1.5, "grade_overlap": 0.4}}
 
 
