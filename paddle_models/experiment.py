@@ -26,7 +26,7 @@ from . import metrics, models
 from .aistudio import persistent_path
 from .data import PreprocessConfig, build_dataset, make_synthetic_ichallenge_pm, train_valid_split
 from .data.locate import resolve_data_root
-from .data.registry import dataset_class
+from .data.registry import canonical_name, dataset_class
 from .data.subset import load_split, split_with_file
 from .engine import Trainer, evaluate, load_model, set_seed
 from .files import write_text
@@ -87,8 +87,6 @@ def default_run_name(settings: dict) -> str:
     """The run's folder name: the one given, else <data>-<model> (e.g. ichallenge_pm-resnet50)."""
     if settings.get("run_name"):
         return settings["run_name"]
-    from .data.registry import canonical_name
-
     return f"{canonical_name(settings['data'])}-{settings['model']}"
 
 

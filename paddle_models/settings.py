@@ -14,7 +14,7 @@ Everything else is *derived* from the fields, so a new field appears everywhere 
                               dataclasses; an unknown key is an error that lists the valid ones;
 * ``validate(instance)``      every value checked: a misspelled ``monitor`` or ``lr=nan`` is an
                               error naming the setting and what it accepts;
-* ``as_flat_dict`` / ``hparams``  what a checkpoint and VisualDL's HyperParameters tab record.
+* ``as_flat_dict`` / ``hparam_names``  what a checkpoint and VisualDL's HyperParameters tab record.
 
     >>> model, data, train = parse_settings({"model": "resnet18", "lr": 0.01})
     >>> train.lr, data.image_size
@@ -172,7 +172,7 @@ def _type_of(cls, name: str):
 
 
 def _coerce(cls, item, value):
-    """Accept an int for a float setting and 1e-3 written as a string in a recipe; refuse the rest."""
+    """Accept an int for a float setting and a whole float for an int one; refuse any other type."""
     kind, optional = _type_of(cls, item.name)
     if value is None:
         if optional:
@@ -182,9 +182,7 @@ def _coerce(cls, item, value):
         return float(value)
     if kind is int and isinstance(value, float) and value.is_integer():
         return int(value)
-    if kind is not dict and isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
-        return value
-    if kind is dict and isinstance(value, dict):
+    if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):  # (True is an int)
         return value
     raise SettingsError(f"{item.name} must be a {kind.__name__}, got {value!r} ({type(value).__name__})")
 
@@ -275,17 +273,6 @@ def as_flat_dict(*instances) -> Dict[str, object]:
 def hparam_names() -> List[str]:
     """The settings VisualDL shows as hyper-parameters (fields not marked ``hparam=False``)."""
     return [item.name for item in all_fields() if item.metadata.get("hparam", True)]
-
-
-def hparams(*instances) -> Dict[str, object]:
-    """The hyper-parameters to show in VisualDL: fields not marked ``hparam=False``, None left out."""
-    values = {}
-    for instance in instances:
-        for item in fields(instance):
-            value = getattr(instance, item.name)
-            if item.metadata.get("hparam", True) and value is not None:
-                values[item.name] = value if isinstance(value, (int, float, str)) else json.dumps(value)
-    return values
 
 
 # ----------------------------------------------------------------------------- the command line

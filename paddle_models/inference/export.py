@@ -45,7 +45,7 @@ from paddle import nn
 from ..data import PreprocessConfig
 from ..files import write_text
 from ..models import evaluating, main_output
-from ..tasks import TASKS, class_count
+from ..tasks import check_task, class_count
 
 META_SUFFIX = ".meta.json"
 DYGRAPH_SUFFIX = ".dygraph.pdparams"
@@ -118,9 +118,7 @@ def complete_meta(model: nn.Layer, meta: Optional[dict], input_size: Optional[in
     if input_size != preprocess.image_size:
         raise ValueError(f"input_size={input_size} disagrees with preprocess.image_size="
                          f"{preprocess.image_size}; the predictor would feed images of the wrong size")
-    task = meta.get("task") or "multiclass"
-    if task not in TASKS:
-        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+    task = check_task(meta.get("task") or "multiclass")
     # meta['num_classes'] is the number of model *outputs* (the engine's convention, what `build`
     # needs): 1 for a one-logit binary model, which still predicts 2 classes
     outputs = meta.get("num_classes") or _count_outputs(model, input_size)
