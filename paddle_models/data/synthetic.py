@@ -508,10 +508,12 @@ def make_synthetic_ichallenge_pm_archives(
 
 def zip_folder(archive: Path, base: Path, folder: str) -> Path:
     """Zip ``base/folder`` into ``archive`` with paths starting at ``folder/`` (JPEGs stored as is)."""
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
-        for path in sorted((base / folder).rglob("*")):
-            zf.write(path, path.relative_to(base).as_posix())
-    return archive
+    def write(temporary: Path) -> None:
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_STORED) as zf:
+            for path in sorted((base / folder).rglob("*")):
+                zf.write(path, path.relative_to(base).as_posix())
+
+    return files.atomic_write(archive, write)
 
 
 def _grade_counts(per_class, grades: int) -> list:
@@ -712,7 +714,7 @@ def make_synthetic_ddr_archives(
     pieces = []
     for number in range(parts):
         piece = out_dir / f"DDR-dataset.zip.{number + 1:03d}"
-        piece.write_bytes(data[number * size:(number + 1) * size])
+        files.write_bytes(piece, data[number * size:(number + 1) * size])
         pieces.append(piece)
     return pieces
 def make_synthetic_retinamnist(
@@ -749,9 +751,11 @@ def make_synthetic_retinamnist(
             images[number] = cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
         arrays[f"{SPLIT_PREFIX[split]}_images"] = images
         arrays[f"{SPLIT_PREFIX[split]}_labels"] = labels.astype(np.uint8).reshape(-1, 1)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, **arrays)
-    return path
+    def write(temporary: Path) -> None:
+        with open(temporary, "wb") as file:  # an open file: np.savez would append '.npz' to a name
+            np.savez_compressed(file, **arrays)
+
+    return files.atomic_write(path, write)
 
 
 # ---------------------------------------------------------------------------------------------
