@@ -43,16 +43,17 @@ class SettingsError(ValueError):
 
 
 def setting(default, help: str, choices: Optional[Sequence] = None, check: Optional[Callable] = None,
-            cli: bool = True, hparam: bool = True):
+            cli: bool = True, hparam: bool = True, resumable: bool = False):
     """A dataclass field with what the rest of the package needs to know about it.
 
     ``choices``  the allowed values (a sequence, or a function returning one, for lists that are only
                  known once the package is imported, such as the model names);
     ``check``    a function value -> None, or a short text saying what is wrong (``positive`` ...);
     ``cli``      False for fields the command line does not offer (``progress`` is ``--quiet``);
-    ``hparam``   False for fields that are not hyper-parameters (folders, resume) in VisualDL.
+    ``hparam``   False for fields that are not hyper-parameters (folders, resume) in VisualDL;
+    ``resumable`` True for fields a resumed run may change (how long it goes on, the machinery).
     """
-    metadata = dict(help=help, choices=choices, check=check, cli=cli, hparam=hparam)
+    metadata = dict(help=help, choices=choices, check=check, cli=cli, hparam=hparam, resumable=resumable)
     if isinstance(default, (dict, list)):
         return field(default_factory=lambda: type(default)(default), metadata=metadata)
     return field(default=default, metadata=metadata)

@@ -25,7 +25,7 @@ class TrainConfig:
     """How the model is trained: optimiser, schedule, loss, model selection and machinery."""
 
     # how long, how big
-    epochs: int = setting(10, "number of passes over the training set", check=at_least(1))
+    epochs: int = setting(10, "number of passes over the training set", check=at_least(1), resumable=True)
     batch_size: int = setting(16, "images per optimiser step", check=at_least(1))
     # optimiser (优化器) and learning rate
     optimizer: str = setting("momentum", "the optimiser", choices=OPTIMIZERS)
@@ -48,21 +48,25 @@ class TrainConfig:
     # model selection
     monitor: str = setting("val/acc", "the metric that chooses the best epoch", choices=MONITORS)
     patience: Optional[int] = setting(None, "early stopping: epochs without improvement of monitor",
-                                      check=at_least(1))
+                                      check=at_least(1), resumable=True)
     # machinery
-    device: Optional[str] = setting(None, "cpu, gpu or gpu:N (default: gpu when there is one)", hparam=False)
+    device: Optional[str] = setting(None, "cpu, gpu or gpu:N (default: gpu when there is one)", hparam=False,
+                                    resumable=True)
     amp: str = setting("auto", "mixed precision (auto: on with a GPU)", choices=("auto", "on", "off"),
-                       hparam=False)
+                       hparam=False, resumable=True)
     seed: int = setting(0, "random seed: weights, shuffling, augmentation, subsets", check=at_least(0))
-    num_workers: int = setting(0, "DataLoader worker processes", check=at_least(0), hparam=False)
-    log_dir: str = setting("runs", "parent folder of the VisualDL logs", hparam=False)
+    num_workers: int = setting(0, "DataLoader worker processes", check=at_least(0), hparam=False,
+                               resumable=True)
+    log_dir: str = setting("runs", "parent folder of the VisualDL logs", hparam=False, resumable=True)
     run_name: Optional[str] = setting(None, "sub-folder name for this run's logs and checkpoints "
                                             "(default: <data>-<model> on the command line, else 'run')", hparam=False)
-    output_dir: Optional[str] = setting(None, "where checkpoints go (default: the run's folder)", hparam=False)
-    resume: bool = setting(False, "continue the run from its last checkpoint (last.pdckpt)", hparam=False)
+    output_dir: Optional[str] = setting(None, "where checkpoints go (default: the run's folder)", hparam=False,
+                                        resumable=True)
+    resume: bool = setting(False, "continue the run from its last checkpoint (last.pdckpt)", hparam=False,
+                           resumable=True)
     save_last: bool = setting(True, "write last.pdckpt every epoch so --resume can continue "
                                     "(off saves time and disk)", hparam=False)
-    progress: bool = setting(True, "tqdm progress bars", cli=False, hparam=False)
+    progress: bool = setting(True, "tqdm progress bars", cli=False, hparam=False, resumable=True)
 
     def __post_init__(self):
         validate(self)

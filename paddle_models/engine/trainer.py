@@ -14,6 +14,7 @@ import math
 import random
 import time
 import warnings
+from dataclasses import fields
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -39,9 +40,6 @@ from .runlock import claim_run_folder
 warnings.filterwarnings("ignore", message="When training, we now always track global mean")
 
 HPARAM_METRICS = ["val/acc", "val/auc", "val/kappa", "val/loss"]
-# Settings a resumed run may change: how long it goes on, and the machinery it runs on.
-RESUMABLE_CHANGES = ("epochs", "patience", "resume", "progress", "num_workers", "device", "amp", "log_dir",
-                     "output_dir")
 
 
 class ResumeError(RuntimeError):
@@ -241,9 +239,10 @@ class Trainer:
         if saved_model and model and saved_model != model:
             differences.append(f"model {saved_model} -> {model}")
         saved = state.get("config") or {}
-        for key, value in self.config.to_dict().items():
-            if key not in RESUMABLE_CHANGES and key in saved and saved[key] != value:
-                differences.append(f"{key} {saved[key]!r} -> {value!r}")
+        for item in fields(self.config):  # the schema says which settings a resumed run may change
+            value = getattr(self.config, item.name)
+            if not item.metadata["resumable"] and item.name in saved and saved[item.name] != value:
+                differences.append(f"{item.name} {saved[item.name]!r} -> {value!r}")
         if differences:
             raise ResumeError(f"--resume: {path} is a different run: " + "; ".join(differences)
                               + ". Use the original settings, or another --run-name for a new run.")
@@ -296,7 +295,8 @@ class Trainer:
         log.pr_curve("val/pr", result.y_true, result.probs, step, self.class_names)
         log.roc_curve("val/roc", result.y_true, result.probs, step, self.class_names)
         settings = {**(self.meta.get("settings") or {}), **self.config.to_dict()}
-        hparams = {key: value for key, value in settings.items() if key in hparam_names() and value is not None}
+        names = set(hparam_names())
+        hparams = {key: value for key, value in settings.items() if key in names and value is not None}
         hparams.update(model=self.meta.get("model_name", type(self.model).__name__))
         log.hparams(hparams, HPARAM_METRICS)
         self.final_evaluation = result
