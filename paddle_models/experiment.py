@@ -94,7 +94,8 @@ def _preprocess_config(data) -> PreprocessConfig:
     """The settings' preprocessing, on top of what suits the dataset's images (its defaults)."""
     defaults = dataset_class(data.data).preprocess_defaults
     return PreprocessConfig(**{**defaults, "image_size": data.image_size, "normalize": data.normalize,
-                               "ben_graham": data.ben_graham, "circular_mask": data.circular_mask})
+                               "ben_graham": data.ben_graham, "circular_mask": data.circular_mask,
+                               "crop_size": data.random_crop})
 
 
 def build_datasets(data, seed: int = 0):
@@ -131,7 +132,8 @@ def model_options(settings: dict) -> dict:
         return options
     card = models.card(settings["model"])
     if card.sized_by_input:
-        options.setdefault("input_size", settings.get("image_size") or card.input_size)
+        options.setdefault("input_size", settings.get("random_crop") or settings.get("image_size")
+                           or card.input_size)
     return options
 
 
@@ -155,7 +157,7 @@ def model_metadata(settings: dict, train_set, validation: Optional[dict] = None)
         "task": task,
         "class_names": list(train_set.class_names),
         "preprocess": train_set.preprocess.to_dict(),
-        "input_size": settings.get("image_size") or train_set.preprocess.image_size,
+        "input_size": train_set.preprocess.input_size,
         "dataset": settings.get("data") or getattr(train_set, "name", None),
         "label_kind": getattr(train_set, "label_kind", None),
     }

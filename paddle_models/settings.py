@@ -132,6 +132,9 @@ class DataSettings:
     image_size: int = setting(224, "input side in pixels (224 in the course)", check=at_least(8))
     normalize: str = setting("imagenet", "input normalisation preset", choices=_normalizations)
     augment: bool = setting(True, "training augmentation (flips, rotations, colour jitter)")
+    random_crop: Optional[int] = setting(None, "train on random N x N windows of the image_size image (the DDR "
+                                               "study: 512 -> random 256); validation, evaluation, export and "
+                                               "prediction see the centre N x N window", check=at_least(8))
     subset: Optional[int] = setting(None, "train on a fixed, seeded, stratified subset of this many images",
                                     check=at_least(1))
     valid_fraction: float = setting(0.2, "share of the training images held out for validation when the "
@@ -158,6 +161,14 @@ class DataSettings:
         except ValueError:
             pass  # validate() names the dataset and lists the known ones
         validate(self)
+        if self.random_crop is not None and self.random_crop > self.image_size:
+            raise SettingsError(f"random_crop={self.random_crop} is larger than image_size={self.image_size}: "
+                                "the windows are cut from the image_size image, so choose a smaller one")
+
+    @property
+    def input_size(self) -> int:
+        """The side of the model's input: the crop when training takes random windows."""
+        return self.random_crop or self.image_size
 
 
 # ----------------------------------------------------------------------------- checking values

@@ -205,6 +205,14 @@ def test_gradcam_restores_training_mode():
     assert model.training
 
 
+def test_a_class_the_model_does_not_have_is_refused():
+    model = build("resnet18", num_classes=1)                # one logit: a binary model, classes 0 and 1
+    with pytest.raises(ValueError, match="target_class 2 does not exist: the model predicts classes 0..1"):
+        GradCAM(model, task="binary_logit")(np.zeros((1, 3, 32, 32), "float32"), target_class=2)
+    with pytest.raises(ValueError, match="target_class \\[0, -1\\] does not exist"):
+        GradCAM(model, task="binary_logit")(np.zeros((2, 3, 32, 32), "float32"), target_class=[0, -1])
+
+
 def test_score_weights_by_task():
     np.testing.assert_array_equal(score_weights([2, 0], 3), [[0, 0, 1], [1, 0, 0]])
     np.testing.assert_array_equal(score_weights([1, 0], 1, "binary_logit"), [[1], [-1]])

@@ -281,9 +281,10 @@ def model_card(model: ScreeningModel) -> str:
     pre = meta.get("preprocess", {})
     steps = [step for step, on in (("crop the black border", pre.get("crop_border")),
                                    ("pad to a square", pre.get("keep_aspect")),
-                                   (f"resize to {meta.get('input_size')}", True),
+                                   (f"resize to {pre.get('image_size', meta.get('input_size'))}", True),
                                    ("Ben Graham", pre.get("ben_graham")),
-                                   ("circular mask", pre.get("circular_mask"))) if on]
+                                   ("circular mask", pre.get("circular_mask")),
+                                   (f"centre crop to {pre.get('crop_size')}", pre.get("crop_size"))) if on]
     lines = [f"### {model.name}",
              f"- architecture (模型): `{meta.get('model_name', '?')}` {meta.get('model_options') or ''}",
              f"- dataset (数据集): {meta.get('dataset', 'unknown')}; classes: {', '.join(model.class_names)}",

@@ -13,7 +13,7 @@ One file per concept:
                       preprocess_image, to_input (shared with the inference predictor)
     quality.py        image quality scores and flags, the audit (CSV + contact sheet), exclude=
     cache.py          PreprocessCache: preprocessed images on disk, keyed by the settings
-    transforms.py     train_augmentation (random_crop=N for random windows), centre_crop (paddle.vision.transforms)
+    transforms.py     train_augmentation (random_crop=N for random windows; paddle.vision.transforms)
     subset.py         stratified_subset, train_valid_split; split files: save_split, load_split, split_with_file
     balance.py        class_weights, balanced_sampler, balanced_batch_sampler
     ordinal.py        ordinal_encode / ordinal_decode / ordinal_to_class_probs
@@ -50,7 +50,7 @@ from .synthetic import (make_synthetic_aptos, make_synthetic_aptos_clinics, make
                         make_synthetic_ddr_archives, make_synthetic_ichallenge_pm,
                         make_synthetic_ichallenge_pm_archives, make_synthetic_image_folder,
                         make_synthetic_retinamnist, synthetic_fundus)
-from .transforms import centre_crop, train_augmentation
+from .transforms import train_augmentation
 
 __all__ = [
     # datasets
@@ -63,7 +63,7 @@ __all__ = [
     "read_image", "image_size_on_disk", "choose_reduction",
     "PreprocessConfig", "NORMALIZATION_PRESETS", "preprocess_image", "preprocess_steps", "to_input",
     "to_display", "crop_dark_border", "pad_to_square", "resize_image", "ben_graham", "circular_mask",
-    "PreprocessCache", "train_augmentation", "centre_crop",
+    "PreprocessCache", "train_augmentation",
     # image quality
     "ImageQuality", "assess_image", "assess_file", "audit_dataset",
     # subsets, balancing, ordinal targets

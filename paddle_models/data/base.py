@@ -27,7 +27,7 @@ from .cache import PreprocessCache
 from .errors import (BadSample, DatasetNotFoundError, SkippedSamplesWarning, describe_bad_samples,
                      raise_for_bad_samples)
 from .imageio import CorruptImageWarning, check_image_file, decode_problem
-from .preprocess import PreprocessConfig, as_config, preprocess_image, to_input
+from .preprocess import PreprocessConfig, as_config, centre_window, preprocess_image, to_input
 from .quality import exclude_samples
 from .subset import stratified_subset
 from .transforms import train_augmentation
@@ -151,14 +151,18 @@ class FundusDataset(paddle.io.Dataset):
 
         self.samples: List[Tuple[str, int]] = samples
         self.labels = np.array([label for _, label in samples], dtype=np.int64)
-        self.cache = PreprocessCache(cache_dir, self.preprocess) if cache_dir else None
+        self.random_windows = augment is True and self.preprocess.crop_size is not None
+        # the cache holds the full image_size image; the centre window is cut after it
+        self.cache = PreprocessCache(cache_dir, self.preprocess.full_frame()) if cache_dir else None
 
     # ------------------------------------------------------------------ building blocks
 
     def _build_augment(self, augment):
         if augment is True:  # the standard training augmentation for this image size
             fill = 128 if self.preprocess.ben_graham else 0
-            return train_augmentation(self.preprocess.image_size, fill=fill)
+            # with a crop size, training takes random windows of the full image (random_crop)
+            return train_augmentation(self.preprocess.image_size, fill=fill,
+                                      random_crop=self.preprocess.crop_size)
         if augment in (None, False):
             return None
         if not callable(augment):
@@ -205,11 +209,20 @@ class FundusDataset(paddle.io.Dataset):
         return len(self.samples)
 
     def load_image(self, index: int) -> np.ndarray:
-        """The preprocessed uint8 RGB image [S, S, 3] of sample ``index`` (from the cache if any)."""
-        path = self.samples[index][0]
+        """The preprocessed uint8 RGB image [S, S, 3] of sample ``index`` (from the cache if any).
+
+        S is ``preprocess.input_size`` (the centre window when there is a crop size), except for a
+        training set that takes random windows: it loads the full ``image_size`` image, and its
+        augmentation cuts the window.
+        """
+        path, full = self.samples[index][0], self.preprocess.full_frame()
         if self.cache is None:
-            return preprocess_image(path, self.preprocess)
-        return self.cache.get(path, lambda: preprocess_image(path, self.preprocess))
+            image = preprocess_image(path, full)
+        else:
+            image = self.cache.get(path, lambda: preprocess_image(path, full))
+        if self.random_windows and self.augment is not None:
+            return image
+        return centre_window(image, self.preprocess.crop_size)
 
     def __getitem__(self, index: int):
         image = self.load_image(index)  # [S, S, 3] uint8 RGB
@@ -242,5 +255,6 @@ class FundusDataset(paddle.io.Dataset):
         else:
             counts = "unlabeled"
         extra = f", skipped={len(self.skipped)}" if self.skipped else ""
+        crop = f", crop_size={self.preprocess.crop_size}" if self.preprocess.crop_size else ""
         return (f"{type(self).__name__}(split={self.split!r}, {len(self)} images [{counts}], "
-                f"image_size={self.preprocess.image_size}{extra})")
+                f"image_size={self.preprocess.image_size}{crop}{extra})")

@@ -69,7 +69,7 @@ class PreprocessCache:
             image = np.load(entry, allow_pickle=False)
         except (OSError, ValueError, EOFError):  # absent, or damaged by something outside our control
             return None
-        size = self.config.image_size
+        size = self.config.input_size
         return image if image.shape == (size, size, 3) and image.dtype == np.uint8 else None
 
     def save(self, source: PathLike, image: np.ndarray) -> None:

@@ -8,15 +8,18 @@ A fundus photograph is a bright disc on a dark frame.  The steps, in the order t
 4. resize       -- to ``image_size`` x ``image_size`` (INTER_AREA when shrinking)
 5. Ben Graham   -- subtract the local average colour: 4*img - 4*GaussianBlur(img) + 128 (optional)
 6. circular mask-- blank everything outside a centred circle (optional)
+7. centre crop  -- keep the central ``crop_size`` x ``crop_size`` window (optional): the model's view
+                   when it was trained on random windows of the ``image_size`` image (``random_crop``)
 
-``preprocess_image(path_or_bgr, config)`` runs them and returns uint8 RGB [H, W, 3];
+``preprocess_image(path_or_bgr, config)`` runs them and returns uint8 RGB [H, W, 3], H = W =
+``config.input_size``;
 ``to_input(rgb, config)`` normalises to float32 [3, H, W].  The datasets and the inference
 predictor both call exactly these two functions, so training and prediction never disagree.
 ``preprocess_steps`` returns every intermediate image, for a lesson to show the steps one by one.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Iterator, List, Optional, Tuple, Union
 
 import cv2
@@ -50,6 +53,7 @@ class PreprocessConfig:
     mask_radius: float = 0.9  # circle radius as a fraction of half the image side (Ben Graham: 0.9)
     normalize: str = "imagenet"  # a key of NORMALIZATION_PRESETS
     fast_decode: bool = True  # decode JPEGs at 1/2, 1/4 or 1/8 scale when that is large enough
+    crop_size: Optional[int] = None  # the centre window's side; training takes random windows instead
 
     def __post_init__(self):
         if not isinstance(self.image_size, (int, np.integer)) or self.image_size < 8:
@@ -63,6 +67,18 @@ class PreprocessConfig:
             )
         if not 0 < self.mask_radius <= 1.5:
             raise ValueError(f"mask_radius must be in (0, 1.5], got {self.mask_radius}")
+        if self.crop_size is not None and not 8 <= self.crop_size <= self.image_size:
+            raise ValueError(f"crop_size must be between 8 and image_size ({self.image_size}), "
+                             f"got {self.crop_size}")
+
+    @property
+    def input_size(self) -> int:
+        """The side of the image the model sees: the centre window if there is one, else image_size."""
+        return self.crop_size or self.image_size
+
+    def full_frame(self) -> "PreprocessConfig":
+        """The same steps without the centre crop: what random training windows are cut from."""
+        return replace(self, crop_size=None)
 
     @property
     def sigma(self) -> float:
@@ -195,6 +211,14 @@ def read_fundus(path: PathLike, config: PreprocessConfig) -> np.ndarray:
     return image
 
 
+def centre_window(image: np.ndarray, size: Optional[int]) -> np.ndarray:
+    """The central ``size`` x ``size`` window of a square image [S, S, C] (the image itself if None)."""
+    if not size or size == image.shape[0]:
+        return image
+    start = (image.shape[0] - size) // 2
+    return image[start:start + size, start:start + size]
+
+
 def _pipeline(source, config: PreprocessConfig) -> Iterator[Tuple[str, np.ndarray]]:
     """Yield (step name, BGR uint8 image) after each step; the last one is the result."""
     if isinstance(source, np.ndarray):
@@ -219,6 +243,9 @@ def _pipeline(source, config: PreprocessConfig) -> Iterator[Tuple[str, np.ndarra
     if config.circular_mask:
         image = circular_mask(image, config.mask_radius, fill)
         yield "circular mask", image
+    if config.crop_size:
+        image = centre_window(image, config.crop_size)  # [N, N, 3]
+        yield f"centre crop to {config.crop_size}", image
 
 
 def _as_bgr_uint8(image: np.ndarray) -> np.ndarray:

@@ -8,7 +8,9 @@ between cameras.  So: flips, rotation, a mild scale/crop, brightness and contras
 Random crops (``random_crop=N``) are the other way to vary scale and position: preprocess to a larger
 side and train on random N x N windows of it -- the DDR study resized to 512 and took random 256 crops.
 The model then sees N x N inputs, so validation and prediction must take the *centre* N x N window of
-the same larger image (``centre_crop(N)``), or they would see the eye at another scale.
+the same larger image, or they would see the eye at another scale: ``PreprocessConfig(crop_size=N)``
+does that (the run setting ``random_crop=N`` sets both), and a training set built with it and
+``augment=True`` takes the random windows instead.
 
 Randomness comes from Python's ``random`` module and numpy's global random state (paddle's
 RandomResizedCrop uses both); paddle.io.DataLoader seeds both differently in every worker process.
@@ -35,7 +37,7 @@ def train_augmentation(
     ``scale`` is the range of the area kept by RandomResizedCrop (None: no crop); ``fill`` is the
     value of the corners uncovered by the rotation (0 for plain images, 128 after Ben Graham).
     ``random_crop=N`` replaces the scale/crop step by a random N x N window (no resize): the output is
-    then N x N, not ``image_size`` x ``image_size``; evaluate on ``centre_crop(N)`` of the same images.
+    then N x N, not ``image_size`` x ``image_size``; evaluate on the centre window (``crop_size=N``).
     """
     if random_crop is not None and not 0 < random_crop <= image_size:
         raise ValueError(f"random_crop must be between 1 and image_size ({image_size}), got {random_crop}")
@@ -54,10 +56,3 @@ def train_augmentation(
         steps.append(T.ContrastTransform(contrast))
     return T.Compose(steps)
 
-
-def centre_crop(size: int) -> T.CenterCrop:
-    """The centre ``size`` x ``size`` window: what validation and prediction use after ``random_crop``.
-
-    Pass it as a dataset's ``augment`` (it is not random, so it may run on a validation split).
-    """
-    return T.CenterCrop(size)

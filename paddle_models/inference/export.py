@@ -105,8 +105,8 @@ def _count_outputs(model: nn.Layer, input_size: int) -> int:
 def complete_meta(model: nn.Layer, meta: Optional[dict], input_size: Optional[int]) -> dict:
     """Fill in what a checkpoint's meta may lack: preprocessing, input size, task, classes.
 
-    The input size and ``preprocess.image_size`` must agree: the predictor resizes every image to
-    ``preprocess.image_size`` and feeds it to a program traced for ``input_size``.
+    The input size and ``preprocess.input_size`` must agree: the predictor preprocesses every image to
+    ``preprocess.input_size`` (the centre crop, if any) and feeds it to a program traced for ``input_size``.
     """
     meta = dict(meta or {})
     if meta.get("preprocess") is not None:
@@ -114,10 +114,10 @@ def complete_meta(model: nn.Layer, meta: Optional[dict], input_size: Optional[in
     else:
         size = input_size or meta.get("input_size") or getattr(model, "default_input_size", 224)
         preprocess = PreprocessConfig(image_size=int(size))
-    input_size = int(input_size or meta.get("input_size") or preprocess.image_size)
-    if input_size != preprocess.image_size:
-        raise ValueError(f"input_size={input_size} disagrees with preprocess.image_size="
-                         f"{preprocess.image_size}; the predictor would feed images of the wrong size")
+    input_size = int(input_size or meta.get("input_size") or preprocess.input_size)
+    if input_size != preprocess.input_size:
+        raise ValueError(f"input_size={input_size} disagrees with the preprocessing's output side "
+                         f"{preprocess.input_size}; the predictor would feed images of the wrong size")
     task = check_task(meta.get("task") or "multiclass")
     # meta['num_classes'] is the number of model *outputs* (the engine's convention, what `build`
     # needs): 1 for a one-logit binary model, which still predicts 2 classes
@@ -148,7 +148,7 @@ def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
     """Save ``model`` as a static inference program + weights + ``<prefix>.meta.json``.
 
     input_size: image side S of the InputSpec [batch, 3, S, S]; default: ``meta['input_size']``,
-        else ``meta['preprocess']['image_size']``, else ``model.default_input_size``.
+        else the preprocessing's output side (``input_size``), else ``model.default_input_size``.
     batch_size: None for a dynamic batch dimension (any number of images per call), or a fixed int
         (the predictor then pads the last batch).
     meta: the checkpoint's metadata (``engine.load_model`` returns it); missing entries get defaults

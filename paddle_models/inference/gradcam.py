@@ -32,7 +32,7 @@ import paddle.nn.functional as F
 from ..data import PreprocessConfig, preprocess_image, to_input
 from ..files import write_image
 from ..models import evaluating, main_output
-from ..tasks import to_probabilities
+from ..tasks import class_count, to_probabilities
 from .export import complete_meta
 
 
@@ -102,6 +102,10 @@ class GradCAM:
             classes = to_probabilities(logits.numpy(), self.task).argmax(axis=1)
         else:
             classes = np.broadcast_to(np.asarray(target_class, dtype=np.int64), (x.shape[0],))
+            count = class_count(self.task, logits.shape[1])
+            if classes.min() < 0 or classes.max() >= count:
+                raise ValueError(f"target_class {target_class} does not exist: the model predicts classes "
+                                 f"0..{count - 1}")
         weights = paddle.to_tensor(score_weights(classes, logits.shape[1], self.task))
         score = (logits * weights).sum()                                        # sum of the N target scores
         (gradients,) = paddle.grad(score, activations)                         # [N, C, h, w]
