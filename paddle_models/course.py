@@ -48,7 +48,11 @@ SYNTHETIC = {"ichallenge_pm": {"per_class": 40, "image_size": 256},
              # lessons 7 and 8 (lesson_data("ddr", synthetic="ddr_imbalanced")): DDR's real grade proportions
              # (46/5/33/2/7 %, 8 % ungradable) in train/valid/test; lesions 1.5x their size to show at 64x64, and
              # each eye painted at a severity scattered 0.4 grades around its label (neighbouring grades overlap)
-             "ddr_imbalanced": {"images": (600, 300, 800), "image_size": 256, "lesion_scale": 1.5, "grade_overlap": 0.4}}
+             "ddr_imbalanced": {"images": (600, 300, 800), "image_size": 256, "lesion_scale": 1.5, "grade_overlap": 0.4},
+             # lesson 14: RetinaMNIST's split sizes (1,080 / 120 / 400) at its own 28x28, grade 0 the largest;
+             # each eye painted at a severity scattered 0.6 grades around its label (neighbouring grades overlap)
+             "retinamnist": {"per_class": [480, 130, 210, 190, 70], "image_size": 28, "grade_overlap": 0.6,
+                             "valid_per_class": [53, 14, 23, 21, 9], "test_per_class": [176, 48, 78, 70, 28]}}
 
 
 def fast_mode(value: Optional[bool] = None) -> bool:
@@ -77,10 +81,11 @@ def synthetic_root(name: str, per_class=10, image_size: int = 256, seed: int = 0
     Written to a temporary folder and renamed into place, so two lessons running at the same time
     never see half a dataset.
     """
-    from .data import make_synthetic_aptos_clinics, make_synthetic_ddr, make_synthetic_ichallenge_pm
+    from .data import (make_synthetic_aptos_clinics, make_synthetic_ddr, make_synthetic_ichallenge_pm,
+                       make_synthetic_retinamnist)
 
     writers = {"ichallenge_pm": make_synthetic_ichallenge_pm, "ddr": make_synthetic_ddr,
-               "aptos": make_synthetic_aptos_clinics}
+               "aptos": make_synthetic_aptos_clinics, "retinamnist": make_synthetic_retinamnist}
 
     def text(value):
         return "-".join(map(str, value)) if isinstance(value, (list, tuple)) else f"{value:g}" \

@@ -119,3 +119,16 @@ def test_retinamnist_recipes_name_registered_models_and_train(retina_root, tmp_p
     settings.update(data_root=str(retina_root), epochs=1, batch_size=8, log_dir=str(tmp_path), run_name="g32")
     result = run_experiment(settings, progress=False)
     assert result.checkpoint.is_file() and len(result.history["val/kappa"]) == 1
+
+
+def test_grade_overlap_changes_the_paintings_not_the_labels_or_the_format(retina_root, tmp_path):
+    """Lesson 14's control: eyes painted at a severity scattered around the grade (0 = the default file)."""
+    make_synthetic_retinamnist(tmp_path / "none", per_class=COUNTS, image_size=28, seed=0, grade_overlap=0.0)
+    make_synthetic_retinamnist(tmp_path / "some", per_class=COUNTS, image_size=28, seed=0, grade_overlap=0.6,
+                               valid_per_class=[2, 1, 1, 1, 1], test_per_class=1)
+    with np.load(retina_root / "retinamnist.npz") as default, np.load(tmp_path / "none" / "retinamnist.npz") as none, \
+            np.load(tmp_path / "some" / "retinamnist.npz") as some:
+        assert all(np.array_equal(default[key], none[key]) for key in default.files)  # off: the same file
+        assert np.array_equal(some["train_labels"], default["train_labels"])
+        assert not np.array_equal(some["train_images"], default["train_images"])
+        assert some["val_labels"].shape == (6, 1) and some["test_images"].shape == (5, 28, 28, 3)

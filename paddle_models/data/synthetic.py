@@ -35,7 +35,7 @@ are a pixel or less); ``grade_overlap`` paints each eye at a severity scattered 
 so neighbouring grades overlap as real disease does (grading cuts a continuum into five bins);
 ``label_noise`` moves a fraction of the written grades one step (graders disagree too); and
 ``images=`` writes DDR's real, heavily imbalanced grade proportions (``DDR_CLASS_COUNTS``) instead
-of the same count per grade.
+of the same count per grade.  ``make_synthetic_retinamnist`` takes ``grade_overlap`` too (lesson 14).
 
 Everything is deterministic for a seed.  Reduced resolution (the default) is fast: a few hundred
 images in seconds.  ``image_size="real"`` gives iChallenge-PM's 2124x2056.
@@ -722,8 +722,9 @@ def make_synthetic_retinamnist(
     per_class: Union[int, Sequence[int]] = 10,
     image_size: int = 28,
     seed: int = 0,
-    valid_per_class: Optional[int] = None,
-    test_per_class: Optional[int] = None,
+    valid_per_class: Union[None, int, Sequence[int]] = None,
+    test_per_class: Union[None, int, Sequence[int]] = None,
+    grade_overlap: float = 0.0,
 ) -> Path:
     """Write a synthetic RetinaMNIST ``.npz`` (MedMNIST's six arrays) under ``root``; returns the file.
 
@@ -732,6 +733,9 @@ def make_synthetic_retinamnist(
     dark frame, as MedMNIST's centre crop of the DeepDRiD photographs leaves it -- and shrunk with
     INTER_AREA.  The train split gets ``per_class`` images of every
     grade (or five counts); valid and test a third as many unless given (at least one per grade).
+    ``grade_overlap`` (in grades, as for ``make_synthetic_ddr``) paints each eye at a severity
+    scattered around its grade, so neighbouring grades overlap; 0 (the default) draws no extra
+    random numbers, so the default file does not change.
     """
     from .retinamnist import SPLIT_PREFIX, file_name
 
@@ -743,10 +747,14 @@ def make_synthetic_retinamnist(
     arrays = {}
     for split_number, (split, split_counts) in enumerate(counts.items()):
         labels = np.random.default_rng([seed, 40 + split_number]).permutation(np.repeat(np.arange(5), split_counts))
+        severities = labels.astype(np.float64)
+        if grade_overlap:
+            scatter = np.random.default_rng([seed, 50 + split_number]).standard_normal(len(labels))
+            severities = np.clip(labels + grade_overlap * scatter, 0, 4)
         images = np.empty((len(labels), image_size, image_size, 3), np.uint8)
-        for number, label in enumerate(labels):
+        for number, severity in enumerate(severities):
             rng = image_rng(seed, 40 + split_number, number)
-            image, _ = synthetic_fundus(rng, paint_side, paint_side, dr_grade=int(label))
+            image, _ = synthetic_fundus(rng, paint_side, paint_side, dr_grade=float(severity))
             small = cv2.resize(image, (image_size, image_size), interpolation=cv2.INTER_AREA)
             images[number] = cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
         arrays[f"{SPLIT_PREFIX[split]}_images"] = images
