@@ -67,6 +67,26 @@ def test_same_seed_gives_the_same_metrics(pm_sets, tmp_path):
     assert first == second
 
 
+def test_a_loss_of_ones_own_trains_and_scores_the_run(pm_sets, tmp_path):
+    calls = []
+
+    def one_hot_bce(logits, labels):                       # lesson 14's multi-label loss
+        calls.append(logits.shape[0])
+        targets = paddle.nn.functional.one_hot(labels.reshape([-1]), num_classes=logits.shape[1])
+        return paddle.nn.functional.binary_cross_entropy_with_logits(logits, targets)
+
+    settings = {"epochs": 1, "batch_size": 4, "optimizer": "adam", "progress": False, "log_dir": str(tmp_path),
+                "run_name": "own_loss"}
+    trainer = Trainer(lenet(), *pm_sets, TrainConfig(**settings), meta=dict(META), loss=one_hot_bce)
+    history = trainer.fit()
+    assert sum(calls) >= len(pm_sets[0]) + len(pm_sets[1])  # every training and validation image
+    model = trainer.model
+    logits = paddle.to_tensor(np.stack([pm_sets[1][i][0] for i in range(len(pm_sets[1]))]))
+    labels = paddle.to_tensor(pm_sets[1].labels)
+    model.eval()
+    assert history["val/loss"][0] == pytest.approx(float(one_hot_bce(model(logits), labels)), rel=1e-4)
+
+
 def test_resume_reproduces_the_uninterrupted_run(pm_sets, tmp_path):
     straight, history = train(pm_sets, tmp_path, "straight", epochs=3)
     train(pm_sets, tmp_path, "interrupted", epochs=1)  # "killed" after its first epoch

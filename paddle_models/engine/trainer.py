@@ -48,8 +48,12 @@ class ResumeError(RuntimeError):
 
 class Trainer:
     def __init__(self, model, train_set, valid_set, config: Optional[TrainConfig] = None,
-                 meta: Optional[dict] = None, class_names: Optional[List[str]] = None):
+                 meta: Optional[dict] = None, class_names: Optional[List[str]] = None, loss=None):
+        """``loss``: a callable (outputs, labels) -> scalar loss to train with instead of the one
+        ``config.loss`` names (a lesson's own loss); ``config.loss`` still says what the outputs mean
+        (its task), i.e. how evaluation turns them into probabilities."""
         self.config = config or TrainConfig()
+        self.custom_loss = loss
         self.model, self.train_set, self.valid_set = model, train_set, valid_set
         self.class_names = list(class_names or getattr(train_set, "class_names", None)
                                 or [str(c) for c in range(train_set.num_classes)])
@@ -87,8 +91,9 @@ class Trainer:
             from ..data import class_weights
 
             weights = class_weights(self.train_set.labels, self.train_set.num_classes)
-        self.loss = TaskLoss(config.loss, num_classes=self.train_set.num_classes, class_weights=weights,
-                             label_smoothing=config.label_smoothing, aux_weight=config.aux_weight)
+        self.loss = self.custom_loss or TaskLoss(
+            config.loss, num_classes=self.train_set.num_classes, class_weights=weights,
+            label_smoothing=config.label_smoothing, aux_weight=config.aux_weight)
         if config.resume:
             self._restore(self._resumable_state())
 
