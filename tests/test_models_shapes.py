@@ -239,3 +239,18 @@ def test_models_return_logits_not_probabilities():
     with paddle.no_grad():
         logits = model(paddle.rand([4, 3, 64, 64]) * 10).numpy()
     assert not np.allclose(logits.sum(axis=1), 1.0)
+
+
+def test_convmixer_small_takes_a_smaller_size_and_a_checkpoint_rebuilds_it(tmp_path):
+    """Lesson 7's fast mode trains convmixer_small with dim 48, depth 4, patch 4: saved by name and options."""
+    from paddle_models.engine import load_model, save_checkpoint
+
+    options = {"dim": 48, "depth": 4, "patch_size": 4}
+    model = paddle_models.build("convmixer_small", num_classes=5, **options)
+    assert model.patch_embedding[0].weight.shape == [48, 3, 4, 4] and len(model.mixer) == 4
+    meta = {"model_name": "convmixer_small", "model_options": options, "num_classes": 5}
+    save_checkpoint({"model": model.state_dict(), "meta": meta}, tmp_path / "best.pdparams")
+    rebuilt, _ = load_model(tmp_path / "best.pdparams")
+    x = paddle.rand([1, 3, 64, 64])
+    model.eval(), rebuilt.eval()
+    np.testing.assert_allclose(rebuilt(x).numpy(), model(x).numpy(), rtol=1e-5)

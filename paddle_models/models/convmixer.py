@@ -99,7 +99,8 @@ def convmixer_768_32(num_classes: int = 2, **options) -> ConvMixer:
     return ConvMixer(768, 32, kernel_size=7, patch_size=7, num_classes=num_classes, **options)
 
 
-def convmixer_small(num_classes: int = 2, **options) -> ConvMixer:
-    """A CPU-friendly ConvMixer for quick experiments: dim 256, depth 8, kernel 5, patch 8."""
+def convmixer_small(num_classes: int = 2, dim: int = 256, depth: int = 8, **options) -> ConvMixer:
+    """A CPU-friendly ConvMixer for quick experiments: dim 256, depth 8, kernel 5, patch 8 by default
+    (any of them can be changed, e.g. ``dim=48, depth=4, patch_size=4`` for lesson 7's fast mode)."""
     options = {"kernel_size": 5, "patch_size": 8, **options}
-    return ConvMixer(256, 8, num_classes=num_classes, **options)
+    return ConvMixer(dim, depth, num_classes=num_classes, **options)
