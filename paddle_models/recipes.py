@@ -31,6 +31,13 @@ PM_COURSE = dict(
     monitor="val/auc",
 )
 
+# Settings shared by the two ConvMixer recipes on DDR's five grades (they differ in the input).
+DDR_CONVMIXER = dict(
+    model="convmixer_768_32", data="ddr", normalize="imagenet",
+    batch_size=32, epochs=30, optimizer="adamw", lr=1e-3, weight_decay=0.05,
+    schedule="cosine", warmup_epochs=2, loss="weighted_ce", grad_clip=1.0, monitor="val/kappa",
+)
+
 # Settings shared by the APTOS 2019 recipes (lesson 13).  APTOS has no validation split: 20 % of
 # train.csv is held out, and the split is written to split_file once and read by every later run.
 APTOS_CASE_STUDY = dict(
@@ -74,18 +81,14 @@ RECIPES: Dict[str, dict] = {
                  "(trained from scratch) on the same validation split",
     ),
     "ddr-convmixer": dict(
-        model="convmixer_768_32", data="ddr", image_size=224, normalize="imagenet",
-        batch_size=32, epochs=30, optimizer="adamw", lr=1e-3, weight_decay=0.05,
-        schedule="cosine", warmup_epochs=2, loss="weighted_ce", grad_clip=1.0, monitor="val/kappa",
+        DDR_CONVMIXER, image_size=224,
         description="ConvMixer-768/32 on DDR grades 0-4: class-weighted loss, AdamW, cosine schedule",
         expected="not measured with these settings. Reference (a ConvMixer report, 5 grades): 76.24% test "
                  "accuracy (83.46% validation) only after 98 epochs with ImageNet pre-training, random "
                  "256-pixel crops of 512-pixel images and augmentation; from scratch expect far less",
     ),
     "ddr-convmixer-crops": dict(
-        model="convmixer_768_32", data="ddr", image_size=512, random_crop=256, normalize="imagenet",
-        batch_size=32, epochs=30, optimizer="adamw", lr=1e-3, weight_decay=0.05,
-        schedule="cosine", warmup_epochs=2, loss="weighted_ce", grad_clip=1.0, monitor="val/kappa",
+        DDR_CONVMIXER, image_size=512, random_crop=256,
         description="ddr-convmixer with the DDR report's input: 512-pixel images, random 256-pixel windows "
                     "for training, the centre window for validation and prediction",
         expected="not measured with these settings; the report's 76.24% test accuracy also needed ImageNet "
