@@ -45,6 +45,9 @@ class TrainConfig:
     grad_clip: Optional[float] = setting(None, "clip the global gradient norm to this value", check=positive)
     sampler: str = setting("shuffle", "shuffle, or balanced (class-balanced batches for imbalanced data)",
                            choices=SAMPLERS)
+    precise_bn: int = setting(0, "before each validation, recompute batch-norm statistics from this many "
+                                 "training images with the epoch's final weights (0: off; engine/batchnorm.py)",
+                              check=at_least(0))
     # model selection
     monitor: str = setting("val/acc", "the metric that chooses the best epoch", choices=MONITORS)
     patience: Optional[int] = setting(None, "early stopping: epochs without improvement of monitor",

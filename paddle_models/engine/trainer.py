@@ -4,8 +4,9 @@
     history = trainer.fit()      # {'train/loss': [...], 'val/acc': [...], ...} one value per epoch
 
 Each epoch: shuffle (reproducibly), forward, loss (auxiliary heads weighted 0.3), backward, clip,
-step, schedule; then validate on the *validation* split, log everything to VisualDL, keep the best
-epoch by ``config.monitor``, write the checkpoints atomically, and stop early when asked.
+step, schedule; optionally recompute the batch-norm statistics (``precise_bn``, batchnorm.py); then
+validate on the *validation* split, log everything to VisualDL, keep the best epoch by
+``config.monitor``, write the checkpoints atomically, and stop early when asked.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from ..metrics import BINARY_ONLY_METRICS, confusion_matrix, roc_auc
 from ..settings import SettingsError, hparam_names
 from ..visualdl_log import RunLogger
 from . import distributed
+from .batchnorm import recompute_batch_norm_stats
 from .checkpoint import BEST, LAST, load_checkpoint, optimizer_state, restore_optimizer_state, save_checkpoint
 from .config import TrainConfig
 from .device import choose_device, set_seed, use_amp
@@ -115,6 +117,9 @@ class Trainer:
             for epoch in range(self.start_epoch, self.config.epochs):
                 started = time.time()
                 train_loss, train_acc, train_auc = self.train_one_epoch(epoch)
+                if self.config.precise_bn:
+                    recompute_batch_norm_stats(self.model, self.train_set, self.config.batch_size,
+                                               max_images=self.config.precise_bn)
                 result = evaluate(self.network, self.valid_set, self.config.batch_size, self.config.task,
                                   self.loss, self.class_names, learning_rate=self.optimizer.get_lr())
                 scores = {"train/loss": train_loss, "train/acc": train_acc, "train/auc": train_auc,

@@ -1,0 +1,91 @@
+"""Precise batch-norm statistics (精确 BN 统计): recompute the running mean and variance for the weights as they are.
+
+In training mode a BatchNorm layer normalises with the statistics of the current batch and keeps a
+running average of them for evaluation mode (Paddle: ``running = 0.9 * running + 0.1 * batch``).
+That average mixes batches seen under older weights.  After many steps the lag does not matter;
+after few steps, or when the weights change fast, the running statistics no longer describe what
+the layers now output, and evaluation mode normalises with the wrong numbers: the model fits its
+training batches in training mode and fails on the same images in evaluation mode.
+
+The remedy (Wu & Johnson, "Rethinking 'Batch' in BatchNorm", 2021, section 3.2, "precise BN"):
+freeze the weights, run training batches through the network once more with batch norm in training
+mode, and set each layer's running mean and variance to the average of those batches' statistics.
+Nothing is learned; only the two buffers of each batch-norm layer change.
+
+    images = recompute_batch_norm_stats(model, train_set, batch_size=16)   # then evaluate(model, ...)
+
+``TrainConfig(precise_bn=N)`` does this with up to N training images before every validation.
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import List, Optional
+
+import numpy as np
+import paddle
+
+from . import distributed
+from .loader import make_loader
+
+# The layers with running statistics: Paddle's BatchNorm1D/2D/3D and SyncBatchNorm derive from
+# BatchNorm1D's base; the older paddle.nn.BatchNorm (used by paddle.vision's DenseNet) does not.
+BATCH_NORM_TYPES = (paddle.nn.BatchNorm1D, paddle.nn.BatchNorm2D, paddle.nn.BatchNorm3D,
+                    paddle.nn.SyncBatchNorm, paddle.nn.BatchNorm)
+
+
+def batch_norm_layers(model) -> List[paddle.nn.Layer]:
+    """The batch-norm layers of ``model`` whose running statistics evaluation mode uses."""
+    return [layer for layer in model.sublayers(include_self=True)
+            if isinstance(layer, BATCH_NORM_TYPES) and not getattr(layer, "_use_global_stats", False)]
+
+
+@contextlib.contextmanager
+def _batch_statistics_only(model, layers):
+    """Dropout off, batch norm in training mode with momentum 0 (running := this batch's statistics)."""
+    was_training = model.training
+    momenta = [layer._momentum for layer in layers]
+    model.eval()
+    for layer in layers:
+        layer.train()
+        layer._momentum = 0.0
+    try:
+        yield
+    finally:
+        for layer, momentum in zip(layers, momenta):
+            layer._momentum = momentum
+        model.train() if was_training else model.eval()
+
+
+def recompute_batch_norm_stats(model, dataset, batch_size: int, max_images: Optional[int] = None) -> int:
+    """Set every batch-norm layer's running mean and variance to the average over batches of ``dataset``.
+
+    Batches are ``batch_size`` images, as in training (the statistics of a batch depend on its
+    size), taken in dataset order, at most ``max_images`` images (None: all).  Each batch's mean and
+    variance count in proportion to its size.  Under multi-device training every rank takes its share
+    and the sums are added across ranks, so all copies end with the same statistics.  Returns the
+    number of images used (0 when the model has no batch norm).
+    """
+    layers = batch_norm_layers(model)
+    if not layers or len(dataset) == 0:
+        return 0
+    count = len(dataset) if max_images is None else min(len(dataset), int(max_images))
+    shard = np.arange(distributed.rank(), count, distributed.world_size()).tolist()
+    loader = make_loader(paddle.io.Subset(dataset, shard), batch_size, train=False)
+    mean_sums = [paddle.zeros_like(layer._mean) for layer in layers]
+    variance_sums = [paddle.zeros_like(layer._variance) for layer in layers]
+    seen = paddle.zeros([1], dtype="float32")
+    with _batch_statistics_only(model, layers), paddle.no_grad():
+        for images, _ in loader:
+            model(images)                                  # each layer's running stats := this batch's
+            size = float(images.shape[0])
+            for index, layer in enumerate(layers):
+                mean_sums[index] += size * layer._mean
+                variance_sums[index] += size * layer._variance
+            seen += size
+    if distributed.world_size() > 1:
+        for tensor in [seen, *mean_sums, *variance_sums]:
+            paddle.distributed.all_reduce(tensor)
+    for layer, mean_sum, variance_sum in zip(layers, mean_sums, variance_sums):
+        layer._mean.set_value(mean_sum / seen)
+        layer._variance.set_value(variance_sum / seen)
+    return int(seen.item())
