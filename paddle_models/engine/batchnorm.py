@@ -15,6 +15,11 @@ Nothing is learned; only the two buffers of each batch-norm layer change.
     images = recompute_batch_norm_stats(model, train_set, batch_size=16)   # then evaluate(model, ...)
 
 ``TrainConfig(precise_bn=N)`` does this with up to N training images before every validation.
+
+Multi-device training has the same problem in another form: each rank's running statistics come
+from its own batches, so the copies differ.  ``average_batch_norm_stats`` averages them across the
+ranks after every epoch (as timm's ``distribute_bn`` does), so every rank validates, and rank 0
+saves, the same model.
 """
 from __future__ import annotations
 
@@ -89,3 +94,13 @@ def recompute_batch_norm_stats(model, dataset, batch_size: int, max_images: Opti
         layer._mean.set_value(mean_sum / seen)
         layer._variance.set_value(variance_sum / seen)
     return int(seen.item())
+
+
+def average_batch_norm_stats(model) -> None:
+    """Multi-device runs: give every rank the mean of all ranks' running statistics (no-op on one)."""
+    if distributed.world_size() == 1:
+        return
+    for layer in batch_norm_layers(model):
+        for statistic in (layer._mean, layer._variance):
+            paddle.distributed.all_reduce(statistic)
+            statistic.set_value(statistic / distributed.world_size())

@@ -4,7 +4,8 @@ Each process (rank) holds a copy of the model and trains on its own share of eve
 (``DistributedBatchSampler``); ``paddle.DataParallel`` averages the gradients across processes
 after each backward pass, so all copies stay identical.  Validation is split across the ranks too
 and the predictions are gathered, so every rank computes the metrics of the whole split.  Only
-rank 0 writes logs and checkpoints.
+rank 0 writes logs and checkpoints.  Batch norm's running statistics, which each rank gathers from
+its own batches, are averaged across the ranks after every epoch (batchnorm.py).
 
 Start it with ``python -m paddle.distributed.launch --nproc_per_node 2 paddle_models/__main__.py
 train ...`` or, from Python, ``paddle.distributed.spawn(function, nprocs=2)`` (on CPUs with
@@ -63,7 +64,8 @@ def parameter_checksums(model) -> list:
     """A checksum of this rank's parameters, gathered from every rank (all equal when in sync).
 
     DataParallel averages gradients, so every rank applies the same update and the copies stay
-    identical; BatchNorm running statistics are buffers, kept per rank, and not compared.
+    identical.  Paddle keeps batch norm's running mean and variance as (frozen) parameters too, so
+    they are compared as well: the trainer averages them across ranks every epoch (batchnorm.py).
     """
     import hashlib
 

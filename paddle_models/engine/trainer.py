@@ -28,7 +28,7 @@ from ..metrics import BINARY_ONLY_METRICS, confusion_matrix, roc_auc
 from ..settings import SettingsError, hparam_names
 from ..visualdl_log import RunLogger
 from . import distributed
-from .batchnorm import recompute_batch_norm_stats
+from .batchnorm import average_batch_norm_stats, recompute_batch_norm_stats
 from .checkpoint import BEST, LAST, load_checkpoint, optimizer_state, restore_optimizer_state, save_checkpoint
 from .config import TrainConfig
 from .device import choose_device, set_seed, use_amp
@@ -120,6 +120,8 @@ class Trainer:
                 if self.config.precise_bn:
                     recompute_batch_norm_stats(self.model, self.train_set, self.config.batch_size,
                                                max_images=self.config.precise_bn)
+                else:
+                    average_batch_norm_stats(self.model)   # multi-device: one set of statistics for all ranks
                 result = evaluate(self.network, self.valid_set, self.config.batch_size, self.config.task,
                                   self.loss, self.class_names, learning_rate=self.optimizer.get_lr())
                 scores = {"train/loss": train_loss, "train/acc": train_acc, "train/auc": train_auc,
