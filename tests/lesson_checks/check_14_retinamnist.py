@@ -1,21 +1,30 @@
-"""Lesson 14: the three grade encodings score alike, the multi-label model often names no grade; ResNet-18 memorises.
+"""Lesson 14: the encodings score alike, the multi-label model often names no grade; ResNet-18 memorises;
+the 32-group ResNet needs precise BN, then memorises too but scores higher on the test split.
 
 Measured in fast mode (synthetic RetinaMNIST: 1,080 / 120 / 400 images at 28x28, grade 0 the largest,
 severity scattered 0.6 grades around the label; simple_cnn on all training images, 5 epochs, Adam 3e-3
-cosine; the gap runs on a stratified 60-image subset without augmentation, 8 epochs, batch 10, Adam 1e-3):
+cosine; the gap runs on a stratified 60-image subset without augmentation, 8 epochs, batch 10, Adam 1e-3,
+precise_bn=60; the "lagging" run is the 32-group ResNet without precise BN, its lowest-training-loss epoch):
 
     SEED                                      0                   1                   2
     test kappa ordinal / multi-label / ce     0.853/0.860/0.862   0.838/0.836/0.860   0.863/0.853/0.855
     test accuracy ordinal / multi-label / ce  0.630/0.672/0.652   0.655/0.648/0.670   0.662/0.668/0.665
     multi-label: eyes with exactly one grade  0.683               0.623               0.688
     ordinal: answers name one grade           1.000               1.000               1.000
-    gap runs, train / test acc, simple_cnn    0.833/0.593         0.850/0.585         0.783/0.563
-    gap runs, train / test acc, ResNet-18     0.983/0.460         1.000/0.465         0.917/0.473
-    train-test gap simple_cnn / ResNet-18     0.241/0.523         0.265/0.535         0.221/0.444
-    test kappa simple_cnn / ResNet-18         0.754/0.612         0.746/0.565         0.733/0.512
+    lagging g32: max val kappa                0.000               0.000               0.000
+    lagging g32: train acc, eval mode         0.450 (= grade 0)   0.450               0.450
+      ... with statistics recomputed          1.000               1.000               1.000
+    gap runs, train / test acc, simple_cnn    0.850/0.578         0.833/0.583         0.850/0.590
+    gap runs, train / test acc, ResNet-18     0.867/0.510         1.000/0.475         0.967/0.463
+    gap runs, train / test acc, g32           0.983/0.548         0.967/0.530         1.000/0.533
+    train-test gap simple_cnn / ResNet-18     0.272/0.357         0.251/0.525         0.260/0.504
+    train-test gap g32                        0.436               0.437               0.468
+    best val kappa g32 (precise BN)           0.691               0.624               0.767
+    test kappa simple_cnn / ResNet-18 / g32   0.753/0.670/0.729   0.769/0.597/0.670   0.777/0.605/0.698
 
 Parameter counts (5 classes, trainable): simple_cnn 390,181; resnet18_medmnist 11,171,397 (3x3 block
 convolutions 10,985,472); resnet18_medmnist_g32 529,221 (343,296 = 1/32). They do not depend on the seed.
+The lesson took 227, 202 and 192 s for seeds 0, 1 and 2 (two CPU cores); 236 s as the lesson test.
 """
 
 
@@ -34,7 +43,18 @@ def check(results):
     assert results["multilabel_one_grade"] < 0.8, results
     assert results["ordinal_one_grade"] > 0.95, results
 
-    # on 60 images the ResNet-18 memorises: near-perfect training accuracy, a gap far above the baseline's
-    assert results["train_acc_resnet18_medmnist"] > 0.85, results
-    assert results["gap_resnet18_medmnist"] > 1.5 * results["gap_simple_cnn"], results
+    # the grouped ResNet with batch norm's running statistics: validation never leaves kappa 0, and in
+    # evaluation mode it calls its own training images grade 0; the same weights with the statistics
+    # recomputed (precise BN) fit them
+    assert results["lagging_max_val_kappa"] < 0.05, results
+    assert results["lagging_train_acc_before"] < results["lagging_grade0_share"] + 0.05, results
+    assert results["lagging_train_acc_after"] > 0.9, results
+    assert results["best_val_kappa_g32"] > 0.4, results
+
+    # on 60 images (precise BN for all) the ResNet-18 memorises: a gap well above the baseline's
+    assert results["train_acc_resnet18_medmnist"] > 0.8, results
+    assert results["gap_resnet18_medmnist"] > results["gap_simple_cnn"] + 0.05, results
     assert results["test_acc_simple_cnn"] > results["test_acc_resnet18_medmnist"], results
+    # the 32-group ResNet fits them as well, but scores higher on the test split than the plain one
+    assert results["train_acc_resnet18_medmnist_g32"] > 0.9, results
+    assert results["test_acc_resnet18_medmnist_g32"] > results["test_acc_resnet18_medmnist"] + 0.015, results
