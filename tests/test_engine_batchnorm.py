@@ -50,7 +50,8 @@ def test_one_batch_gives_the_statistics_of_the_whole_set():
 def test_batches_count_by_their_size_and_max_images_is_honoured():
     model, data = conv_bn_dropout(), Images(count=10)
     assert recompute_batch_norm_stats(model, data, batch_size=4, max_images=7) == 7   # batches of 4 and 3
-    features = conv_outputs(model, data.images[:7])
+    drawn = np.random.RandomState(0).permutation(10)[:7]                               # the shuffled order
+    features = conv_outputs(model, data.images[drawn])
     first, second = features[:4], features[4:7]
     expected_mean = (4 * first.mean(axis=(0, 2, 3)) + 3 * second.mean(axis=(0, 2, 3))) / 7
     expected_variance = (4 * first.var(axis=(0, 2, 3)) + 3 * second.var(axis=(0, 2, 3))) / 7
@@ -66,6 +67,18 @@ def test_dropout_is_off_while_recomputing_and_training_mode_comes_back():
     recompute_batch_norm_stats(model, data, batch_size=6)
     np.testing.assert_array_equal(model[3]._variance.numpy(), first)   # no random dropout mask in between
     assert model.training and model[2].training
+
+
+def test_batches_are_drawn_across_a_class_sorted_set():
+    """Sorted by class, in-order batches of one class each would lose the between-class variance."""
+    model, data = conv_bn_dropout(), Images(count=8)
+    data.images[:4] += 10.0                                   # 'class A' first, then 'class B'
+    model.eval()
+    recompute_batch_norm_stats(model, data, batch_size=4)
+    mixed = conv_outputs(model, data.images).var(axis=(0, 2, 3))
+    in_order = (conv_outputs(model, data.images[:4]).var(axis=(0, 2, 3))
+                + conv_outputs(model, data.images[4:]).var(axis=(0, 2, 3))) / 2
+    assert np.all(model[1]._variance.numpy() > in_order + 0.5 * (mixed - in_order))
 
 
 def test_a_model_without_batch_norm_is_left_alone():

@@ -61,12 +61,16 @@ def _batch_statistics_only(model, layers):
         model.train() if was_training else model.eval()
 
 
-def recompute_batch_norm_stats(model, dataset, batch_size: int, max_images: Optional[int] = None) -> int:
+def recompute_batch_norm_stats(model, dataset, batch_size: int, max_images: Optional[int] = None,
+                               seed: int = 0) -> int:
     """Set every batch-norm layer's running mean and variance to the average over batches of ``dataset``.
 
     Batches are ``batch_size`` images, as in training (the statistics of a batch depend on its
-    size), taken in dataset order, at most ``max_images`` images (None: all).  Each batch's mean and
-    variance count in proportion to its size.  Under multi-device training every rank takes its share
+    size), drawn in a shuffled order (``np.random.RandomState(seed).permutation``), at most
+    ``max_images`` images (None: all).  Shuffled, because a dataset is often sorted by class: batches
+    taken in its order would each hold one class, and their statistics would miss the differences
+    between the classes that every mixed training batch contains.  Each batch's mean and variance
+    count in proportion to its size.  Under multi-device training every rank takes its share
     and the sums are added across ranks, so all copies end with the same statistics.  Returns the
     number of images used (0 when the model has no batch norm).
     """
@@ -74,7 +78,8 @@ def recompute_batch_norm_stats(model, dataset, batch_size: int, max_images: Opti
     if not layers or len(dataset) == 0:
         return 0
     count = len(dataset) if max_images is None else min(len(dataset), int(max_images))
-    shard = np.arange(distributed.rank(), count, distributed.world_size()).tolist()
+    order = np.random.RandomState(seed).permutation(len(dataset))[:count]
+    shard = order[distributed.rank()::distributed.world_size()].tolist()
     loader = make_loader(paddle.io.Subset(dataset, shard), batch_size, train=False)
     mean_sums = [paddle.zeros_like(layer._mean) for layer in layers]
     variance_sums = [paddle.zeros_like(layer._variance) for layer in layers]
