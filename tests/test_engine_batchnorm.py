@@ -81,6 +81,30 @@ def test_batches_are_drawn_across_a_class_sorted_set():
     assert np.all(model[1]._variance.numpy() > in_order + 0.5 * (mixed - in_order))
 
 
+class TrainingOnlyBranch(paddle.nn.Layer):
+    """Like GoogLeNet's auxiliary heads: a branch with batch norm that runs in training mode only."""
+
+    def __init__(self):
+        super().__init__()
+        self.main, self.branch = paddle.nn.BatchNorm2D(3), paddle.nn.BatchNorm2D(3)
+
+    def forward(self, x):
+        return (self.main(x), self.branch(x)) if self.training else self.main(x)
+
+
+def test_a_layer_no_batch_reaches_keeps_its_statistics():
+    model = TrainingOnlyBranch()
+    model.branch._mean.set_value(paddle.full([3], 0.25))
+    recompute_batch_norm_stats(model, Images(count=4), batch_size=4)
+    np.testing.assert_allclose(model.branch._mean.numpy(), 0.25)            # not set to 0 / 0
+    np.testing.assert_allclose(model.main._mean.numpy(), Images(count=4).images.mean(axis=(0, 2, 3)), rtol=1e-5)
+
+
+def test_paddle_vision_densenet_batch_norm_is_found():
+    model = paddle_models.build("densenet121", num_classes=2)             # the older paddle.nn.BatchNorm inside
+    assert len(batch_norm_layers(model)) == 121       # one with each of its 120 convolutions, one at the end
+
+
 def test_a_model_without_batch_norm_is_left_alone():
     model = paddle.nn.Sequential(paddle.nn.Conv2D(3, 4, 3))
     assert recompute_batch_norm_stats(model, Images(), batch_size=4) == 0

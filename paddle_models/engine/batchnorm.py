@@ -61,6 +61,31 @@ def _batch_statistics_only(model, layers):
         model.train() if was_training else model.eval()
 
 
+class _StatisticsSum:
+    """Adds up one layer's batch statistics, each weighted by its batch size, as the layer runs."""
+
+    def __init__(self, layer):
+        self.layer, self.images = layer, paddle.zeros([1], dtype="float32")
+        self.mean, self.variance = paddle.zeros_like(layer._mean), paddle.zeros_like(layer._variance)
+        self.hook = layer.register_forward_post_hook(self.add)
+
+    def add(self, layer, inputs, output):
+        size = float(inputs[0].shape[0])      # after the forward, running stats = this batch's (momentum 0)
+        self.mean += size * layer._mean
+        self.variance += size * layer._variance
+        self.images += size
+
+    def write(self) -> None:
+        """Set the layer's running statistics to the averages (a layer no batch reached keeps its own)."""
+        self.hook.remove()
+        if distributed.world_size() > 1:
+            for tensor in (self.images, self.mean, self.variance):
+                paddle.distributed.all_reduce(tensor)
+        if self.images.item() > 0:
+            self.layer._mean.set_value(self.mean / self.images)
+            self.layer._variance.set_value(self.variance / self.images)
+
+
 def recompute_batch_norm_stats(model, dataset, batch_size: int, max_images: Optional[int] = None,
                                seed: int = 0) -> int:
     """Set every batch-norm layer's running mean and variance to the average over batches of ``dataset``.
@@ -81,24 +106,18 @@ def recompute_batch_norm_stats(model, dataset, batch_size: int, max_images: Opti
     order = np.random.RandomState(seed).permutation(len(dataset))[:count]
     shard = order[distributed.rank()::distributed.world_size()].tolist()
     loader = make_loader(paddle.io.Subset(dataset, shard), batch_size, train=False)
-    mean_sums = [paddle.zeros_like(layer._mean) for layer in layers]
-    variance_sums = [paddle.zeros_like(layer._variance) for layer in layers]
-    seen = paddle.zeros([1], dtype="float32")
-    with _batch_statistics_only(model, layers), paddle.no_grad():
-        for images, _ in loader:
-            model(images)                                  # each layer's running stats := this batch's
-            size = float(images.shape[0])
-            for index, layer in enumerate(layers):
-                mean_sums[index] += size * layer._mean
-                variance_sums[index] += size * layer._variance
-            seen += size
-    if distributed.world_size() > 1:
-        for tensor in [seen, *mean_sums, *variance_sums]:
-            paddle.distributed.all_reduce(tensor)
-    for layer, mean_sum, variance_sum in zip(layers, mean_sums, variance_sums):
-        layer._mean.set_value(mean_sum / seen)
-        layer._variance.set_value(variance_sum / seen)
-    return int(seen.item())
+    sums = [_StatisticsSum(layer) for layer in layers]
+    try:
+        with _batch_statistics_only(model, layers), paddle.no_grad():
+            for images, _ in loader:
+                model(images)
+    except BaseException:
+        for layer_sum in sums:
+            layer_sum.hook.remove()         # a failed read: the statistics stay as they were
+        raise
+    for layer_sum in sums:
+        layer_sum.write()
+    return count
 
 
 def average_batch_norm_stats(model) -> None:
