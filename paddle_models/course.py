@@ -251,12 +251,13 @@ def environment_report() -> str:
 RESULTS_MIME = "application/vnd.paddle-models.lesson-results+json"
 
 
-def show_results(**numbers) -> dict:
+def show_results(**numbers) -> None:
     """Show the numbers a lesson's conclusion rests on, as a small table, and record them.
 
     The notebook's output then holds them twice: as text for the student, and as JSON under
     ``RESULTS_MIME`` for the lesson's test (``lesson_results``), which asserts the effect the lesson
-    claims.  Values must be JSON-serialisable (numbers, strings, lists, dicts).
+    claims.  Values must be JSON-serialisable (numbers, strings, lists, dicts).  Nothing is
+    returned, so a call on a cell's last line does not show the numbers a second time as a dict.
     """
     from IPython.display import display
 
@@ -264,7 +265,6 @@ def show_results(**numbers) -> dict:
     width = max((len(name) for name in numbers), default=0)
     text = "\n".join(f"{name:<{width}}  {_format(value)}" for name, value in numbers.items())
     display({RESULTS_MIME: numbers, "text/plain": text}, raw=True)
-    return numbers
 
 
 def _plain(value):

@@ -17,6 +17,7 @@ def test_show_results_survives_execution_and_is_read_back(tmp_path):
     results = course.lesson_results(notebook)
     assert results == {"acc": 0.75, "curve": [0.5, 0.6], "name": "relu", "later": 1}
     shown = [output for output in notebook.cells[0].outputs if "data" in output]
+    assert len(shown) == 2, "one table per call; the last line must not echo the numbers again as a dict"
     text = shown[0]["data"]["text/plain"]
     assert "acc" in text and "0.7500" in text  # the student sees a table, not JSON
     path = tmp_path / "executed.ipynb"
