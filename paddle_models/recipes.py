@@ -52,27 +52,27 @@ RECIPES: Dict[str, dict] = {
         PM_COURSE, model="lenet",
         description="LeNet on iChallenge-PM: the 1998 digit network at 224x224 with sigmoid activations",
         expected="the eye-disease chapter reports that it does not converge: it predicts one class for every image "
-                 "(0.53 = 211/400 validation accuracy, the PM share)",
+                 "(211/400 = 0.53 validation accuracy if that class is PM, 0.47 if not)",
     ),
     "pm-alexnet": dict(
         PM_COURSE, model="alexnet",
         description="AlexNet on iChallenge-PM: ReLU, dropout, 11x11 stride-4 first convolution",
-        expected="not measured with these settings; reference: the Paddle eye-disease chapter reports 92% iChallenge-PM validation accuracy after 10 epochs (one run; runs differ by about +-3 points on 400 images)",
+        expected="not measured with these settings; reference: the Paddle eye-disease chapter reports 92% iChallenge-PM validation accuracy after 10 epochs (runs differ by about +-3 points on 400 images)",
     ),
     "pm-vgg16": dict(
         PM_COURSE, model="vgg16",
         description="VGG-16 on iChallenge-PM: stacked 3x3 convolutions, 138M parameters at 1000 classes",
-        expected="not measured with these settings; reference: the Paddle eye-disease chapter reports 93% iChallenge-PM validation accuracy after 10 epochs (one run; runs differ by about +-3 points on 400 images)",
+        expected="not measured with these settings; reference: the Paddle eye-disease chapter reports 93% iChallenge-PM validation accuracy after 10 epochs (runs differ by about +-3 points on 400 images)",
     ),
     "pm-googlenet": dict(
         PM_COURSE, model="googlenet",
         description="GoogLeNet on iChallenge-PM: Inception blocks, two auxiliary heads weighted 0.3",
-        expected="not measured with these settings; reference: the Paddle eye-disease chapter reports above 96% (the best of its five models) iChallenge-PM validation accuracy after 10 epochs (one run; runs differ by about +-3 points on 400 images)",
+        expected="not measured with these settings; reference: the Paddle eye-disease chapter reports above 96% (the best of its five models; its GoogLeNet had no auxiliary heads) iChallenge-PM validation accuracy after 10 epochs (runs differ by about +-3 points on 400 images)",
     ),
     "pm-resnet50": dict(
         PM_COURSE, model="resnet50",
         description="ResNet-50 on iChallenge-PM: bottleneck residual blocks",
-        expected="not measured with these settings; reference: the Paddle eye-disease chapter reports about 94% iChallenge-PM validation accuracy after 10 epochs (one run; runs differ by about +-3 points on 400 images)",
+        expected="not measured with these settings; reference: the Paddle eye-disease chapter reports about 94% iChallenge-PM validation accuracy after 10 epochs (runs differ by about +-3 points on 400 images)",
     ),
     "pm-resnet50-imagenet": dict(
         PM_COURSE, model="resnet50", pretrained="imagenet", lr=1e-3, epochs=5, normalize="imagenet",
@@ -89,7 +89,7 @@ RECIPES: Dict[str, dict] = {
     ),
     "ddr-convmixer-crops": dict(
         DDR_CONVMIXER, image_size=512, random_crop=256,
-        description="ddr-convmixer with the DDR report's input: 512-pixel images, random 256-pixel windows "
+        description="ddr-convmixer with the ConvMixer report's input: 512-pixel images, random 256-pixel windows "
                     "for training, the centre window for validation and prediction",
         expected="not measured with these settings; the report's 76.24% test accuracy also needed ImageNet "
                  "pre-training and 98 epochs",
@@ -100,7 +100,7 @@ RECIPES: Dict[str, dict] = {
         schedule="cosine", warmup_epochs=1, loss="ordinal", monitor="val/kappa",
         description="ResNet-50 on DDR with ordinal targets (grade 2 -> [1, 1, 1, 0, 0])",
         expected="not measured with these settings. References: the DDR paper's ResNet-18 "
-                 "0.77 test accuracy (6 classes); a small ResNet from scratch 60.9% test accuracy "
+                 "0.77 test accuracy (6 classes); in a ConvMixer report a small ResNet 60.9% test accuracy "
                  "at 100% training accuracy (overfitting)",
     ),
     # APTOS 2019 (lesson 13): the APTOS preprocessing, a split kept in a file, kappa every epoch.

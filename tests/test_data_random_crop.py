@@ -1,4 +1,4 @@
-"""Random crops (the DDR study: resize to 512, train on random 256 windows) and their centre-crop twin.
+"""Random crops (a ConvMixer report on DDR: resize to 512, train on random 256 windows) and their centre-crop twin.
 
 The run setting ``random_crop=N`` sets ``PreprocessConfig.crop_size``: training takes random N x N
 windows of the image_size image, and everything else (validation, evaluation, export, the

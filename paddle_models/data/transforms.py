@@ -6,7 +6,7 @@ photographed slightly rotated, left and right eyes are mirror images, exposure a
 between cameras.  So: flips, rotation, a mild scale/crop, brightness and contrast.
 
 Random crops (``random_crop=N``) are the other way to vary scale and position: preprocess to a larger
-side and train on random N x N windows of it -- the DDR study resized to 512 and took random 256 crops.
+side and train on random N x N windows of it -- a ConvMixer report on DDR resized to 512 and took random 256 crops.
 The model then sees N x N inputs, so validation and prediction must take the *centre* N x N window of
 the same larger image, or they would see the eye at another scale: ``PreprocessConfig(crop_size=N)``
 does that (the run setting ``random_crop=N`` sets both), and a training set built with it and
