@@ -93,6 +93,24 @@ def test_lesson_ends_with_two_to_four_exercises(path):
     assert 2 <= len(exercises) <= 4, f"{len(exercises)} exercises"
 
 
+HEADER_TIME = re.compile(r"[Aa]bout ([\d.]+(?:-[\d.]+)?) (second|minute)s?,? in fast mode")
+README_TIME = re.compile(r"^\| \[(\w+)\]\(\w+\.ipynb\) \|[^|]*\| ~([\d.]+(?:-[\d.]+)?) (s|min)\b", re.M)
+
+
+def test_lesson_headers_give_the_fast_time_lessons_readme_gives():
+    """One source for the time estimates: a header that states its fast-mode time states the README's."""
+    readme = (notebooks.LESSONS_DIR / "README.md").read_text(encoding="utf-8")
+    times = {name: (value, "second" if unit == "s" else "minute") for name, value, unit in README_TIME.findall(readme)}
+    assert sorted(times) == LESSONS, "every lesson has a row with its fast time (~N s or ~N min)"
+    for name, path in zip(LESSONS, PATHS):
+        header = read(path).cells[0].source
+        stated = HEADER_TIME.search(header)
+        if stated:
+            assert stated.groups() == times[name], f"{name}: the header says {stated.group(0)!r}, the README {times[name]}"
+        else:
+            assert "README.md" in header, f"{name}: give the fast time, or point to lessons/README.md"
+
+
 def test_lessons_readme_lists_every_lesson():
     text = (notebooks.LESSONS_DIR / "README.md").read_text(encoding="utf-8")
     for name in LESSONS:
