@@ -25,18 +25,24 @@ def new_figure(width: float = 6, height: float = 4) -> Figure:
     return figure
 
 
+# One marker shape per run of a training-curve figure (hollow: overlapping runs stay visible).
+RUN_MARKERS = ("o", "s", "^", "v", "D", "P", "X", "<", ">", "*")
+
 # The y-axis label of each metric a training history holds (a history key is "<split>/<metric>").
 CURVE_LABELS = {"loss": "loss", "acc": "accuracy", "auc": "AUC (area under the ROC curve)",
                 "kappa": "quadratic-weighted kappa", "f1_macro": "macro F1", "lr": "learning rate"}
 
 
-def plot_training_curves(histories, keys: Sequence[str] = ("loss", "acc")) -> Figure:
+def plot_training_curves(histories, keys: Sequence[str] = ("loss", "acc"),
+                         splits: Sequence[str] = ("train", "val")) -> Figure:
     """Train and validation curves per epoch: one panel per key, one colour per run.
 
     ``histories`` is one history (a dict like ``{'train/loss': [...], 'val/loss': [...]}``, as
     ``Trainer.fit`` returns) or ``{run name: history}`` to overlay several runs (lesson 6 compares
     the five models this way).  Solid lines are validation, dashed lines training.  Every axis is
-    labelled, and the legend sits below the panels, never over a curve.
+    labelled, and the legend sits below the panels, never over a curve.  Each run has its own hollow
+    marker shape, so two runs with the same values (two models both at chance) stay visible.
+    ``splits=("val",)`` draws the validation curves only (a grid of many runs).
     """
     if any(str(key).startswith(("train/", "val/")) for key in histories):
         histories = {"run": histories}
@@ -45,13 +51,13 @@ def plot_training_curves(histories, keys: Sequence[str] = ("loss", "acc")) -> Fi
     axes = figure.subplots(1, len(keys), squeeze=False)[0]
     for axis, key in zip(axes, keys):
         for index, (name, history) in enumerate(histories.items()):
-            color = f"C{index % 10}"
+            color, marker = f"C{index % 10}", RUN_MARKERS[index % len(RUN_MARKERS)]
             for split, style in (("train", "--"), ("val", "-")):
-                values = history.get(f"{split}/{key}")
+                values = history.get(f"{split}/{key}") if split in splits else None
                 if values:
                     epochs = np.arange(1, len(values) + 1)
-                    axis.plot(epochs, values, style, color=color, marker="." if len(values) < 30 else None,
-                              label=f"{name} {split}")
+                    axis.plot(epochs, values, style, color=color, marker=marker if len(values) < 30 else None,
+                              markersize=5, markerfacecolor="none", label=f"{name} {split}")
         axis.set_xlabel("epoch")
         axis.set_ylabel(CURVE_LABELS.get(key, key))
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -13,6 +13,10 @@ def test_training_curves_overlay_several_runs():
     assert len(overlay.axes[0].lines) == 4
     assert [axis.get_ylabel() for axis in overlay.axes] == ["loss", "accuracy"]
     assert overlay.legends and not overlay.axes[0].get_legend()  # below the panels, not over the curves
+    assert [line.get_marker() for line in overlay.axes[0].lines] == ["o", "o", "s", "s"]  # one shape per run
+    assert all(line.get_markerfacecolor() == "none" for line in overlay.axes[0].lines)  # hollow: overlaps show
+    validation_only = figures.plot_training_curves({"lenet": history, "resnet50": history}, splits=("val",))
+    assert [line.get_label() for line in validation_only.axes[0].lines] == ["lenet val", "resnet50 val"]
 
 
 def test_confusion_matrix_heatmap_writes_every_count(tmp_path):
