@@ -26,6 +26,10 @@ eyes each remedy finds that plain missed against the grade-0/2/4 eyes it loses t
     seed 1  ceiling 0.966 (plain 0.947)  weighted finds 11, loses 76   balanced finds 17, loses 136
     seed 2  ceiling 0.959 (plain 0.939)  weighted finds 1, loses 87    balanced finds 9, loses 158
 
+On a second CPU (an Intel Xeon with AVX-512, 2026-12-02; seeds 1 and 2 executed as the notebook) the
+numbers above were the same except: seed 1 balanced acc 0.74, kappa 0.897, rare 0.36, finds 15, loses
+135; seed 2 balanced acc 0.71, kappa 0.852, loses 159.
+
 (The lesson's earlier setting -- dim 64, kernel 7, 6 epochs at a constant 3e-3 -- gave both remedies a
 rare recall of 0.18-0.38 but only 6 points per training curve; trained longer with the best epoch by
 validation kappa, the class-weighted run's chosen epoch stops predicting grade 3 there too.)
