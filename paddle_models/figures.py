@@ -169,6 +169,24 @@ def figure_to_array(figure: Figure) -> np.ndarray:
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
+def add_gradcam_colorbar(figure: Figure, axes, label: str = "Grad-CAM weight (0 none, 1 strongest)"):
+    """A colour bar beside Grad-CAM overlays: the exact colours ``inference.overlay_heatmap`` paints.
+
+    The colour map is read from OpenCV's ``COLORMAP_JET`` itself (its 256 colours), so the bar cannot
+    drift from the overlays.  Call it after ``tight_layout``: the bar takes its room from ``axes``.
+    """
+    import cv2
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import ListedColormap, Normalize
+
+    levels = np.arange(256, dtype=np.uint8).reshape(-1, 1)
+    colours = cv2.cvtColor(cv2.applyColorMap(levels, cv2.COLORMAP_JET), cv2.COLOR_BGR2RGB).reshape(-1, 3) / 255
+    mappable = ScalarMappable(Normalize(0, 1), cmap=ListedColormap(colours, name="opencv_jet"))
+    bar = figure.colorbar(mappable, ax=list(np.ravel(axes)), fraction=0.03, pad=0.02)
+    bar.set_label(label, fontsize=8)
+    return bar
+
+
 def save_figure(figure: Figure, path, dpi: int = 120) -> Path:
     """Write a Figure to ``path`` (PNG, PDF or SVG by its suffix), creating the folder; returns the path."""
     path = Path(path)

@@ -67,3 +67,16 @@ def test_class_scores_bars_one_group_per_class_legend_outside():
     renderer = figure.canvas.get_renderer()
     legend = axis.get_legend().get_window_extent(renderer)
     assert not any(legend.overlaps(bar.get_window_extent(renderer)) for bar in axis.patches)
+
+
+def test_gradcam_colorbar_shows_the_overlay_colours():
+    from paddle_models.inference import overlay_heatmap
+
+    figure = figures.new_figure(4, 2)
+    axes = figure.subplots(1, 2)
+    bar = figures.add_gradcam_colorbar(figure, axes)
+    assert len(figure.axes) == 3 and bar.ax.get_ylabel().startswith("Grad-CAM")
+    black = np.zeros((1, 3, 3), np.uint8)
+    painted = overlay_heatmap(black, np.array([[0.0, 0.5, 1.0]]), alpha=1.0)[0] / 255  # full-strength colours
+    for value, colour in zip((0.0, 0.5, 1.0), painted):
+        assert np.allclose(bar.cmap(bar.norm(value))[:3], colour, atol=1 / 255 + 1e-6), (value, colour)
