@@ -172,16 +172,17 @@ def figure_to_array(figure: Figure) -> np.ndarray:
 def add_gradcam_colorbar(figure: Figure, axes, label: str = "Grad-CAM weight (0 none, 1 strongest)"):
     """A colour bar beside Grad-CAM overlays: the exact colours ``inference.overlay_heatmap`` paints.
 
-    The colour map is read from OpenCV's ``COLORMAP_JET`` itself (its 256 colours), so the bar cannot
-    drift from the overlays.  Call it after ``tight_layout``: the bar takes its room from ``axes``.
+    The 256 colours are painted by ``overlay_heatmap`` itself (a ramp from 0 to 1, fully opaque), so the
+    bar cannot drift from the overlays.  Call it after ``tight_layout``: the bar takes its room from ``axes``.
     """
-    import cv2
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import ListedColormap, Normalize
 
-    levels = np.arange(256, dtype=np.uint8).reshape(-1, 1)
-    colours = cv2.cvtColor(cv2.applyColorMap(levels, cv2.COLORMAP_JET), cv2.COLOR_BGR2RGB).reshape(-1, 3) / 255
-    mappable = ScalarMappable(Normalize(0, 1), cmap=ListedColormap(colours, name="opencv_jet"))
+    from .inference import overlay_heatmap
+
+    ramp = np.linspace(0, 1, 256, dtype=np.float32)[None]                              # [1, 256]
+    colours = overlay_heatmap(np.zeros((1, 256, 3), np.uint8), ramp, alpha=1.0)[0] / 255  # [256, 3]
+    mappable = ScalarMappable(Normalize(0, 1), cmap=ListedColormap(colours, name="gradcam"))
     bar = figure.colorbar(mappable, ax=list(np.ravel(axes)), fraction=0.03, pad=0.02)
     bar.set_label(label, fontsize=8)
     return bar
