@@ -156,6 +156,28 @@ def test_checkpoint_without_checksum_still_loads_and_nan_weights_are_refused(tmp
         load_model(diverged)
 
 
+def test_weights_that_do_not_fit_the_named_model_are_refused_naming_the_file(trained, pm_root, tmp_path, capsys):
+    """set_state_dict only warns and keeps random weights: an edited meta must not load an untrained model."""
+    state = load_checkpoint(trained[1])
+    for name, change in (("other_model", {"model_name": "simple_cnn", "model_options": {}}),
+                         ("other_classes", {"num_classes": 5})):
+        edited = save_checkpoint({**state, "meta": {**state["meta"], **change}}, tmp_path / f"{name}.pdparams")
+        with pytest.raises(ValueError, match=rf"{edited}: its weights do not fit the model its meta names"):
+            load_model(edited)
+    with pytest.raises(SystemExit) as stopped:
+        main(["evaluate", "--checkpoint", str(tmp_path / "other_classes.pdparams"), "--data-root", str(pm_root)])
+    message = capsys.readouterr().err
+    assert stopped.value.code == 2 and "do not fit" in message and "unexpected" not in message, message
+    load_model(trained[1])  # the unedited checkpoint still loads
+
+
+def test_a_file_that_is_not_a_course_checkpoint_is_refused_with_what_to_pass(trained, tmp_path):
+    bare = tmp_path / "weights.pdiparams"
+    paddle.save(paddle.ones([2, 2]), str(bare))  # a tensor, as paddle.load reads an exported .pdiparams
+    with pytest.raises(ValueError, match=rf"{bare} is not a checkpoint of this course.*best.pdparams"):
+        load_model(bare)
+
+
 def test_temporary_files_of_killed_saves_are_removed_by_the_next_run(tmp_path):
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()  # this pid is no longer alive
