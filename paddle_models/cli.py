@@ -307,13 +307,13 @@ def _user_error_types() -> tuple:
     from .data import BadSampleError, DatasetNotFoundError
     from .engine.losses import NonFiniteLossError
     from .engine.runlock import RunFolderBusyError
-    from .engine.trainer import ResumeError
+    from .engine.trainer import ResumeError, RunFolderTakenError
     from .experiment import DataMismatchError
     from .files import WriteError
     from .models import PretrainedWeightsUnavailable
 
     return (UserError, schema.SettingsError, DatasetNotFoundError, BadSampleError, DataMismatchError,
-            ResumeError, RunFolderBusyError, WriteError, NonFiniteLossError, PretrainedWeightsUnavailable, FileNotFoundError,
+            ResumeError, RunFolderTakenError, RunFolderBusyError, WriteError, NonFiniteLossError, PretrainedWeightsUnavailable, FileNotFoundError,
             PermissionError, IsADirectoryError, NotADirectoryError, ValueError)
 
 

@@ -188,12 +188,13 @@ def run_config(lesson: str, run: str, data: LessonData, **settings):
     """A TrainConfig for one run of a lesson: its VisualDL log goes to runs/<lesson>/<run>.
 
     All runs of a lesson share one parent folder, so VisualDL overlays their curves.  Lessons keep
-    only the best epoch's weights (``save_last=False``): no resumable checkpoint of gigabytes each epoch.
+    only the best epoch's weights (``save_last=False``): no resumable checkpoint of gigabytes each epoch;
+    running a lesson again replaces its runs (``overwrite=True``), as re-running a notebook cell should.
     """
     from .engine import TrainConfig
 
     values = dict(epochs=data.epochs, batch_size=data.batch_size, seed=data.seed,
-                  log_dir=str(RUNS_DIR / lesson), run_name=run, progress=False, save_last=False)
+                  log_dir=str(RUNS_DIR / lesson), run_name=run, progress=False, save_last=False, overwrite=True)
     values.update(settings)
     return TrainConfig(**values)
 

@@ -279,7 +279,7 @@ def demo_settings(root=None, epochs: Optional[int] = None, log_dir="runs", outpu
     return {**DEFAULT_SETTINGS,
             "model": "resnet18", "data": "ichallenge_pm", "data_root": str(root), "image_size": 96,
             "batch_size": 16, "epochs": epochs or 6, "optimizer": "adam", "lr": 1e-3,
-            "schedule": "cosine", "monitor": "val/acc", "run_name": "demo-resnet18",
+            "schedule": "cosine", "monitor": "val/acc", "run_name": "demo-resnet18", "overwrite": True,
             "log_dir": str(log_dir), "output_dir": output_dir}
 
 

@@ -114,6 +114,24 @@ def test_a_second_train_into_the_same_run_folder_stops_with_what_to_do(pm_root, 
         pass
 
 
+def test_a_fresh_train_into_a_finished_run_folder_is_refused_unless_overwrite(pm_root, tmp_path, capsys):
+    """The lock stops two runs at once; this stops a later run from silently replacing a finished one."""
+    arguments = ["train", *LENET, "--data-root", str(pm_root), "--epochs", "1", "--batch-size", "4",
+                 "--log-dir", str(tmp_path), "--run-name", "kept", "--quiet"]
+    main(arguments)
+    best = tmp_path / "kept" / "best.pdparams"
+    first = best.read_bytes()
+    with pytest.raises(SystemExit) as stopped:
+        main([*arguments, "--lr", "0.01"])
+    message = capsys.readouterr().err
+    assert stopped.value.code == 2 and str(tmp_path / "kept") in message and "already holds a run" in message \
+        and all(option in message for option in ("--resume", "--run-name", "--overwrite")), message
+    assert best.read_bytes() == first  # untouched
+    main([*arguments, "--lr", "0.01", "--overwrite"])
+    assert best.read_bytes() != first
+    assert len(list((tmp_path / "kept").glob("vdlrecords.*.log"))) == 1  # one run's curves, not two mixed
+
+
 def test_run_lock_is_exclusive_and_released(tmp_path):
     with RunLock(tmp_path / "run"):
         holder = subprocess.run([sys.executable, "-c", (

@@ -67,6 +67,9 @@ class TrainConfig:
                                         resumable=True)
     resume: bool = setting(False, "continue the run from its last checkpoint (last.pdckpt)", hparam=False,
                            resumable=True)
+    overwrite: bool = setting(False, "replace the run already in the run folder (its checkpoints and VisualDL "
+                                     "log); without it, a fresh run into such a folder is refused", hparam=False,
+                              resumable=True)
     save_last: bool = setting(True, "write last.pdckpt every epoch so --resume can continue "
                                     "(off saves time and disk)", hparam=False)
     progress: bool = setting(True, "tqdm progress bars", cli=False, hparam=False, resumable=True)

@@ -48,6 +48,10 @@ class ResumeError(RuntimeError):
     """``resume`` was asked for, but there is nothing to resume, or it was another run."""
 
 
+class RunFolderTakenError(RuntimeError):
+    """A fresh run was started in a folder that already holds a run (and ``overwrite`` was not given)."""
+
+
 class Trainer:
     def __init__(self, model, train_set, valid_set, config: Optional[TrainConfig] = None,
                  meta: Optional[dict] = None, class_names: Optional[List[str]] = None, loss=None):
@@ -106,7 +110,24 @@ class Trainer:
         if not distributed.is_main_process():
             return self._fit()
         with claim_run_folder(self.output_dir, (self.train_set, self.valid_set)):
+            if not self.config.resume:
+                self._clear_earlier_run()
             return self._fit()
+
+    def _earlier_run_files(self) -> list:
+        """What an earlier run left in this run's folders: checkpoints and VisualDL records."""
+        files = [self.output_dir / name for name in (BEST, LAST)]
+        return [path for path in files if path.exists()] + sorted(self.log_dir.glob("vdlrecords.*.log"))
+
+    def _clear_earlier_run(self) -> None:
+        """A fresh run never silently replaces another: refuse, unless ``overwrite`` asks for it."""
+        earlier = self._earlier_run_files()
+        if earlier and not self.config.overwrite:
+            names = ", ".join(path.name for path in earlier[:3])
+            raise RunFolderTakenError(f"{self.output_dir} already holds a run ({names}): pass --resume to continue "
+                                      "it, another --run-name for a new run, or --overwrite to replace it")
+        for path in earlier:  # overwrite: one run's curves in VisualDL, not two runs' mixed
+            path.unlink()
 
     def _fit(self) -> Dict[str, list]:
         self._prepare()
