@@ -165,6 +165,38 @@ def test_aptos_bad_diagnosis_names_line(aptos_root, tmp_path):
         APTOS(root, "train")
 
 
+def test_a_short_table_row_names_its_line(aptos_root, pm_csv_root, tmp_path):
+    """A row with fewer cells than the header (a lost comma) was a KeyError naming nothing."""
+    root = copy_dataset(aptos_root, tmp_path / "aptos")
+    csv_file = root / "train.csv"
+    lines = csv_file.read_text().splitlines()
+    lines[2] = lines[2].split(",")[0]
+    csv_file.write_text("\n".join(lines) + "\n")
+    with pytest.raises(BadSampleError, match=r"train\.csv:3: diagnosis is empty"):
+        APTOS(root, "train")
+    root = copy_dataset(pm_csv_root, tmp_path / "pm")
+    csv_file = root / "PALM-Validation-GT" / "labels.csv"
+    lines = csv_file.read_text().splitlines()
+    lines[1] = ",".join(lines[1].split(",")[:2])
+    csv_file.write_text("\n".join(lines) + "\n")
+    with pytest.raises(BadSampleError, match=r"labels\.csv:2: Label is empty"):
+        ICHallengePM(root, "valid", label_file=csv_file)
+
+
+def test_label_files_in_utf16_are_read_and_other_encodings_name_the_line(ddr_root, tmp_path):
+    """Notepad's "Unicode" (UTF-16 with a BOM) reads as UTF-8 does; Latin-1 bytes name file and line."""
+    root = copy_dataset(ddr_root, tmp_path)
+    label_file = grading_folder(root) / "train.txt"
+    text = label_file.read_text()
+    expected = DDR(root, "train").samples
+    label_file.write_bytes(text.encode("utf-16"))
+    assert DDR(root, "train").samples == expected
+    lines = text.splitlines()
+    label_file.write_bytes(("\n".join(lines[:3]) + "\nbild_\xe4.jpg 0\n").encode("latin-1"))
+    with pytest.raises(BadSampleError, match=r"train\.txt:4: not UTF-8 text \(byte 0xe4\); save the file as UTF-8"):
+        DDR(root, "train")
+
+
 def test_undecodable_image_error_when_built_and_skip_bad(ddr_root, tmp_path):
     root = copy_dataset(ddr_root, tmp_path)
     name = first_line_name(grading_folder(root) / "train.txt")

@@ -83,6 +83,11 @@ def test_wrong_arrays_are_named(tmp_path):
              train_labels=np.zeros((2, 1), np.uint8))
     with pytest.raises(ValueError, match=r"train_images should be uint8 \[N, S, S, 3\]"):
         RetinaMNIST(tmp_path, "train")
+    np.savez(tmp_path / "whole.npz", train_images=np.zeros((2, 28, 28, 3), np.uint8), train_labels=np.zeros((2, 1)))
+    whole = (tmp_path / "whole.npz").read_bytes()
+    (tmp_path / "retinamnist.npz").write_bytes(whole[: len(whole) // 2])  # an interrupted download
+    with pytest.raises(ValueError, match="retinamnist.npz: not a readable .npz file"):
+        RetinaMNIST(tmp_path / "retinamnist.npz", "train")
     (tmp_path / "retinamnist.npz").write_bytes(b"<html>a download error page</html>")
     with pytest.raises(ValueError, match="not a readable .npz file"):
         RetinaMNIST(tmp_path, "train")

@@ -19,7 +19,7 @@ from typing import List, Tuple
 
 from .base import FundusDataset, normalize_split
 from .errors import BadSample, missing_layout_error
-from .tables import row_error, rows_to_samples
+from .tables import row_error, rows_to_samples, text_lines
 
 GRADE_NAMES = ("No DR", "Mild", "Moderate", "Severe", "Proliferative DR")
 UNGRADABLE = 5
@@ -99,9 +99,8 @@ class DDR(FundusDataset):
         super().__init__(samples, class_names, root=root, split=split, bad_samples=bad, **options)
 
     def _read_label_file(self) -> Tuple[List, List[BadSample], List[str]]:
-        with open(self.label_file, encoding="utf-8-sig") as file:
-            lines = [(number, text) for number, text in enumerate(file, start=1)
-                     if text.strip()]  # blank lines (e.g. at the end of the file) are fine
+        lines = [(number, text) for number, text in enumerate(text_lines(self.label_file), start=1)
+                 if text.strip()]  # blank lines (e.g. at the end of the file) are fine
         found = rows_to_samples(lines, parse_label_line, self.label_file, lambda name: self.image_folder / name)
         samples, excluded = [], []
         for path, label in found.samples:

@@ -24,6 +24,8 @@ differently for each image.  Pass ``preprocess=PreprocessConfig(...)`` to choose
 """
 from __future__ import annotations
 
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Optional, Tuple
 
@@ -69,12 +71,16 @@ def find_npz(root, size: Optional[int] = None) -> Path:
         "`python -m paddle_models synth --data retinamnist --root " + str(root) + "`.")
 
 
+# What numpy raises for a file that is not (or no longer) a readable .npz: an .npz is a zip archive
+UNREADABLE = (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error)
+
+
 def load_split(path: Path, split: str) -> Tuple[np.ndarray, np.ndarray]:
     """(images uint8 [N, S, S, 3], labels int64 [N]) of one split; a clear error for a wrong file."""
     prefix = SPLIT_PREFIX[split]
     try:
         arrays = np.load(path, allow_pickle=False)
-    except (OSError, EOFError, ValueError) as error:  # not an .npz, or a truncated download
+    except UNREADABLE as error:  # not an .npz, or a truncated download
         raise ValueError(f"{path}: not a readable .npz file ({type(error).__name__}: {error}); "
                          "download it again") from None
     if not hasattr(arrays, "files"):
@@ -85,7 +91,11 @@ def load_split(path: Path, split: str) -> Tuple[np.ndarray, np.ndarray]:
         if missing:
             raise ValueError(f"{path}: no array {' or '.join(missing)} (found {found}); a MedMNIST file "
                              f"holds {', '.join(f'{p}_images, {p}_labels' for p in SPLIT_PREFIX.values())}")
-        images, labels = arrays[f"{prefix}_images"], arrays[f"{prefix}_labels"]
+        try:
+            images, labels = arrays[f"{prefix}_images"], arrays[f"{prefix}_labels"]
+        except UNREADABLE as error:  # a damaged member of the archive
+            raise ValueError(f"{path}: {prefix}_images or {prefix}_labels cannot be read ({type(error).__name__}: "
+                             f"{error}); download the file again") from None
     if images.dtype != np.uint8 or images.ndim != 4 or images.shape[3] != 3 or images.shape[1] != images.shape[2]:
         raise ValueError(f"{path}: {prefix}_images should be uint8 [N, S, S, 3] (RGB), "
                          f"got {images.dtype} {list(images.shape)}")

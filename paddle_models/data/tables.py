@@ -12,6 +12,7 @@ with different labels that is an error naming both rows; an exact repeat is a wa
 from __future__ import annotations
 
 import csv
+import io
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,14 +49,36 @@ def read_table(path: Path, required: Sequence[str]) -> List[Row]:
     for number, cells in rows:
         if all(cell is None or str(cell).strip() == "" for cell in cells):
             continue
+        cells = list(cells) + [None] * (len(names) - len(cells))  # a short row: its missing cells are empty
         table.append((number, {name: cell for name, cell in zip(names, cells) if name}))
     return table
 
 
+def read_text(path: Path) -> str:
+    """A label file's text: UTF-8 (with or without Excel's BOM), or UTF-16 with its BOM (Notepad's "Unicode").
+
+    Any other encoding is a ``BadSampleError`` naming the file and the line of the first bad byte.
+    """
+    data = Path(path).read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise BadSampleError(f"{path}:{line}: not UTF-8 text (byte {data[error.start]:#04x}); save the file "
+                             "as UTF-8 (e.g. an editor's 'Save as', encoding UTF-8)") from None
+
+
+def text_lines(path: Path) -> List[str]:
+    """``read_text`` split into lines (\\n, \\r\\n or \\r), without their line ends."""
+    return read_text(path).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def _read_csv(path: Path) -> Iterator[Tuple[int, list]]:
-    with open(path, newline="", encoding="utf-8-sig") as file:  # utf-8-sig: Excel's BOM
-        for number, cells in enumerate(csv.reader(file), start=1):
-            yield number, [cell.strip() for cell in cells]
+    rows = csv.reader(io.StringIO(read_text(path), newline=""))
+    for number, cells in enumerate(rows, start=1):
+        yield number, [cell.strip() for cell in cells]
 
 
 def _read_xlsx(path: Path) -> Iterator[Tuple[int, list]]:
