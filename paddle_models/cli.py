@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -90,7 +91,15 @@ def command_evaluate(args) -> None:
 def command_export(args) -> None:
     """A checkpoint -> an inference model plus the preprocessing it needs."""
     from .inference import export_checkpoint
+    from .inference.export import META_SUFFIX
 
+    output = Path(args.output)
+    if args.output.endswith(("/", os.sep)) or output.is_dir():
+        raise UserError(f"--output {args.output} is a folder; it takes a path prefix: --output {output / 'model'} "
+                        f"writes {output / 'model'}{META_SUFFIX} and the model's other files")
+    if Path(args.output + META_SUFFIX).exists() and not args.overwrite:
+        raise UserError(f"{args.output}{META_SUFFIX} exists: --output {args.output} already holds an exported model. "
+                        "Pass --overwrite to replace it, or another --output")
     paths = export_checkpoint(args.checkpoint, args.output, batch_size=args.batch_size)
     for path in paths:
         print(path)
@@ -243,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--checkpoint", required=True)
     export.add_argument("--output", required=True, help="path prefix of the exported files")
     export.add_argument("--batch-size", type=int, default=None, help="fixed batch size (default: dynamic)")
+    export.add_argument("--overwrite", action="store_true", help="replace an exported model already at --output")
     export.set_defaults(handler=command_export)
 
     predict = commands.add_parser("predict", help="exported model + images -> CSV")

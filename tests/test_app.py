@@ -213,6 +213,19 @@ def test_aistudio_folder_runs_from_its_own_copy(pm_export, tmp_path):
     assert "page built" in run.stdout
 
 
+def test_aistudio_folder_is_never_replaced_silently_nor_keeps_an_earlier_model(pm_export, ddr_export, tmp_path):
+    folder = tmp_path / "aistudio"
+    folder.mkdir()
+    (folder / "app.py").write_text("# the student's own app\n")
+    with pytest.raises(SystemExit, match=r"already holds app.py: pass --overwrite"):
+        write_aistudio(folder, [pm_export])
+    assert (folder / "app.py").read_text() == "# the student's own app\n"
+    write_aistudio(folder, [pm_export], overwrite=True)
+    write_aistudio(folder, [ddr_export], overwrite=True)
+    models = sorted(path.name for path in (folder / "model").glob("*.meta.json"))
+    assert models == [f"{ddr_export.name}.meta.json"], models  # the app loads every model there: only the new one
+
+
 def test_without_model_the_demo_is_used_or_the_way_to_get_one_is_said(pm_export, tmp_path, monkeypatch):
     from paddle_models.app.command import model_prefixes
 

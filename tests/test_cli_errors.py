@@ -94,3 +94,16 @@ def test_the_command_line_prints_no_ccache_warning_and_no_traceback():
                              "--epochs", "0"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 2
     assert result.stderr.strip() == "error: epochs must be a number >= 1, got 0"
+
+
+def test_export_never_replaces_an_export_silently_and_wants_a_prefix(checkpoints, tmp_path, capsys):
+    prefix = tmp_path / "model"
+    main(["export", "--checkpoint", str(checkpoints["pm"]), "--output", str(prefix)])
+    meta = (tmp_path / "model.meta.json").read_text()
+    err = user_error(["export", "--checkpoint", str(checkpoints["ddr"]), "--output", str(prefix)], capsys)
+    assert "model.meta.json exists" in err and "--overwrite" in err, err
+    assert (tmp_path / "model.meta.json").read_text() == meta  # the PM model's export is untouched
+    main(["export", "--checkpoint", str(checkpoints["ddr"]), "--output", str(prefix), "--overwrite"])
+    assert json.loads((tmp_path / "model.meta.json").read_text())["num_classes"] == 5
+    err = user_error(["export", "--checkpoint", str(checkpoints["pm"]), "--output", str(tmp_path) + "/"], capsys)
+    assert "is a folder; it takes a path prefix" in err and str(tmp_path / "model") in err, err

@@ -102,19 +102,35 @@ def aistudio_requirements() -> List[str]:
     return needed if any(line.startswith("gradio") for line in needed) else needed + ["gradio"]
 
 
-def write_aistudio(folder, prefixes: Sequence) -> Path:
+AISTUDIO_FILES = ("app.py", "requirements.txt", "paddle_models", "model")  # what write_aistudio writes
+
+
+def write_aistudio(folder, prefixes: Sequence, overwrite: bool = False) -> Path:
     """A folder ready to upload as an AI Studio Gradio application: app.py, requirements.txt,
-    the paddle_models package (source only) and model/ with the exported files."""
+    the paddle_models package (source only) and model/ with the exported files.
+
+    A folder that already holds any of these is refused unless ``overwrite``; then they are replaced
+    whole (the app loads every model in model/, so an earlier model left there would join the new one).
+    """
     from ..files import write_text
 
     folder = Path(folder)
-    (folder / "model").mkdir(parents=True, exist_ok=True)
+    earlier = [name for name in AISTUDIO_FILES if (folder / name).exists()]
+    if earlier and not overwrite:
+        raise SystemExit(f"{folder} already holds {', '.join(earlier)}: pass --overwrite to replace "
+                         "them, or another --write-aistudio folder")
+    found_per_model = []
     for prefix in prefixes:
         prefix = Path(prefix)
         found = [Path(str(prefix) + suffix) for suffix in EXPORT_SUFFIXES if Path(str(prefix) + suffix).is_file()]
         if not any(path.name.endswith(".meta.json") for path in found):
             raise SystemExit(f"no exported model at {prefix} (expected {prefix}.meta.json): "
                              "run `python -m paddle_models export` first")
+        found_per_model.append(found)
+    for name in ("model", "paddle_models"):
+        shutil.rmtree(folder / name, ignore_errors=True)
+    (folder / "model").mkdir(parents=True)
+    for found in found_per_model:
         for path in found:
             shutil.copy2(path, folder / "model" / path.name)
     shutil.copytree(PACKAGE_DIR, folder / "paddle_models", dirs_exist_ok=True,
@@ -138,6 +154,8 @@ def add_app_parser(commands) -> None:
     parser.add_argument("--threads", type=int, default=None, help="CPU threads of the predictor")
     parser.add_argument("--write-aistudio", default=None, metavar="DIR",
                         help="write a folder to upload as an AI Studio application instead of serving")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="with --write-aistudio: replace the app, package and models already in DIR")
     parser.set_defaults(handler=command_app)
 
 
@@ -154,7 +172,7 @@ def command_app(args) -> None:
     """Start the page (or write the AI Studio folder)."""
     prefixes = model_prefixes(args.model)
     if args.write_aistudio:
-        folder = write_aistudio(args.write_aistudio, prefixes)
+        folder = write_aistudio(args.write_aistudio, prefixes, overwrite=args.overwrite)
         print(f"AI Studio application written to {folder}: upload app.py, requirements.txt, model/ and "
               "paddle_models/ (README.md, section 'A screening web app')")
         return
