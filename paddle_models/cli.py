@@ -163,8 +163,14 @@ def command_synth(args) -> None:
     """Write a synthetic dataset in an official layout."""
     from .data import synthetic
 
+    root = Path(args.root)
+    if args.per_class < 1:
+        raise UserError(f"--per-class must be at least 1, got {args.per_class}")
+    if root.is_dir() and any(root.iterdir()):  # a real dataset's label files would be rewritten
+        raise UserError(f"--root {root} is not empty: synth writes label files and images there and would "
+                        "replace or mix with what is in it. Use a new or empty folder")
     size = {} if args.image_size is None else {"image_size": args.image_size}  # else the writer's own default
-    root = _synthetic_writers()[args.data](args.root, per_class=args.per_class, seed=args.seed, **size)
+    root = _synthetic_writers()[args.data](root, per_class=args.per_class, seed=args.seed, **size)
     print(f"synthetic {args.data} written to {root}")
 
 

@@ -107,3 +107,14 @@ def test_export_never_replaces_an_export_silently_and_wants_a_prefix(checkpoints
     assert json.loads((tmp_path / "model.meta.json").read_text())["num_classes"] == 5
     err = user_error(["export", "--checkpoint", str(checkpoints["pm"]), "--output", str(tmp_path) + "/"], capsys)
     assert "is a folder; it takes a path prefix" in err and str(tmp_path / "model") in err, err
+
+
+def test_synth_into_a_folder_that_holds_data_is_refused(tmp_path, capsys):
+    labels = tmp_path / "DDR-dataset" / "DR_grading" / "train.txt"
+    labels.parent.mkdir(parents=True)
+    labels.write_text("007-0004-000.jpg 0\n")  # a student's real label file
+    err = user_error(["synth", "--data", "ddr", "--root", str(tmp_path), "--per-class", "1", "--image-size", "48"], capsys)
+    assert f"--root {tmp_path} is not empty" in err and "new or empty folder" in err, err
+    assert labels.read_text() == "007-0004-000.jpg 0\n"
+    err = user_error(["synth", "--root", str(tmp_path / "new"), "--per-class", "0"], capsys)
+    assert "--per-class must be at least 1" in err, err
