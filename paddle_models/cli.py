@@ -82,6 +82,8 @@ def command_train(args) -> None:
 
 def command_evaluate(args) -> None:
     """Metrics (printed, and saved as JSON) and figures for a checkpoint on one split."""
+    if args.batch_size < 1:
+        raise UserError(f"--batch-size must be at least 1, got {args.batch_size}")
     report = run_evaluation(args.checkpoint, args.data_root, split=args.split, data=args.data,
                             output_dir=args.output, batch_size=args.batch_size)
     print(report.summary())

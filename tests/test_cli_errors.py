@@ -118,3 +118,18 @@ def test_synth_into_a_folder_that_holds_data_is_refused(tmp_path, capsys):
     assert labels.read_text() == "007-0004-000.jpg 0\n"
     err = user_error(["synth", "--root", str(tmp_path / "new"), "--per-class", "0"], capsys)
     assert "--per-class must be at least 1" in err, err
+
+
+def test_options_a_model_lacks_a_missing_gpu_and_a_zero_batch_are_user_errors(checkpoints, pm_root, tmp_path, capsys):
+    """Each was reported as 'an unexpected error ... please report it' (exit 1)."""
+    base = ["train", "--data-root", str(pm_root), "--log-dir", str(tmp_path), "--image-size", str(SIZE), "--epochs", "1",
+            "--quiet"]
+    err = user_error([*base, "--model", "simple_cnn", "--model-options", json.dumps({"foo": 1})], capsys)
+    assert "model 'simple_cnn' does not take the options {'foo': 1}" in err, err
+    import paddle
+    if not paddle.device.is_compiled_with_cuda() or paddle.device.cuda.device_count() == 0:
+        err = user_error([*base, "--model", "simple_cnn", "--run-name", "gpu", "--device", "gpu"], capsys)
+        assert "use --device cpu" in err, err
+    err = user_error(["evaluate", "--checkpoint", str(checkpoints["pm"]), "--data-root", str(pm_root),
+                      "--batch-size", "0"], capsys)
+    assert "--batch-size must be at least 1" in err, err

@@ -12,6 +12,8 @@ from typing import Optional
 import numpy as np
 import paddle
 
+from ..settings import SettingsError
+
 
 def gpu_available() -> bool:
     return paddle.device.is_compiled_with_cuda() and paddle.device.cuda.device_count() > 0
@@ -22,7 +24,7 @@ def choose_device(device: Optional[str] = None) -> str:
     if device is None:
         device = "gpu" if gpu_available() else "cpu"
     if device.startswith("gpu") and not gpu_available():
-        raise RuntimeError(f"device {device!r} asked for, but this PaddlePaddle has no usable GPU "
+        raise SettingsError(f"device {device!r} asked for, but this PaddlePaddle has no usable GPU "
                            f"(compiled with CUDA: {paddle.device.is_compiled_with_cuda()}); use --device cpu")
     paddle.set_device(device)
     if device.startswith("gpu"):

@@ -89,7 +89,12 @@ def build(name: str, num_classes: int = 2, **options):
     """The model called ``name`` with ``num_classes`` outputs (logits); options go to its factory."""
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; available models: {', '.join(list_models())}")
-    return MODELS[name](num_classes=num_classes, **options)
+    try:
+        return MODELS[name](num_classes=num_classes, **options)
+    except TypeError as error:  # an option the model does not have (e.g. a typo in --model-options)
+        if "keyword argument" not in str(error):
+            raise
+        raise ValueError(f"model {name!r} does not take the options {options}: {error}") from None
 
 
 __all__ = ["MODELS", "build", "list_models", "card", "ModelCard", "Classifier", "evaluating", "layer_table", "count_parameters", "stage_shapes",
