@@ -13,6 +13,7 @@ experiment in one call.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -118,7 +119,7 @@ def build_datasets(data, seed: int = 0):
             train, valid = train_valid_split(train, data.valid_fraction, seed=seed)
         validation = {"held_out_from": "train", "fraction": data.valid_fraction, "seed": seed,
                       "subset": data.subset, "exclude": data.exclude, "split_file": data.split_file,
-                      "count": len(valid)}
+                      "count": len(valid), "images": image_list_digest(valid)}
     else:
         valid = build_dataset(data.data, data.data_root, split, seed=seed, **common)
         validation = {"split": split, "count": len(valid)}
@@ -223,12 +224,20 @@ def evaluation_dataset(meta: dict, data_root, split: Optional[str] = None, data:
     else:
         rest, valid = train_valid_split(train, validation["fraction"], seed=validation["seed"])
     chosen = valid if split == "valid" else rest
-    expected = validation.get("count")
-    if split == "valid" and expected is not None and len(valid) != expected:
+    expected, digest = validation.get("count"), validation.get("images")
+    if expected is not None and (len(valid) != expected or digest not in (None, image_list_digest(valid))):
         raise DataMismatchError(
-            f"the checkpoint was validated on {expected} held-out images, but {data_root} now gives "
-            f"{len(valid)}: the training images changed since, so the held-out share cannot be rebuilt")
+            f"the checkpoint was validated on {expected} held-out images, but {data_root} now holds out "
+            f"{len(valid)}{' other' if len(valid) == expected else ''} images: the training images or labels "
+            "changed since, so the held-out share cannot be rebuilt (and could contain images the model "
+            "trained on). Evaluate with the data as it was, or pass --split-file when training")
     return chosen
+
+
+def image_list_digest(dataset) -> str:
+    """SHA-256 of the sorted file names and labels of a dataset: which images a held-out share holds."""
+    names = sorted(f"{Path(str(path)).name}:{label}" for path, label in dataset.samples)
+    return hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest()
 
 
 def check_data_fits(meta: dict, dataset, checkpoint) -> None:

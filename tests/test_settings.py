@@ -14,7 +14,8 @@ from paddle_models import recipes, settings
 from paddle_models.cli import build_parser, main
 from paddle_models.data import synthetic
 from paddle_models.engine import TrainConfig, build_optimizer, build_scheduler, load_checkpoint
-from paddle_models.experiment import evaluation_dataset, run_experiment
+from paddle_models.experiment import DataMismatchError, evaluation_dataset, run_experiment
+from tests.data_fixtures import copy_dataset
 from paddle_models.settings import SettingsError, parse_settings
 
 SIZE = 32
@@ -124,8 +125,10 @@ def test_train_on_the_synthetic_image_folder_the_cli_writes(tmp_path, capsys):
           str(SIZE), "--epochs", "1", "--batch-size", "4", "--log-dir", str(tmp_path / "runs"), "--quiet"])
     checkpoint = tmp_path / "runs" / "image_folder-lenet" / "best.pdparams"
     meta = load_checkpoint(checkpoint)["meta"]
+    digest = meta["validation"].pop("images")  # which images were held out (file names and labels)
     assert meta["validation"] == {"held_out_from": "train", "fraction": 0.2, "seed": 0, "subset": None,
                                   "exclude": None, "split_file": None, "count": 2}
+    assert len(digest) == 64
     # evaluate's default split is the held-out 20 %, rebuilt exactly
     capsys.readouterr()
     main(["evaluate", "--checkpoint", str(checkpoint), "--data-root", str(root), "--output", str(tmp_path / "e")])
@@ -135,12 +138,20 @@ def test_train_on_the_synthetic_image_folder_the_cli_writes(tmp_path, capsys):
 
 
 def test_aptos_trains_and_evaluates_on_its_held_out_share(aptos_root, tmp_path, capsys):
-    result = run_experiment({**TINY, "data": "APTOS", "data_root": str(aptos_root), "log_dir": str(tmp_path)})
+    root = copy_dataset(aptos_root, tmp_path)
+    result = run_experiment({**TINY, "data": "APTOS", "data_root": str(root), "log_dir": str(tmp_path)})
     meta = load_checkpoint(result.checkpoint)["meta"]
     assert meta["validation"]["held_out_from"] == "train"
-    main(["evaluate", "--checkpoint", str(result.checkpoint), "--data-root", str(aptos_root),
+    main(["evaluate", "--checkpoint", str(result.checkpoint), "--data-root", str(root),
           "--output", str(tmp_path / "e")])
     assert "confusion matrix" in capsys.readouterr().out
+    # the first row deleted: the held-out share, rebuilt from the new table, would hold other images --
+    # some that the model trained on
+    table = root / "train.csv"
+    lines = table.read_text().splitlines(keepends=True)
+    table.write_text("".join(lines[:1] + lines[2:]))
+    with pytest.raises(DataMismatchError, match="held-out images.*cannot be rebuilt"):
+        evaluation_dataset(meta, root)
 
 
 def test_experiment_result_model_holds_the_best_epochs_weights(pm_root, tmp_path):
