@@ -115,3 +115,16 @@ def test_arrays_and_single_images(exported, pm_root):
     assert from_array.probs.shape == (1, 2) and from_array.files is None
     with pytest.raises(BadSampleError, match="array of shape"):
         predictor.predict_images([np.zeros((8, 8, 3), np.float32)])
+
+
+def test_files_the_course_cannot_read_are_named_not_dropped_silently(exported, pm_root, tmp_path):
+    from paddle_models.data.imageio import UnreadFilesWarning
+
+    folder = tmp_path / "photos"
+    shutil.copytree(pm_root / "PALM-Validation400", folder)
+    (folder / "eye.webp").write_bytes(b"RIFF....WEBP")
+    (folder / "scan.gif").write_bytes(b"GIF89a")
+    (folder / ".DS_Store").write_bytes(b"\0")  # hidden: not an image, and nothing to report
+    with pytest.warns(UnreadFilesWarning, match=r"2 file\(s\) left out.*eye.webp, scan.gif.*PNG or JPEG"):
+        rows = read_csv(predict_folder(Predictor(exported[0]), folder, tmp_path / "p.csv"))
+    assert len(rows) - 1 == len(list((pm_root / "PALM-Validation400").iterdir()))

@@ -56,7 +56,7 @@ def find_image_folder(root: Path, names) -> Optional[Path]:
     """The first of root/<name> or root/<name>/<name> (nested unzip) that holds images."""
     for name in names:
         for folder in (root / name, root / name / name):
-            if folder.is_dir() and list_images(folder):
+            if folder.is_dir() and list_images(folder, warn=False):
                 return folder
     return None
 

@@ -23,6 +23,7 @@ Checking files before training (``check_image_file``, run on every sample when a
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Optional, Tuple, Union
 
@@ -30,6 +31,10 @@ import cv2
 import numpy as np
 
 from .errors import BadSampleError
+
+
+class UnreadFilesWarning(UserWarning):
+    """Files in an image folder that are not in a format the course reads (left out, and named)."""
 
 
 class CorruptImageWarning(UserWarning):
@@ -206,9 +211,18 @@ def check_image_file(path: PathLike) -> Tuple[Optional[str], Optional[str]]:
     return (f"JPEG {reason}", None) if kind == "truncated" else (None, f"corrupt JPEG: {reason}")
 
 
-def list_images(folder: PathLike, recursive: bool = False):
+def list_images(folder: PathLike, recursive: bool = False, warn: bool = True):
     """Sorted image files inside ``folder`` (and its sub-folders when ``recursive``), by extension;
-    hidden files (``.DS_Store``, ``._P0001.jpg`` from macOS archives) are not images."""
+    hidden files (``.DS_Store``, ``._P0001.jpg`` from macOS archives) are not images.
+
+    Other visible files (a ``.webp`` or ``.gif``, a note) are left out with an ``UnreadFilesWarning``
+    naming them, never silently (``warn=False``: when only probing whether a folder holds images).
+    """
     folder = Path(folder)
-    candidates = folder.rglob("*") if recursive else folder.iterdir()
-    return sorted(p for p in candidates if p.is_file() and is_image_file(p))
+    candidates = [p for p in (folder.rglob("*") if recursive else folder.iterdir()) if p.is_file()]
+    unread = sorted(p.name for p in candidates if not is_image_file(p) and not p.name.startswith("."))
+    if unread and warn:
+        warnings.warn(f"{folder}: {len(unread)} file(s) left out, not in a format the course reads "
+                      f"({', '.join(IMAGE_EXTENSIONS)}): {', '.join(unread[:5])}{', ...' if len(unread) > 5 else ''}. "
+                      "Convert images to PNG or JPEG to use them", UnreadFilesWarning, stacklevel=2)
+    return sorted(p for p in candidates if is_image_file(p))
