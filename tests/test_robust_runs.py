@@ -189,6 +189,11 @@ def test_weights_that_do_not_fit_the_named_model_are_refused_naming_the_file(tra
     load_model(trained[1])  # the unedited checkpoint still loads
 
 
+def test_a_run_folder_given_as_checkpoint_names_the_file_to_pass(trained):
+    with pytest.raises(FileNotFoundError, match=r"is a folder: pass a checkpoint file in it, e.g. .*best.pdparams"):
+        load_model(trained[0] / "clean")
+
+
 def test_a_file_that_is_not_a_course_checkpoint_is_refused_with_what_to_pass(trained, tmp_path):
     bare = tmp_path / "weights.pdiparams"
     paddle.save(paddle.ones([2, 2]), str(bare))  # a tensor, as paddle.load reads an exported .pdiparams

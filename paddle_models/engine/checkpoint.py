@@ -110,6 +110,10 @@ def non_finite_weights(weights: dict) -> list:
 def load_checkpoint(path, check_weights: bool = True) -> dict:
     """``paddle.load(path)`` after checking the checksum; refuses non-finite ``state['model']`` weights."""
     path = Path(path)
+    if path.is_dir():
+        inside = sorted(p.name for p in path.glob("*.pd*")) or ["none"]
+        raise FileNotFoundError(f"{path} is a folder: pass a checkpoint file in it, e.g. {path / BEST} "
+                                f"(checkpoints there: {', '.join(inside)})")
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}")
     verify_checksum(path)
