@@ -114,7 +114,7 @@ def command_predict(args) -> None:
     source = args.images
     if source is None:
         if not (args.data and args.data_root):
-            raise SystemExit("predict: give --images FOLDER, or --data NAME --data-root ROOT [--split]")
+            raise UserError("predict: give --images FOLDER (or one image), or --data NAME --data-root ROOT [--split]")
         from .data import build_dataset
 
         from .data.locate import resolve_data_root
@@ -265,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     predict = commands.add_parser("predict", help="exported model + images -> CSV")
     predict.add_argument("--model", required=True, help="path prefix given to `export --output`")
-    predict.add_argument("--images", default=None, help="a folder of images")
+    predict.add_argument("--images", default=None, help="a folder of images, or one image")
     predict.add_argument("--data", default=None, help="or a dataset name ...")
     predict.add_argument("--data-root", default=None, help="... its root ...")
     predict.add_argument("--split", default="test", help="... and split")

@@ -112,9 +112,11 @@ def test_predict_a_dataset_split_in_palm_submission_format(exported, pm_root, tm
         assert name.endswith(".jpg") and 0.0 <= float(risk) <= 1.0
 
 
-def test_predict_needs_images_or_a_dataset(exported, tmp_path):
-    with pytest.raises(SystemExit, match="--images FOLDER"):
+def test_predict_needs_images_or_a_dataset(exported, tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
         main(["predict", "--model", str(exported), "--output", str(tmp_path / "x.csv")])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and err.startswith("error: predict: give --images FOLDER"), err
 
 
 def test_gradcam_writes_one_overlay_per_image(trained, pm_root, tmp_path, capsys):

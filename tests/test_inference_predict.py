@@ -128,3 +128,9 @@ def test_files_the_course_cannot_read_are_named_not_dropped_silently(exported, p
     with pytest.warns(UnreadFilesWarning, match=r"2 file\(s\) left out.*eye.webp, scan.gif.*PNG or JPEG"):
         rows = read_csv(predict_folder(Predictor(exported[0]), folder, tmp_path / "p.csv"))
     assert len(rows) - 1 == len(list((pm_root / "PALM-Validation400").iterdir()))
+
+
+def test_one_image_file_is_predicted_as_a_one_row_csv(exported, pm_root, tmp_path):
+    image = sorted((pm_root / "PALM-Validation400").iterdir())[0]
+    rows = read_csv(predict_folder(Predictor(exported[0]), image, tmp_path / "one.csv"))
+    assert [row[0] for row in rows[1:]] == [image.name]

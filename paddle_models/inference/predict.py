@@ -45,7 +45,7 @@ def list_images(folder, recursive: bool = False) -> List[Path]:
 
 
 def image_paths(folder_or_dataset, recursive: bool = False) -> List[Path]:
-    """A folder -> its images; a dataset (anything with ``samples`` of (path, label)) -> its files.
+    """A folder -> its images; one image file -> itself; a dataset (anything with ``samples`` of (path, label)) -> its files.
 
     For a dataset only the file list is used: the predictor preprocesses with the settings saved at
     export, whatever the dataset was built with.
@@ -53,6 +53,8 @@ def image_paths(folder_or_dataset, recursive: bool = False) -> List[Path]:
     if hasattr(folder_or_dataset, "samples"):
         return [Path(path) for path, _ in folder_or_dataset.samples]
     if isinstance(folder_or_dataset, (str, Path)):
+        if Path(folder_or_dataset).is_file():  # one image
+            return [Path(folder_or_dataset)]
         return list_images(folder_or_dataset, recursive)
     return [Path(p) for p in folder_or_dataset]  # a list of files
 
