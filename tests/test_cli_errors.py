@@ -133,3 +133,12 @@ def test_options_a_model_lacks_a_missing_gpu_and_a_zero_batch_are_user_errors(ch
     err = user_error(["evaluate", "--checkpoint", str(checkpoints["pm"]), "--data-root", str(pm_root),
                       "--batch-size", "0"], capsys)
     assert "--batch-size must be at least 1" in err, err
+
+
+def test_resuming_a_finished_run_and_a_warmup_longer_than_the_run_are_refused(pm_root, tmp_path, capsys):
+    base = ["train", *LENET, "--data-root", str(pm_root), "--log-dir", str(tmp_path), "--run-name", "done"]
+    main(base)
+    err = user_error([*base, "--resume"], capsys)  # it printed "resuming after epoch 1" and trained nothing
+    assert "already finished its 1 epoch(s)" in err and "larger --epochs" in err, err
+    err = user_error([*base, "--run-name", "warm", "--warmup-epochs", "2"], capsys)
+    assert "warmup_epochs (2.0) must be below epochs (1)" in err and "--warmup-epochs" in err, err

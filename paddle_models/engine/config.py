@@ -80,6 +80,11 @@ class TrainConfig:
             from ..settings import SettingsError
 
             raise SettingsError(f"device must be cpu, gpu or gpu:N, got {self.device!r}")
+        if self.warmup_epochs >= self.epochs:
+            from ..settings import SettingsError
+
+            raise SettingsError(f"warmup_epochs ({self.warmup_epochs}) must be below epochs ({self.epochs}): "
+                                "the learning rate would never reach lr. Pass fewer --warmup-epochs or more --epochs")
         if self.run_name is None:
             self.run_name = "run"
         if self.output_dir is None:

@@ -291,6 +291,9 @@ class Trainer:
         self.stale_epochs, self.start_epoch = state["stale_epochs"], state["epoch"] + 1
         np.random.set_state(state["rng"]["numpy"])
         random.setstate(state["rng"]["python"])
+        if self.start_epoch >= self.config.epochs:
+            raise ResumeError(f"--resume: {self.output_dir / LAST} already finished its {self.start_epoch} epoch(s): "
+                              "nothing to continue. Pass a larger --epochs to train it further")
         print(f"resuming after epoch {self.start_epoch} from {self.output_dir / LAST}")
 
     def _check_ranks_in_sync(self) -> None:
