@@ -360,3 +360,20 @@ def test_in_a_real_browser_an_upload_shows_probabilities_and_gradcam(pm_models, 
     finally:
         browser.quit()
         page.close()
+
+
+def test_a_bad_or_busy_port_and_bad_threads_are_refused_before_anything_starts(pm_export):
+    import socket
+
+    from paddle_models.cli import main
+
+    for arguments, message in ((["--port", "99999"], "--port must be a port number 1-65535"),
+                               (["--threads", "0"], "--threads must be at least 1")):
+        with pytest.raises(SystemExit, match=message):
+            main(["app", "--model", str(pm_export), *arguments])
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        with pytest.raises(SystemExit, match=rf"port {port} is in use.*pass another --port"):
+            main(["app", "--model", str(pm_export), "--port", str(port)])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.metadata
 import inspect
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 from typing import List, Optional, Sequence
@@ -168,8 +169,26 @@ def launch(page, port: Optional[int], share: bool = False, block: bool = True):
     return page.launch(**options)
 
 
+def port_is_free(port: int) -> bool:
+    """True if nothing listens on 127.0.0.1:``port`` (the address ``launch`` serves on)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: a closed port is free
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def command_app(args) -> None:
     """Start the page (or write the AI Studio folder)."""
+    if not 1 <= args.port <= 65535:
+        raise SystemExit(f"--port must be a port number 1-65535, got {args.port}")
+    if args.threads is not None and args.threads < 1:
+        raise SystemExit(f"--threads must be at least 1, got {args.threads}")
+    if not args.write_aistudio and not port_is_free(args.port):
+        raise SystemExit(f"port {args.port} is in use (another app or server): pass another --port, e.g. "
+                         f"--port {args.port + 1}")
     prefixes = model_prefixes(args.model)
     if args.write_aistudio:
         folder = write_aistudio(args.write_aistudio, prefixes, overwrite=args.overwrite)
