@@ -314,7 +314,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                 options["metavar"] = "{" + ",".join(map(str, allowed)) + "}" if len(allowed) <= 12 else item.name.upper()
                 if len(allowed) > 12:
                     options["help"] += "; one of: " + ", ".join(map(str, allowed))
-            group.add_argument(option_name(item.name), type=json.loads if kind is dict else kind, **options)
+            group.add_argument(option_name(item.name), type=json_object if kind is dict else kind, **options)
+
+
+def json_object(text: str) -> dict:
+    """An option written as JSON, e.g. ``--model-options '{"dropout": 0.5}'``; argparse names a bad one."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not JSON ({error.msg} at character {error.pos}); write "
+                                         "an object with double quotes, e.g. '{\"dropout\": 0.5}'") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a JSON object ({{...}}), e.g. '{{\"dropout\": 0.5}}'")
+    return value
 
 
 def given_options(namespace: argparse.Namespace) -> Dict[str, object]:

@@ -142,3 +142,11 @@ def test_resuming_a_finished_run_and_a_warmup_longer_than_the_run_are_refused(pm
     assert "already finished its 1 epoch(s)" in err and "larger --epochs" in err, err
     err = user_error([*base, "--run-name", "warm", "--warmup-epochs", "2"], capsys)
     assert "warmup_epochs (2.0) must be below epochs (1)" in err and "--warmup-epochs" in err, err
+
+
+def test_model_options_that_are_not_a_json_object_say_how_to_write_them(capsys):
+    for text, message in (("{bad", "is not JSON"), ("[1]", "is not a JSON object")):
+        with pytest.raises(SystemExit):
+            main(["train", "--model-options", text])
+        err = capsys.readouterr().err
+        assert message in err and '{"dropout": 0.5}' in err, err
