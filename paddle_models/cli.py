@@ -168,6 +168,8 @@ def command_synth(args) -> None:
     root = Path(args.root)
     if args.per_class < 1:
         raise UserError(f"--per-class must be at least 1, got {args.per_class}")
+    if args.image_size is not None and args.image_size < 16:
+        raise UserError(f"--image-size must be at least 16 pixels (a fundus needs room to be drawn), got {args.image_size}")
     if root.is_dir() and any(root.iterdir()):  # a real dataset's label files would be rewritten
         raise UserError(f"--root {root} is not empty: synth writes label files and images there and would "
                         "replace or mix with what is in it. Use a new or empty folder")

@@ -150,3 +150,15 @@ def test_model_options_that_are_not_a_json_object_say_how_to_write_them(capsys):
             main(["train", "--model-options", text])
         err = capsys.readouterr().err
         assert message in err and '{"dropout": 0.5}' in err, err
+
+
+def test_bad_pretrained_files_and_a_tiny_synthetic_image_size_are_one_line_errors(pm_root, tmp_path, capsys):
+    base = ["train", *LENET, "--data-root", str(pm_root), "--log-dir", str(tmp_path)]
+    err = user_error([*base, "--run-name", "a", "--pretrained", str(tmp_path / "nowhere.pdparams")], capsys)
+    assert "nowhere.pdparams: no such file" in err, err
+    broken = tmp_path / "broken.pdparams"
+    broken.write_bytes(b"not a paddle file")
+    err = user_error([*base, "--run-name", "b", "--pretrained", str(broken)], capsys)
+    assert "broken.pdparams: cannot be read as Paddle weights" in err, err
+    err = user_error(["synth", "--root", str(tmp_path / "s"), "--image-size", "1"], capsys)
+    assert "--image-size must be at least 16" in err, err

@@ -53,13 +53,28 @@ def imagenet_state_dict(name: str) -> Dict[str, paddle.Tensor]:
     return paddle.load(path)
 
 
+def weights_file(path) -> dict:
+    """The state dict (or course checkpoint) in ``path``, with a one-line error naming a missing or unreadable file."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"--pretrained {path}: no such file; pass 'imagenet' or the path of a .pdparams file")
+    try:
+        state = paddle.load(str(path))
+    except Exception as error:  # truncated, not a Paddle file ...
+        raise ValueError(f"--pretrained {path}: cannot be read as Paddle weights ({type(error).__name__}); "
+                         "copy or download it again") from None
+    if not isinstance(state, dict):
+        raise ValueError(f"--pretrained {path}: holds no state dict (a {type(state).__name__}); pass a .pdparams file")
+    return state
+
+
 def load_pretrained(model: paddle.nn.Layer, name: str, source="imagenet") -> List[str]:
     """Copy every matching weight of ``source`` into ``model``; returns the names left as they were.
 
     A weight is copied when the name exists in both and the shapes agree; the classifier of a
     1000-class ImageNet model does not fit a 2-class model, so it is skipped (and reported).
     """
-    state = imagenet_state_dict(name) if source == "imagenet" else paddle.load(str(source))
+    state = imagenet_state_dict(name) if source == "imagenet" else weights_file(source)
     if isinstance(state.get("model"), dict):  # a checkpoint of the engine: weights under "model"
         state = state["model"]
     own = model.state_dict()
