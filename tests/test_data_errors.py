@@ -95,6 +95,20 @@ def test_ddr_listed_but_absent_file_names_file_and_line(ddr_root, tmp_path):
     assert "skip_bad=True" in message
 
 
+def test_an_unreadable_image_is_named_with_the_label_file_line_that_lists_it(ddr_root, aptos_root, tmp_path):
+    root = copy_dataset(ddr_root, tmp_path / "ddr")
+    label_file = grading_folder(root) / "train.txt"
+    name = label_file.read_text().splitlines()[2].split()[0]
+    (grading_folder(root) / "train" / name).write_bytes(b"")
+    with pytest.raises(BadSampleError, match=rf"train\.txt:3: .*{re.escape(name)}"):
+        DDR(root, "train")
+    root = copy_dataset(aptos_root, tmp_path / "aptos")
+    id_code = (root / "train.csv").read_text().splitlines()[1].split(",")[0]
+    next((root / "train_images").glob(f"{id_code}.*")).write_bytes(b"<html>not an image</html>")
+    with pytest.raises(BadSampleError, match=rf"train\.csv:2: .*{id_code}"):
+        APTOS(root, "train")
+
+
 def test_ddr_malformed_line_and_label_out_of_range(ddr_root, tmp_path):
     root = copy_dataset(ddr_root, tmp_path)
     label_file = grading_folder(root) / "train.txt"

@@ -122,6 +122,7 @@ class FundusDataset(paddle.io.Dataset):
         exclude=None,
     ):
         super().__init__()
+        self.listed_at = dict(getattr(self, "listed_at", {}))  # set by a reader with a label file (rows_to_samples)
         self.root = None if root is None else Path(root)
         self.split = split
         self.class_names = list(class_names)
@@ -186,8 +187,8 @@ class FundusDataset(paddle.io.Dataset):
                 problem = corruption
             if problem is None and decode:
                 problem = decode_problem(path)
-            if problem is not None:
-                bad.append(BadSample(path, problem))
+            if problem is not None:  # named with the label-file line that lists it, if a label file does
+                bad.append(BadSample(path, problem, *self.listed_at.get(str(path), (None, None))))
                 continue
             if corruption is not None:
                 corrupt.append(BadSample(path, corruption))

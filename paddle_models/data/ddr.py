@@ -102,6 +102,7 @@ class DDR(FundusDataset):
         lines = [(number, text) for number, text in enumerate(text_lines(self.label_file), start=1)
                  if text.strip()]  # blank lines (e.g. at the end of the file) are fine
         found = rows_to_samples(lines, parse_label_line, self.label_file, lambda name: self.image_folder / name)
+        self.listed_at = found.listed_at
         samples, excluded = [], []
         for path, label in found.samples:
             if label == UNGRADABLE and not self.keep_ungradable:

@@ -142,7 +142,7 @@ class ICHallengePM(FundusDataset):
         self.label_file = table_path
         found = rows_to_samples(read_table(table_path, required=("imgName", "Label")), parse_label_row,
                                 table_path, lambda name: folder / name)
-        bad = found.bad
+        bad, self.listed_at = found.bad, found.listed_at
         for path in list_images(folder):
             if path.name not in found.listed:
                 bad.append(BadSample(str(path), "image has no row in the label table", str(table_path)))

@@ -127,6 +127,7 @@ class LabelledRows:
     samples: List[Tuple[Path, int]] = field(default_factory=list)
     bad: List[BadSample] = field(default_factory=list)
     listed: set = field(default_factory=set)
+    listed_at: Dict[str, Tuple[str, int]] = field(default_factory=dict)  # image path -> (label file, line)
 
 
 def rows_to_samples(rows: Iterable[Tuple[int, object]], parse_row: Callable[[object], Tuple[str, int]],
@@ -174,6 +175,7 @@ def rows_to_samples(rows: Iterable[Tuple[int, object]], parse_row: Callable[[obj
             found.bad.append(problem)
         else:
             found.samples.append((path, label))
+            found.listed_at[str(path)] = (str(source), line)
     if conflicting:  # neither label can be trusted: drop the first row's sample too
         found.samples = [(path, label) for path, label in found.samples if path not in conflicting]
     if repeats:
