@@ -272,3 +272,14 @@ def test_augment_must_be_callable(pm_root):
     with pytest.raises(TypeError, match="augment must be"):
         ICHallengePM(pm_root, "train", augment="flip")
     assert np.isfinite(ICHallengePM(pm_root, "train", augment=False, image_size=32)[0][0]).all()
+
+
+def test_an_empty_label_file_is_named(ddr_root, aptos_root, tmp_path):
+    root = copy_dataset(ddr_root, tmp_path / "ddr")
+    (grading_folder(root) / "train.txt").write_text("\n")
+    with pytest.raises(BadSampleError, match=r"train\.txt: lists no images"):
+        DDR(root, "train")
+    root = copy_dataset(aptos_root, tmp_path / "aptos")
+    (root / "train.csv").write_text("id_code,diagnosis\n")
+    with pytest.raises(BadSampleError, match=r"train\.csv: lists no images"):
+        APTOS(root, "train")

@@ -176,6 +176,9 @@ def rows_to_samples(rows: Iterable[Tuple[int, object]], parse_row: Callable[[obj
         else:
             found.samples.append((path, label))
             found.listed_at[str(path)] = (str(source), line)
+    if not found.listed:
+        raise BadSampleError(f"{source}: lists no images (the file is empty, or holds only its header); "
+                             "copy it again from the dataset's download")
     if conflicting:  # neither label can be trusted: drop the first row's sample too
         found.samples = [(path, label) for path, label in found.samples if path not in conflicting]
     if repeats:
