@@ -26,6 +26,7 @@ import numpy as np
 from . import metrics, models
 from .aistudio import persistent_path
 from .data import PreprocessConfig, build_dataset, make_synthetic_ichallenge_pm, train_valid_split
+from .data.base import normalize_split
 from .data.locate import resolve_data_root
 from .data.registry import canonical_name, dataset_class
 from .data.subset import load_split, split_with_file
@@ -206,6 +207,8 @@ def evaluation_dataset(meta: dict, data_root, split: Optional[str] = None, data:
     reader = dataset_class(name)
     validation = meta.get("validation") or {"split": reader.validation_split_of(data_root)}
     held_out = "held_out_from" in validation
+    if split is not None:
+        split = normalize_split(split)  # a typo ('vaild') is named as one, not as a split without labels
     if split is None or (split in ("valid", "val", "validation") and held_out):
         split = "valid" if held_out else validation.get("split") or "valid"
     labelled = reader.labelled_splits_of(data_root)

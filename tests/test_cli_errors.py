@@ -162,3 +162,9 @@ def test_bad_pretrained_files_and_a_tiny_synthetic_image_size_are_one_line_error
     assert "broken.pdparams: cannot be read as Paddle weights" in err, err
     err = user_error(["synth", "--root", str(tmp_path / "s"), "--image-size", "1"], capsys)
     assert "--image-size must be at least 16" in err, err
+
+
+def test_a_misspelt_split_is_named_as_unknown(checkpoints, pm_root, capsys):
+    err = user_error(["evaluate", "--checkpoint", str(checkpoints["pm"]), "--data-root", str(pm_root),
+                      "--split", "vaild"], capsys)
+    assert "unknown split 'vaild'" in err and "valid" in err, err
