@@ -6,6 +6,7 @@ the *same* fraction, so the subset depends on the seed alone, and every class ke
 from __future__ import annotations
 
 import csv
+import warnings
 from pathlib import Path
 from typing import Union
 
@@ -112,7 +113,13 @@ def split_with_file(dataset, path, valid_fraction: float = 0.2, seed: int = 0):
     no image moves from validation to training between runs (a *leak* that inflates the scores).
     """
     if Path(path).exists():
-        return load_split(path, dataset)
+        train, valid = load_split(path, dataset)
+        share, total = len(valid) / max(1, len(train) + len(valid)), len(train) + len(valid)
+        if abs(share - valid_fraction) > max(0.02, 1 / max(1, total)):
+            warnings.warn(f"{path} holds {share:.0%} of the images for validation: it wins over valid_fraction "
+                          f"{valid_fraction} (--valid-fraction). Delete the file, or name another, for a new split",
+                          UserWarning, stacklevel=2)
+        return train, valid
     train, valid = train_valid_split(dataset, valid_fraction, seed)
     save_split(path, train, valid)
     return train, valid
