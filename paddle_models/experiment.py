@@ -209,7 +209,7 @@ def evaluation_dataset(meta: dict, data_root, split: Optional[str] = None, data:
     held_out = "held_out_from" in validation
     if split is not None:
         split = normalize_split(split)  # a typo ('vaild') is named as one, not as a split without labels
-    if split is None or (split in ("valid", "val", "validation") and held_out):
+    if split is None or (split == "valid" and held_out):
         split = "valid" if held_out else validation.get("split") or "valid"
     labelled = reader.labelled_splits_of(data_root)
     if split not in labelled and not (held_out and split == "valid"):

@@ -134,7 +134,7 @@ def write_aistudio(folder, prefixes: Sequence, overwrite: bool = False) -> Path:
     for found in found_per_model:
         for path in found:
             shutil.copy2(path, folder / "model" / path.name)
-    shutil.copytree(PACKAGE_DIR, folder / "paddle_models", dirs_exist_ok=True,
+    shutil.copytree(PACKAGE_DIR, folder / "paddle_models",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     write_text(folder / "app.py", AISTUDIO_APP)
     write_text(folder / "requirements.txt", "\n".join(aistudio_requirements()) + "\n")

@@ -114,8 +114,9 @@ def split_with_file(dataset, path, valid_fraction: float = 0.2, seed: int = 0):
     """
     if Path(path).exists():
         train, valid = load_split(path, dataset)
-        share, total = len(valid) / max(1, len(train) + len(valid)), len(train) + len(valid)
-        if abs(share - valid_fraction) > max(0.02, 1 / max(1, total)):
+        total = max(1, len(train) + len(valid))
+        share = len(valid) / total
+        if abs(share - valid_fraction) > max(0.02, 1 / total):
             warnings.warn(f"{path} holds {share:.0%} of the images for validation: it wins over valid_fraction "
                           f"{valid_fraction} (--valid-fraction). Delete the file, or name another, for a new split",
                           UserWarning, stacklevel=2)

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Optional
 
 from ..metrics import EPOCH_METRICS
-from ..settings import at_least, non_negative, positive, probability, setting, validate
+from ..settings import SettingsError, at_least, non_negative, positive, probability, setting, validate
 from ..tasks import LOSSES, task_of_loss
 
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop")
@@ -77,12 +77,8 @@ class TrainConfig:
     def __post_init__(self):
         validate(self)
         if self.device is not None and not (self.device == "cpu" or self.device.startswith("gpu")):
-            from ..settings import SettingsError
-
             raise SettingsError(f"device must be cpu, gpu or gpu:N, got {self.device!r}")
         if self.warmup_epochs >= self.epochs:
-            from ..settings import SettingsError
-
             raise SettingsError(f"warmup_epochs ({self.warmup_epochs}) must be below epochs ({self.epochs}): "
                                 "the learning rate would never reach lr. Pass fewer --warmup-epochs or more --epochs")
         if self.run_name is None:
