@@ -83,8 +83,8 @@ class APTOS(FundusDataset):
         required = ("id_code", "diagnosis") if labelled else ("id_code",)
         found = rows_to_samples(read_table(self.label_file, required), self._row_parser(labelled),
                                 self.label_file, lambda id_code: self.image_folder / f"{id_code}{image_extension}")
-        samples, bad, self.listed_at = found.samples, found.bad, found.listed_at
-        super().__init__(samples, GRADE_NAMES, root=root, split=split, bad_samples=bad, **options)
+        super().__init__(found.samples, GRADE_NAMES, root=root, split=split, bad_samples=found.bad,
+                         listed_at=found.listed_at, **options)
 
     @staticmethod
     def _row_parser(labelled: bool):

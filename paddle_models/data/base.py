@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import warnings
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence, Tuple, Union
+from typing import Callable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import paddle
@@ -80,6 +80,10 @@ class FundusDataset(paddle.io.Dataset):
     cache_dir   a folder for the on-disk cache of preprocessed images (None: no cache)
     exclude     file names or paths to leave out, or the CSV of ``python -m paddle_models audit``
                 (its flagged rows); what was left out is listed in ``dataset.excluded``
+
+    A reader with a label file also passes what it found there: ``bad_samples`` (its malformed
+    rows, missing images, ...) and ``listed_at`` (image path -> (label file, line)), so that an
+    image found unreadable later is reported with the line that lists it.
     """
 
     name = "fundus"
@@ -119,10 +123,11 @@ class FundusDataset(paddle.io.Dataset):
         skip_bad: bool = False,
         cache_dir=None,
         bad_samples: Sequence[BadSample] = (),
+        listed_at: Optional[Mapping[str, Tuple[str, int]]] = None,
         exclude=None,
     ):
         super().__init__()
-        self.listed_at = dict(getattr(self, "listed_at", {}))  # set by a reader with a label file (rows_to_samples)
+        self.listed_at = dict(listed_at or {})  # image path -> (label file, line), from rows_to_samples
         self.root = None if root is None else Path(root)
         self.split = split
         self.class_names = list(class_names)

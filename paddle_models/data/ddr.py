@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import List, Tuple
 
 from .base import FundusDataset, normalize_split
-from .errors import BadSample, missing_layout_error
-from .tables import row_error, rows_to_samples, text_lines
+from .errors import missing_layout_error
+from .tables import LabelledRows, row_error, rows_to_samples, text_lines
 
 GRADE_NAMES = ("No DR", "Mild", "Moderate", "Severe", "Proliferative DR")
 UNGRADABLE = 5
@@ -94,22 +94,21 @@ class DDR(FundusDataset):
             raise missing_layout_error(f"DDR label file for split {split!r}", self.label_file, LAYOUT)
         if not self.image_folder.is_dir():
             raise missing_layout_error(f"DDR image folder for split {split!r}", self.image_folder, LAYOUT)
-        samples, bad, self.excluded_ungradable = self._read_label_file()
+        found, self.excluded_ungradable = self._read_label_file()
         class_names = GRADE_NAMES + ((UNGRADABLE_NAME,) if keep_ungradable else ())
-        super().__init__(samples, class_names, root=root, split=split, bad_samples=bad, **options)
+        super().__init__(found.samples, class_names, root=root, split=split, bad_samples=found.bad,
+                         listed_at=found.listed_at, **options)
 
-    def _read_label_file(self) -> Tuple[List, List[BadSample], List[str]]:
+    def _read_label_file(self) -> Tuple[LabelledRows, List[str]]:
+        """The label file's rows, ungradable images taken out (unless kept); and those taken out."""
         lines = [(number, text) for number, text in enumerate(text_lines(self.label_file), start=1)
                  if text.strip()]  # blank lines (e.g. at the end of the file) are fine
         found = rows_to_samples(lines, parse_label_line, self.label_file, lambda name: self.image_folder / name)
-        self.listed_at = found.listed_at
-        samples, excluded = [], []
-        for path, label in found.samples:
-            if label == UNGRADABLE and not self.keep_ungradable:
-                excluded.append(str(path))
-            else:
-                samples.append((path, label))
-        return samples, found.bad, excluded
+        if self.keep_ungradable:
+            return found, []
+        excluded = [str(path) for path, label in found.samples if label == UNGRADABLE]
+        found.samples = [(path, label) for path, label in found.samples if label != UNGRADABLE]
+        return found, excluded
 
     def __repr__(self) -> str:
         text = super().__repr__()

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Optional, Tuple
 
 from .base import UNLABELED, FundusDataset, normalize_split
 from .errors import BadSample, missing_layout_error
 from .imageio import list_images
-from .tables import parse_int, read_table, row_error, rows_to_samples
+from .tables import LabelledRows, parse_int, read_table, row_error, rows_to_samples
 
 CLASS_NAMES = ("non-PM", "PM")
 PREFIX_LABELS = {"P": 1, "H": 0, "N": 0}  # pathologic myopia / high myopia / normal
@@ -110,12 +110,13 @@ class ICHallengePM(FundusDataset):
             label_file = label_file if label_file is not None else labels_file
         self.label_file: Optional[Path] = None
         if split == "train":
-            samples, bad = self._read_train(root)
+            found = self._read_train(root)
         elif split == "valid":
-            samples, bad = self._read_valid(root, label_file)
+            found = self._read_valid(root, label_file)
         else:
-            samples, bad = self._read_test(root)
-        super().__init__(samples, CLASS_NAMES, root=root, split=split, bad_samples=bad, **options)
+            found = self._read_test(root)
+        super().__init__(found.samples, CLASS_NAMES, root=root, split=split, bad_samples=found.bad,
+                         listed_at=found.listed_at, **options)
 
     @staticmethod
     def _folder(root: Path, names, what: str) -> Path:
@@ -127,26 +128,28 @@ class ICHallengePM(FundusDataset):
             raise missing_layout_error(f"iChallenge-PM {what} images{hint}", root / names[0], LAYOUT)
         return folder
 
-    def _read_train(self, root: Path) -> Tuple[List, List[BadSample]]:
-        samples, bad = [], []
+    def _read_train(self, root: Path) -> LabelledRows:
+        """Training images are labelled by their file names' first letter (no label file)."""
+        found = LabelledRows()
         for path in list_images(self._folder(root, [TRAIN_FOLDER], "training")):
             try:
-                samples.append((path, label_from_file_name(path)))
+                found.samples.append((path, label_from_file_name(path)))
             except ValueError as error:
-                bad.append(BadSample(str(path), str(error)))
-        return samples, bad
+                found.bad.append(BadSample(str(path), str(error)))
+        return found
 
-    def _read_valid(self, root: Path, label_file) -> Tuple[List, List[BadSample]]:
+    def _read_valid(self, root: Path, label_file) -> LabelledRows:
+        """Validation images are labelled by a table; an image the table does not list is a bad sample."""
         folder = self._folder(root, [VALID_FOLDER], "validation")
         table_path = self._find_label_table(root, label_file)
         self.label_file = table_path
         found = rows_to_samples(read_table(table_path, required=("imgName", "Label")), parse_label_row,
                                 table_path, lambda name: folder / name)
-        bad, self.listed_at = found.bad, found.listed_at
         for path in list_images(folder):
             if path.name not in found.listed:
-                bad.append(BadSample(str(path), "image has no row in the label table", str(table_path)))
-        return sorted(found.samples, key=lambda sample: sample[0].name), bad
+                found.bad.append(BadSample(str(path), "image has no row in the label table", str(table_path)))
+        found.samples.sort(key=lambda sample: sample[0].name)
+        return found
 
     @staticmethod
     def _find_label_table(root: Path, label_file) -> Path:
@@ -163,9 +166,10 @@ class ICHallengePM(FundusDataset):
             "iChallenge-PM validation labels (looked for "
             + ", ".join(LABEL_TABLE_CANDIDATES) + ")", root / LABEL_TABLE_CANDIDATES[0], LAYOUT)
 
-    def _read_test(self, root: Path) -> Tuple[List, List[BadSample]]:
+    def _read_test(self, root: Path) -> LabelledRows:
+        """Test images have no labels."""
         folder = self._folder(root, list(TEST_FOLDERS), "test")
-        return [(path, UNLABELED) for path in list_images(folder)], []
+        return LabelledRows(samples=[(path, UNLABELED) for path in list_images(folder)])
 
     @property
     def labels_file(self) -> Optional[Path]:

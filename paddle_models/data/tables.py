@@ -122,7 +122,11 @@ def parse_int(value, what: str) -> int:
 
 @dataclass
 class LabelledRows:
-    """What ``rows_to_samples`` found: usable samples, bad rows, and every image name listed."""
+    """What a reader found: usable samples, bad ones, every image name listed, and where it is listed.
+
+    ``rows_to_samples`` fills all four from a label table; a reader without one (iChallenge-PM's
+    training folder, labelled by file names) fills only ``samples`` and ``bad``.
+    """
 
     samples: List[Tuple[Path, int]] = field(default_factory=list)
     bad: List[BadSample] = field(default_factory=list)
