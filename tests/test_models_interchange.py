@@ -70,6 +70,45 @@ def test_load_pretrained_refuses_weights_of_another_model(tmp_path):
         load_pretrained(paddle_models.resnet18(num_classes=2), "resnet18", path)
 
 
+def test_load_pretrained_refuses_another_architecture_whose_first_layers_happen_to_fit(tmp_path):
+    """ResNet-18 into ResNet-50: the stem fits by chance, the bottlenecks do not; most would stay random."""
+    path = tmp_path / "resnet18.pdparams"
+    paddle.save(paddle_models.resnet18(num_classes=2).state_dict(), str(path))
+    model = paddle_models.resnet50(num_classes=2)
+    before = model.conv1.weight.numpy().copy()
+    with pytest.raises(ValueError, match=r"does not fit resnet50: \d+ of its \d+ weights below the classifier"):
+        load_pretrained(model, "resnet50", path)
+    np.testing.assert_array_equal(model.conv1.weight.numpy(), before)  # nothing was copied
+
+
+def test_load_pretrained_warns_about_a_few_body_weights_that_do_not_fit(tmp_path):
+    state = paddle_models.resnet18(num_classes=2).state_dict()
+    state["layer4.1.conv2.weight"] = paddle.zeros([4, 4, 3, 3])  # one edited layer
+    path = tmp_path / "edited.pdparams"
+    paddle.save(state, str(path))
+    with pytest.warns(UserWarning, match="1 weights outside the classifier did not fit"):
+        skipped = load_pretrained(paddle_models.resnet18(num_classes=2), "resnet18", path)
+    assert skipped == ["layer4.1.conv2.weight"]
+
+
+def test_compare_weights_names_every_kind_of_mismatch():
+    from paddle_models.models.pretrained import compare_weights
+
+    model = paddle_models.lenet_mnist()
+    state = dict(model.state_dict())
+    first = next(iter(state))
+    state[first] = paddle.zeros([1])
+    removed = list(state)[-1]
+    del state[removed]
+    state["extra.weight"] = paddle.zeros([2])
+    fit = compare_weights(model, state)
+    assert fit.missing == [removed] and fit.unknown == ["extra.weight"] and list(fit.misshapen) == [first]
+    assert fit.left_out == sorted([removed, first]) and len(fit.fitting) == len(model.state_dict()) - 2
+    assert fit.problems() == [f"{removed} missing", "extra.weight unknown to the model",
+                              f"{first} of shape [1], the model's {list(model.state_dict()[first].shape)}"]
+    assert compare_weights(model, model.state_dict()).problems() == []
+
+
 def test_imagenet_weights_exist_only_for_paddle_vision_models():
     from paddle_models.models import PretrainedWeightsUnavailable
     from paddle_models.models.pretrained import imagenet_weights_url

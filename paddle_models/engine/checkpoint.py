@@ -162,28 +162,15 @@ def restore_optimizer_state(optimizer, model, state: dict) -> None:
     optimizer.set_state_dict(_rename_keys(state, names))
 
 
-def weights_misfit(model, weights: dict) -> list:
-    """How ``weights`` fail to fit ``model``: missing names, unknown names, other shapes (empty if they fit).
-
-    ``set_state_dict`` only warns about such weights and keeps the random ones, so a model rebuilt
-    from an edited or foreign checkpoint would silently be untrained; ``load_model`` refuses it.
-    """
-    expected = model.state_dict()
-    problems = [f"{name} missing" for name in expected if name not in weights]
-    problems += [f"{name} unknown to the model" for name in weights if name not in expected]
-    for name, tensor in expected.items():
-        if name in weights and list(np.shape(weights[name])) != list(tensor.shape):
-            problems.append(f"{name} of shape {list(np.shape(weights[name]))}, the model's {list(tensor.shape)}")
-    return problems
-
-
 def load_model(path):
     """Rebuild the model saved in a checkpoint; returns ``(model in eval mode, meta)``.
 
     Refuses a file that is not a course checkpoint (an exported ``.pdiparams``, a bare state dict) and
-    weights that do not fit the model the checkpoint names (``weights_misfit``), naming the file.
+    weights that do not fit the model the checkpoint names exactly (``set_state_dict`` would only warn
+    and keep random weights: an untrained model), naming the file.
     """
     from ..models import build
+    from ..models.pretrained import compare_weights
 
     state = load_checkpoint(path)
     if not isinstance(state, dict) or not isinstance(state.get("model"), dict):
@@ -194,7 +181,7 @@ def load_model(path):
         raise ValueError(f"{path} does not say which model it holds (no meta['model_name']); "
                          "build the model yourself and use model.set_state_dict(state['model'])")
     model = build(meta["model_name"], num_classes=meta["num_classes"], **meta.get("model_options", {}))
-    misfit = weights_misfit(model, state["model"])
+    misfit = compare_weights(model, state["model"]).problems()
     if misfit:
         raise ValueError(f"{path}: its weights do not fit the model its meta names ({meta['model_name']}, "
                          f"{meta['num_classes']} classes, options {meta.get('model_options', {})}): "

@@ -15,8 +15,9 @@ by hand to a machine without internet access.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import numpy as np
 import paddle
@@ -68,27 +69,71 @@ def weights_file(path) -> dict:
     return state
 
 
+@dataclass
+class WeightsFit:
+    """How a state dict fits a model, name by name (``compare_weights``)."""
+
+    fitting: dict          # name -> weight: in both, with the model's shape
+    missing: List[str]     # the model's names the state dict lacks
+    unknown: List[str]     # names the model does not have
+    misshapen: Dict[str, Tuple[list, list]]  # name -> (its shape in the state dict, the model's)
+
+    @property
+    def left_out(self) -> List[str]:
+        """The model's weights that cannot be copied (they would keep their random values), sorted."""
+        return sorted(self.missing + list(self.misshapen))
+
+    def problems(self) -> List[str]:
+        """Every mismatch, one phrase each (empty when the state dict fits exactly)."""
+        return ([f"{name} missing" for name in self.missing] + [f"{name} unknown to the model" for name in self.unknown]
+                + [f"{name} of shape {theirs}, the model's {own}" for name, (theirs, own) in self.misshapen.items()])
+
+
+def compare_weights(model: paddle.nn.Layer, state: dict) -> WeightsFit:
+    """Compare ``state``'s names and shapes with ``model.state_dict()``'s.
+
+    ``set_state_dict`` only warns about a weight that is missing or has another shape and keeps the
+    random one; ``load_pretrained`` copies the fitting weights on purpose, ``load_model`` refuses
+    anything less than an exact fit.
+    """
+    own = model.state_dict()
+    fit = WeightsFit({}, [name for name in own if name not in state], [name for name in state if name not in own], {})
+    for name in [name for name in own if name in state]:
+        theirs, model_shape = list(np.shape(state[name])), list(own[name].shape)
+        if theirs == model_shape:
+            fit.fitting[name] = state[name]
+        else:
+            fit.misshapen[name] = (theirs, model_shape)
+    return fit
+
+
 def load_pretrained(model: paddle.nn.Layer, name: str, source="imagenet") -> List[str]:
     """Copy every matching weight of ``source`` into ``model``; returns the names left as they were.
 
     A weight is copied when the name exists in both and the shapes agree; the classifier of a
-    1000-class ImageNet model does not fit a 2-class model, so it is skipped (and reported).
+    1000-class ImageNet model does not fit a 2-class model, so it is skipped (and reported). Weights
+    of another architecture are refused: none fit, or fewer than half of the layers below the
+    classifier (a few, such as the first convolution, can fit by chance); a smaller misfit there
+    is a warning.
     """
     state = imagenet_state_dict(name) if source == "imagenet" else weights_file(source)
     if isinstance(state.get("model"), dict):  # a checkpoint of the engine: weights under "model"
         state = state["model"]
-    own = model.state_dict()
-    usable = {key: value for key, value in state.items()
-              if key in own and list(np.shape(value)) == list(own[key].shape)}
-    if not usable:
+    fit = compare_weights(model, state)
+    if not fit.fitting:
         raise ValueError(f"none of the weights in {source!r} fit {name}: is it a checkpoint of another model?")
+    skipped = fit.left_out
+    heads = {f"{path}.{kind}" for path in getattr(model, "head_layers", ()) for kind in ("weight", "bias")}
+    body = [key for key in model.state_dict() if key not in heads]
+    body_left_out = [key for key in skipped if key not in heads]
+    if heads and 2 * len(body_left_out) > len(body):
+        raise ValueError(f"{source!r} does not fit {name}: {len(body_left_out)} of its {len(body)} weights below "
+                         f"the classifier would stay random (e.g. {body_left_out[:2]}); is it a checkpoint of "
+                         "another architecture? Pass the weights of the same model")
     with warnings.catch_warnings():  # Paddle warns about every weight left out; we return them instead
         warnings.filterwarnings("ignore", message="Skip loading for")
-        model.set_state_dict(usable)
-    skipped = sorted(set(own) - set(usable))
-    heads = {f"{path}.{kind}" for path in getattr(model, "head_layers", ()) for kind in ("weight", "bias")}
-    body = [key for key in skipped if key not in heads]
-    if heads and body:  # only the classifier (reset_classifier's layers) is expected to differ
-        warnings.warn(f"{len(body)} weights outside the classifier did not fit and keep their random "
-                      f"values (e.g. {body[:3]}): is {source!r} a checkpoint of another architecture?")
+        model.set_state_dict(fit.fitting)
+    if heads and body_left_out:  # only the classifier (reset_classifier's layers) is expected to differ
+        warnings.warn(f"{len(body_left_out)} weights outside the classifier did not fit and keep their random "
+                      f"values (e.g. {body_left_out[:3]}): is {source!r} a checkpoint of another architecture?")
     return skipped
