@@ -7,8 +7,10 @@ import json
 import subprocess
 import sys
 
+import paddle
 import pytest
 
+from paddle_models import build
 from paddle_models.cli import main
 from tests.cli_helpers import user_error
 
@@ -160,6 +162,11 @@ def test_bad_pretrained_files_and_a_tiny_synthetic_image_size_are_one_line_error
     broken.write_bytes(b"not a paddle file")
     err = user_error([*base, "--run-name", "b", "--pretrained", str(broken)], capsys)
     assert "broken.pdparams: cannot be read as Paddle weights" in err, err
+    other = tmp_path / "resnet18.pdparams"
+    paddle.save(build("resnet18", num_classes=2).state_dict(), str(other))
+    err = user_error(["train", "--model", "resnet50", "--data-root", str(pm_root), "--log-dir", str(tmp_path),
+                      "--run-name", "c", "--pretrained", str(other)], capsys)
+    assert "does not fit resnet50" in err and "another architecture" in err, err
     err = user_error(["synth", "--root", str(tmp_path / "s"), "--image-size", "1"], capsys)
     assert "--image-size must be at least 16" in err, err
 
