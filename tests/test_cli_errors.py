@@ -80,6 +80,25 @@ def test_gradcam_of_a_class_the_model_does_not_have(checkpoints, pm_root, tmp_pa
     assert "--target-class 5" in err and "0..1" in err
 
 
+def test_predict_and_gradcam_given_the_other_kind_of_model_file_say_which_file_to_pass(checkpoints, pm_root,
+                                                                                       tmp_path, capsys):
+    """predict takes an export's prefix, gradcam a checkpoint: each names the file the other one needs."""
+    folder = tmp_path / "export"
+    main(["export", "--checkpoint", str(checkpoints["pm"]), "--output", str(folder / "lenet")])
+    capsys.readouterr()
+    images = str(sorted((pm_root / "PALM-Validation400").glob("*.jpg"))[0])
+    predict = ["predict", "--images", images, "--output", str(tmp_path / "p.csv"), "--model"]
+    err = user_error([*predict, str(folder)], capsys)
+    assert "is a folder" in err and f"the export in it: {folder / 'lenet'}" in err, err
+    err = user_error([*predict, str(folder / "lenet.json")], capsys)
+    assert f"pass the export's prefix {folder / 'lenet'}, without .json" in err, err
+    err = user_error([*predict, str(checkpoints["pm"])], capsys)
+    assert "is a training checkpoint" in err and "python -m paddle_models export --checkpoint" in err, err
+    err = user_error(["gradcam", "--checkpoint", str(folder / "lenet"), "--images", images,
+                      "--output", str(tmp_path / "cam")], capsys)
+    assert "is an exported model's prefix" in err and f"{folder / 'lenet'}.dygraph.pdparams" in err, err
+
+
 def test_a_balanced_sampler_is_refused_in_multi_device_runs(monkeypatch, pm_root, tmp_path):
     from paddle_models.engine import distributed
     from paddle_models.settings import SettingsError

@@ -194,14 +194,31 @@ def export_checkpoint(checkpoint_path, out_prefix, input_size: Optional[int] = N
     return export_model(model, out_prefix, input_size=input_size, batch_size=batch_size, meta=meta)
 
 
+EXPORT_COMMAND = "python -m paddle_models export --checkpoint RUN/best.pdparams --output PREFIX"
+
+
+def not_an_export(prefix) -> str:
+    """Why ``prefix`` names no exported model, and what to pass instead (for a one-line error)."""
+    path = Path(str(prefix))
+    if path.is_dir():
+        found = sorted(str(meta)[:-len(META_SUFFIX)] for meta in path.glob("*" + META_SUFFIX))
+        inside = f"the export in it: {found[0]}" if len(found) == 1 else \
+            f"exports in it: {', '.join(found)}" if found else f"it holds none; write one with {EXPORT_COMMAND}"
+        return f"{path} is a folder: pass an exported model's prefix, the file name without its suffix ({inside})"
+    for suffix in (META_SUFFIX, DYGRAPH_SUFFIX, ".pdiparams") + PROGRAM_SUFFIXES:
+        if path.name.endswith(suffix) and Path(str(path)[:-len(suffix)] + META_SUFFIX).is_file():
+            return f"{path}: pass the export's prefix {str(path)[:-len(suffix)]}, without {suffix}"
+    if path.suffix == ".pdparams" and path.is_file():
+        return f"{path} is a training checkpoint, not an exported model: export it first ({EXPORT_COMMAND})"
+    return (f"{path}{META_SUFFIX} is missing: no exported model at prefix {path} (the predictor needs the meta "
+            f"file to preprocess images as in training). Export one with {EXPORT_COMMAND}")
+
+
 def load_export_meta(prefix) -> dict:
     """Read ``<prefix>.meta.json`` written by ``export_model``."""
     path = Path(str(prefix) + META_SUFFIX)
     if not path.is_file():
-        raise FileNotFoundError(
-            f"{path} is missing: the predictor needs it to preprocess images as in training. "
-            "Export with export_model / export_checkpoint, which write it next to the model."
-        )
+        raise FileNotFoundError(not_an_export(prefix))
     meta = json.loads(path.read_text(encoding="utf-8"))
     if meta.get("format_version", 0) > FORMAT_VERSION:
         raise ValueError(f"{path} has format_version {meta['format_version']}; this code reads "
