@@ -132,6 +132,18 @@ def test_a_fresh_train_into_a_finished_run_folder_is_refused_unless_overwrite(pm
     assert len(list((tmp_path / "kept").glob("vdlrecords.*.log"))) == 1  # one run's curves, not two mixed
 
 
+def test_a_run_with_checkpoints_elsewhere_still_locks_its_visualdl_folder(pm_root, tmp_path, capsys):
+    """Same --run-name, another --output-dir: the checkpoints would not collide, the VisualDL log would."""
+    arguments = ["train", *LENET, "--data-root", str(pm_root), "--epochs", "1", "--batch-size", "4",
+                 "--log-dir", str(tmp_path), "--run-name", "shared", "--quiet"]
+    with RunLock(tmp_path / "shared"):  # the first run, training into its own folder
+        with pytest.raises(SystemExit) as stopped:
+            main([*arguments, "--output-dir", str(tmp_path / "elsewhere")])
+    message = capsys.readouterr().err
+    assert stopped.value.code == 2 and f"{tmp_path / 'shared'} is in use by another run" in message, message
+    assert not (tmp_path / "elsewhere" / "best.pdparams").exists()
+
+
 def test_run_lock_is_exclusive_and_released(tmp_path):
     with RunLock(tmp_path / "run"):
         holder = subprocess.run([sys.executable, "-c", (

@@ -10,9 +10,9 @@ takes it.  The second run of two stops at once with a message saying what to do.
     with RunLock(output_dir):
         ...  # train, write checkpoints
 
-``claim_run_folder`` is what a run does first with its folder: take the lock, delete the temporary
-files an interrupted save left there, and write ``skipped_samples.txt`` when the datasets skipped
-bad samples (``skip_bad=True``).
+``claim_run_folder`` is what a run does first with its folder: take the lock (and its VisualDL
+folder's, when checkpoints go to another folder), delete the temporary files an interrupted save
+left there, and write ``skipped_samples.txt`` when the datasets skipped bad samples (``skip_bad=True``).
 """
 from __future__ import annotations
 
@@ -106,15 +106,20 @@ class RunLock:
 
 
 @contextlib.contextmanager
-def claim_run_folder(folder, datasets: Sequence = ()) -> Iterator[RunLock]:
+def claim_run_folder(folder, datasets: Sequence = (), log_folder=None) -> Iterator[RunLock]:
     """Lock ``folder`` for this run, clean it of stale temporary files, list skipped samples.
 
-    Raises ``RunFolderBusyError`` at once if another run holds the folder.
+    ``log_folder``, the run's VisualDL folder when checkpoints go elsewhere (``--output-dir``), is
+    locked too: two runs with one ``--run-name`` would otherwise mix their curves in one log.
+    Raises ``RunFolderBusyError`` at once if another run holds either folder.
     """
     from ..data.errors import write_skipped_samples
     from ..files import remove_stale_temporaries
 
-    with RunLock(folder) as lock:
+    with contextlib.ExitStack() as held:
+        lock = held.enter_context(RunLock(folder))
+        if log_folder is not None and Path(log_folder).resolve() != Path(folder).resolve():
+            held.enter_context(RunLock(log_folder))
         remove_stale_temporaries(folder)
         write_skipped_samples(folder, datasets)
         yield lock

@@ -109,7 +109,7 @@ class Trainer:
         """Train; the run folder is locked meanwhile, so a second run into it stops at once (runlock.py)."""
         if not distributed.is_main_process():
             return self._fit()
-        with claim_run_folder(self.output_dir, (self.train_set, self.valid_set)):
+        with claim_run_folder(self.output_dir, (self.train_set, self.valid_set), log_folder=self.log_dir):
             if not self.config.resume:
                 self._clear_earlier_run()
             return self._fit()
