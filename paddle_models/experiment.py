@@ -28,6 +28,7 @@ from .aistudio import persistent_path
 from .data import PreprocessConfig, build_dataset, make_synthetic_ichallenge_pm, train_valid_split
 from .data.base import normalize_split
 from .data.locate import resolve_data_root
+from .data.quality import warn_if_nothing_excluded
 from .data.registry import canonical_name, dataset_class
 from .data.subset import load_split, split_with_file
 from .engine import Trainer, evaluate, load_model, set_seed
@@ -113,6 +114,7 @@ def build_datasets(data, seed: int = 0):
     train = build_dataset(data.data, data.data_root, "train", augment=data.augment, subset=data.subset,
                           seed=seed, **common)
     split = reader.validation_split_of(data.data_root)
+    full_train = train
     if split is None:
         if data.split_file:  # made once, then reused: no image moves between runs
             train, valid = split_with_file(train, data.split_file, data.valid_fraction, seed=seed)
@@ -124,6 +126,7 @@ def build_datasets(data, seed: int = 0):
     else:
         valid = build_dataset(data.data, data.data_root, split, seed=seed, **common)
         validation = {"split": split, "count": len(valid)}
+    warn_if_nothing_excluded(data.exclude, (full_train, valid))
     return train, valid, validation
 
 

@@ -3,8 +3,9 @@
 Also the glue-layer bugs the schema fixed (issue 11), each reproduced on tiny synthetic data.
 """
 import json
-from pathlib import Path
+import warnings
 from dataclasses import fields
+from pathlib import Path
 
 import numpy as np
 import paddle
@@ -13,10 +14,11 @@ import pytest
 from paddle_models import recipes, settings
 from paddle_models.cli import build_parser, main
 from paddle_models.data import synthetic
+from paddle_models.data.quality import UnmatchedExclusionWarning
 from paddle_models.engine import TrainConfig, build_optimizer, build_scheduler, load_checkpoint
 from paddle_models.experiment import DataMismatchError, evaluation_dataset, run_experiment
-from tests.data_fixtures import copy_dataset
 from paddle_models.settings import SettingsError, parse_settings
+from tests.data_fixtures import copy_dataset
 
 SIZE = 32
 TINY = dict(model="lenet", model_options={"activation": "relu"}, image_size=SIZE, epochs=1, batch_size=4,
@@ -187,8 +189,22 @@ def test_exclude_leaves_the_audits_flagged_images_out(pm_root, tmp_path):
     audit = tmp_path / "audit.csv"
     audit.write_text(f"path,flagged\n{flagged},1\n")
     full, _, _ = build_datasets(DataSettings(data_root=str(pm_root), image_size=SIZE))
-    train, _, _ = build_datasets(DataSettings(data_root=str(pm_root), image_size=SIZE, exclude=str(audit)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnmatchedExclusionWarning)  # it matches: no warning
+        train, _, _ = build_datasets(DataSettings(data_root=str(pm_root), image_size=SIZE, exclude=str(audit)))
     assert len(train) == len(full) - 1 and [Path(p).name for p in train.excluded] == [flagged.name]
+
+
+def test_an_exclusion_list_that_matches_no_image_of_any_split_is_a_warning(pm_root, tmp_path):
+    """e.g. the audit CSV of another dataset: the run would otherwise train on every image, silently."""
+    from paddle_models.experiment import build_datasets
+    from paddle_models.settings import DataSettings
+
+    audit = tmp_path / "ddr-train.csv"
+    audit.write_text("path,flagged\n/data/DDR/train/007-0004-000.jpg,1\n/data/DDR/train/007-0005-000.jpg,0\n")
+    with pytest.warns(UnmatchedExclusionWarning, match=r"none of its 1 image\(s\) .*007-0004-000.jpg.* is in this run"):
+        train, _, _ = build_datasets(DataSettings(data_root=str(pm_root), image_size=SIZE, exclude=str(audit)))
+    assert train.excluded == []
 
 
 def test_retinamnist_keeps_its_own_preprocessing_defaults(tmp_path):

@@ -374,6 +374,23 @@ def exclude_samples(samples: Sequence[Tuple[str, int]], exclude) -> Tuple[List[T
     return kept, excluded
 
 
+class UnmatchedExclusionWarning(UserWarning):
+    """An exclusion list that names images, none of which a run's datasets hold."""
+
+
+def warn_if_nothing_excluded(exclude, datasets: Sequence) -> None:
+    """Warn when ``exclude`` lists images but none of ``datasets`` (a run's splits) held one of them.
+
+    One split matching nothing is normal (an audit of 'train' names no image of 'valid'); all of them
+    matching nothing means the list belongs to another dataset, or to the same data in another folder.
+    """
+    entries = read_exclusions(exclude)
+    if entries and not any(getattr(dataset, "excluded", None) for dataset in datasets):
+        warnings.warn(f"--exclude {exclude}: none of its {len(entries)} image(s) (e.g. {entries[0]}) is in this "
+                      "run's data, so nothing was left out: is it the audit of another dataset, or of a copy "
+                      "in another folder?", UnmatchedExclusionWarning, stacklevel=2)
+
+
 # ----------------------------------------------------------------------------- the command line
 
 
