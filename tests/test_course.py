@@ -81,7 +81,7 @@ def test_environment_report_names_paddle_and_the_device():
 def test_a_lesson_checkpoint_can_be_rebuilt_exported_and_used_as_pretrained_weights(monkeypatch, tmp_path):
     from paddle_models import build, load_pretrained
     from paddle_models.engine import load_model
-    from paddle_models.inference import export_checkpoint
+    from paddle_models.inference import export_checkpoint, load_export_meta
 
     monkeypatch.setattr(course, "DATASETS_DIR", tmp_path)
     monkeypatch.setattr(course, "RUNS_DIR", tmp_path / "runs")
@@ -92,7 +92,9 @@ def test_a_lesson_checkpoint_can_be_rebuilt_exported_and_used_as_pretrained_weig
                            model_options=options)
     model, meta = load_model(trainer.best_checkpoint)
     assert (meta["model_name"], meta["num_classes"], meta["model_options"]) == ("lenet", 2, options)
-    assert export_checkpoint(trainer.best_checkpoint, tmp_path / "export" / "lenet").params_file.exists()
+    exported = export_checkpoint(trainer.best_checkpoint, tmp_path / "export" / "lenet")
+    assert exported.params_file.exists()
+    assert load_export_meta(tmp_path / "export" / "lenet")["best_epoch"] == trainer.best_epoch + 1  # as printed
     assert load_pretrained(build("lenet", **options), "lenet", trainer.best_checkpoint) == []
 
 

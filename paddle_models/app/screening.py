@@ -293,8 +293,9 @@ def model_card(model: ScreeningModel) -> str:
              f"- task: {meta.get('task')}; Paddle {meta.get('paddle_version', '?')}"]
     scores = {key[4:]: value for key, value in (meta.get("metrics") or {}).items() if key.startswith("val/")}
     if scores:
-        epoch = meta.get("epoch")
-        lines.append(f"- validation (验证集) at epoch {epoch + 1 if isinstance(epoch, int) else '?'}: "
+        older = meta.get("epoch")  # exports written before best_epoch: the checkpoint's epoch, counted from 0
+        epoch = meta.get("best_epoch") or (older + 1 if isinstance(older, int) else "?")
+        lines.append(f"- validation (验证集) at epoch {epoch}: "
                      + ", ".join(f"{key} {value:.3f}" for key, value in sorted(scores.items())))
     else:
         lines.append("- validation metrics: not recorded (exported from a model, not a checkpoint)")

@@ -27,7 +27,8 @@ Grad-CAM needs gradients through the Python model, which a static program cannot
 ``<prefix>.dygraph.pdparams``: a checkpoint in the engine's format (``{"model": state dict, "meta":
 meta}``), which ``load_dygraph(prefix)`` rebuilds with ``engine.load_model``.  The screening app uses
 the exported program for the probabilities and this model for the heat maps.  ``export_checkpoint``
-copies the checkpoint's epoch and validation metrics into the meta, for the app's model card.
+copies the checkpoint's best epoch (``best_epoch``, counted from 1 as training prints it) and its
+validation metrics into the meta, for the app's model card.
 
 GoogLeNet returns (main, aux1, aux2) while training; the export runs the model in eval mode through
 ``MainHead``, so only the main head is traced and the auxiliary heads' weights are not saved.
@@ -183,14 +184,16 @@ def export_checkpoint(checkpoint_path, out_prefix, input_size: Optional[int] = N
                       batch_size: Optional[int] = None) -> ExportedModel:
     """A training checkpoint (``best.pdparams``) -> an exported model, with the checkpoint's meta.
 
-    The meta also gets the checkpoint's ``epoch`` and ``metrics`` (the scores of that epoch).
+    The meta also gets the checkpoint's ``best_epoch`` (counted from 1, as the training lines print it;
+    the checkpoint itself counts from 0) and ``metrics`` (the scores of that epoch).
     """
     from ..engine import load_model  # imported here: the engine pulls in scikit-learn and VisualDL
     from ..engine.checkpoint import load_checkpoint
 
     model, meta = load_model(checkpoint_path)
     state = load_checkpoint(checkpoint_path)
-    meta = {**meta, "epoch": state.get("epoch"), "metrics": state.get("metrics") or {}}
+    epoch = state.get("epoch")
+    meta = {**meta, "best_epoch": epoch + 1 if isinstance(epoch, int) else None, "metrics": state.get("metrics") or {}}
     return export_model(model, out_prefix, input_size=input_size, batch_size=batch_size, meta=meta)
 
 
