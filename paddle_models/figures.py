@@ -118,17 +118,20 @@ def plot_class_scores(scores, class_names: Sequence[str], ylabel: str = "recall"
     """Grouped bars: one group per class, one bar per run (``{run name: [score per class]}``).
 
     Lesson 7 compares the recall of each DR grade for plain and class-balanced training this way.
-    The legend sits above the axes, never over the bars.
+    Every bar carries its value, so a score of 0 (no bar) reads as 0, not as missing; the legend sits
+    above the axes, never over the bars.
     """
     figure = new_figure(1.6 + 1.1 * len(class_names), 3.8)
     axis = figure.subplots()
     x = np.arange(len(class_names))
     width = 0.8 / max(1, len(scores))
     for position, (name, values) in enumerate(scores.items()):
-        axis.bar(x + (position - (len(scores) - 1) / 2) * width, values, width, label=name, color=f"C{position % 10}")
+        bars = axis.bar(x + (position - (len(scores) - 1) / 2) * width, values, width, label=name,
+                        color=f"C{position % 10}")
+        axis.bar_label(bars, fmt="%.2f", fontsize=6, padding=1)
     axis.set_xticks(x)
     axis.set_xticklabels(class_names, rotation=20, ha="right")
-    axis.set_ylim(0, 1.05)
+    axis.set_ylim(0, 1.12)  # room for the labels above a score of 1
     axis.set_ylabel(ylabel)
     axis.set_xlabel("class")
     axis.set_title(title, pad=28)

@@ -67,6 +67,9 @@ def test_class_scores_bars_one_group_per_class_legend_outside():
     renderer = figure.canvas.get_renderer()
     legend = axis.get_legend().get_window_extent(renderer)
     assert not any(legend.overlaps(bar.get_window_extent(renderer)) for bar in axis.patches)
+    labels = [text.get_text() for text in axis.texts]
+    assert labels == ["0.10", "0.50", "0.90", "0.30", "0.20", "1.00"]  # a zero score would read 0.00, not nothing
+    assert not any(legend.overlaps(text.get_window_extent(renderer)) for text in axis.texts)
 
 
 def test_gradcam_colorbar_shows_the_overlay_colours():
