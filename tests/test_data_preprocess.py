@@ -49,6 +49,24 @@ def test_pad_resize_ben_graham_and_mask():
     assert masked[0, 0].tolist() == [7, 7, 7] and masked[32, 32].tolist() == [200, 200, 200]
 
 
+def test_the_mask_blanks_ben_grahams_bands_along_a_cut_off_photographs_straight_edges():
+    """An APTOS "clipped" photograph: the fundus circle cut off at the top and bottom of the frame."""
+    frame = np.zeros((240, 240, 3), np.uint8)
+    cv2.circle(frame, (120, 120), 110, (60, 90, 170), -1)
+    clipped = frame[40:200]                                     # [160, 240, 3]: straight edges at top and bottom
+    config = PreprocessConfig(image_size=128, ben_graham=True, circular_mask=True)
+    steps = dict(preprocess_steps(clipped, config))
+    out = steps["circular mask"]                                # RGB, after Ben Graham and the mask
+    height, width = next(image for name, image in steps.items() if name == "crop dark border").shape[:2]
+    top = int(np.ceil((width - height) / 2 * 128 / width))       # where the photograph starts in the square
+    rim = int(0.05 * 128)                                        # the circle keeps 0.05 of the side from the rim
+    edge_rows = out[top:top + rim, 40:88]                        # along the straight top edge, inside the circle
+    assert (edge_rows == 128).all()                              # blanked to Ben Graham's grey
+    unmasked = circular_mask(steps["Ben Graham"], 0.9, fill=128)  # the circle alone leaves the band
+    assert np.abs(unmasked[top:top + rim, 40:88].astype(int) - 128).max() > 40
+    assert np.abs(out[60:68, 60:68].astype(int) - 128).max() < 40  # the middle of the fundus is kept
+
+
 def test_choose_reduction():
     assert choose_reduction(2124, 2056, 224) == 8
     assert choose_reduction(2124, 2056, 384) == 4

@@ -7,7 +7,8 @@ A fundus photograph is a bright disc on a dark frame.  The steps, in the order t
 3. pad square   -- keep the aspect ratio: pad to a square before resizing (optional)
 4. resize       -- to ``image_size`` x ``image_size`` (INTER_AREA when shrinking)
 5. Ben Graham   -- subtract the local average colour: 4*img - 4*GaussianBlur(img) + 128 (optional)
-6. circular mask-- blank everything outside a centred circle (optional)
+6. circular mask-- blank everything outside a centred circle, and along a cut-off photograph's
+                   straight edges (optional)
 7. centre crop  -- keep the central ``crop_size`` x ``crop_size`` window (optional): the model's view
                    when it was trained on random windows of the ``image_size`` image (``random_crop``)
 
@@ -28,7 +29,7 @@ import numpy as np
 from .imageio import PathLike, choose_reduction, read_image, read_image_for_size
 
 # Bump when a preprocessing function changes its output: cached images made before are then ignored.
-PREPROCESS_VERSION = 1
+PREPROCESS_VERSION = 2  # 2: the circular mask also blanks along a cut-off photograph's straight edges
 
 # Normalisation presets for RGB images on the 0-255 scale: x_normalised = (x - mean) / std.
 NORMALIZATION_PRESETS = {
@@ -178,12 +179,27 @@ def ben_graham(image: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.addWeighted(image, 4, blurred, -4, 128)
 
 
-def circular_mask(image: np.ndarray, radius_fraction: float = 0.9, fill: int = 0) -> np.ndarray:
-    """Set every pixel outside a centred circle (radius = fraction of half the side) to ``fill``."""
+def circular_mask(image: np.ndarray, radius_fraction: float = 0.9, fill: int = 0,
+                  content: Optional[Tuple[float, float, float, float]] = None) -> np.ndarray:
+    """Set every pixel outside a centred circle (radius = fraction of half the side) to ``fill``.
+
+    ``content`` is where the photograph lies in the square, (top, bottom, left, right) as fractions of
+    the side; ``pad_to_square``'s bands are outside it.  A photograph cut off at the top and bottom (an
+    APTOS "clipped" one) has straight edges inside the circle, and Ben Graham's subtraction turns each
+    into a bright and a dark band; the mask then keeps as far from a straight edge as the circle keeps
+    from the round one, so those bands go too.
+    """
     height, width = image.shape[:2]
     mask = np.zeros((height, width), np.uint8)
     radius = int(round(radius_fraction * min(height, width) / 2))
     cv2.circle(mask, (width // 2, height // 2), radius, 1, thickness=-1)
+    if content is not None:
+        margin = max(0.0, (1 - radius_fraction) * min(height, width) / 2)  # the circle's distance from the rim
+        top, bottom, left, right = content
+        rows, columns = np.arange(height)[:, None], np.arange(width)[None, :]
+        inside = ((rows >= top * height + margin) & (rows < bottom * height - margin)
+                  & (columns >= left * width + margin) & (columns < right * width - margin))
+        mask &= inside.astype(np.uint8)
     out = image.copy()
     out[mask == 0] = fill
     return out
@@ -231,7 +247,12 @@ def _pipeline(source, config: PreprocessConfig) -> Iterator[Tuple[str, np.ndarra
     if config.crop_border:
         image = crop_dark_border(image, config.border_tolerance)
         yield "crop dark border", image
+    content = None  # where the photograph lies in the square (top, bottom, left, right), for the mask
     if config.keep_aspect:
+        height, width = image.shape[:2]
+        side = max(height, width)
+        top, left = (side - height) // 2, (side - width) // 2
+        content = (top / side, (top + height) / side, left / side, (left + width) / side)
         image = pad_to_square(image, fill)
         yield "pad to square", image
     image = resize_image(image, config.image_size)  # [S, S, 3]
@@ -241,7 +262,7 @@ def _pipeline(source, config: PreprocessConfig) -> Iterator[Tuple[str, np.ndarra
         fill = 128  # Ben Graham's background is mid-grey, so the mask fills with grey too
         yield "Ben Graham", image
     if config.circular_mask:
-        image = circular_mask(image, config.mask_radius, fill)
+        image = circular_mask(image, config.mask_radius, fill, content)
         yield "circular mask", image
     if config.crop_size:
         image = centre_window(image, config.crop_size)  # [N, N, 3]
