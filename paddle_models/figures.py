@@ -33,6 +33,26 @@ CURVE_LABELS = {"loss": "loss", "acc": "accuracy", "auc": "AUC (area under the R
                 "kappa": "quadratic-weighted kappa", "f1_macro": "macro F1", "lr": "learning rate"}
 
 
+def _draw_runs(axis, histories: dict, key: str, splits: Sequence[str], run_index=None) -> None:
+    """One axis: each run's curves of ``key`` (dashed training, solid validation), colour and marker per run.
+
+    ``run_index`` (run name -> number) keeps a run's colour and marker the same across panels.
+    """
+    for position, (name, history) in enumerate(histories.items()):
+        index = position if run_index is None else run_index[name]
+        color, marker = f"C{index % 10}", RUN_MARKERS[index % len(RUN_MARKERS)]
+        for split, style in (("train", "--"), ("val", "-")):
+            values = history.get(f"{split}/{key}") if split in splits else None
+            if values:
+                epochs = np.arange(1, len(values) + 1)
+                axis.plot(epochs, values, style, color=color, marker=marker if len(values) < 30 else None,
+                          markersize=5, markerfacecolor="none", label=f"{name} {split}")
+    axis.set_xlabel("epoch")
+    axis.set_ylabel(CURVE_LABELS.get(key, key))
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axis.grid(alpha=0.3)
+
+
 def plot_training_curves(histories, keys: Sequence[str] = ("loss", "acc"),
                          splits: Sequence[str] = ("train", "val")) -> Figure:
     """Train and validation curves per epoch: one panel per key, one colour per run.
@@ -50,22 +70,43 @@ def plot_training_curves(histories, keys: Sequence[str] = ("loss", "acc"),
     figure.set_layout_engine("constrained")
     axes = figure.subplots(1, len(keys), squeeze=False)[0]
     for axis, key in zip(axes, keys):
-        for index, (name, history) in enumerate(histories.items()):
-            color, marker = f"C{index % 10}", RUN_MARKERS[index % len(RUN_MARKERS)]
-            for split, style in (("train", "--"), ("val", "-")):
-                values = history.get(f"{split}/{key}") if split in splits else None
-                if values:
-                    epochs = np.arange(1, len(values) + 1)
-                    axis.plot(epochs, values, style, color=color, marker=marker if len(values) < 30 else None,
-                              markersize=5, markerfacecolor="none", label=f"{name} {split}")
-        axis.set_xlabel("epoch")
-        axis.set_ylabel(CURVE_LABELS.get(key, key))
-        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        _draw_runs(axis, histories, key, splits)
         axis.set_title(key)
-        axis.grid(alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
     if handles:
         figure.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4), fontsize=8)
+    return figure
+
+
+def plot_curves_by_group(groups, key: str = "loss", splits: Sequence[str] = ("train", "val"),
+                         log_scale: bool = False, columns: int = 4) -> Figure:
+    """Small multiples: one panel per group of runs (``{panel title: {run name: history}}``), one ``key``.
+
+    Many runs overlaid in one panel (lesson 11's 8 optimizer settings, 16 curves) cannot be read; one
+    panel per group of two or three runs can, and the shared y-axis keeps the panels comparable.  A run
+    name that appears in several panels ("lr=0.01") keeps its colour; one legend below the panels
+    names them.  ``log_scale`` for losses that span orders of magnitude.
+    """
+    names = list(dict.fromkeys(name for histories in groups.values() for name in histories))
+    run_index = {name: index for index, name in enumerate(names)}
+    rows, used = -(-len(groups) // columns), min(columns, len(groups))
+    figure = new_figure(3.2 * used + 0.4, 2.9 * rows + 0.3 + 0.25 * ((2 * len(names) + 3) // 4))
+    figure.set_layout_engine("constrained")
+    axes = figure.subplots(rows, used, squeeze=False, sharey=True)
+    legend = {}
+    for axis, (title, histories) in zip(axes.ravel(), groups.items()):
+        _draw_runs(axis, histories, key, splits, run_index)
+        axis.set_title(title, fontsize=9)
+        if log_scale:
+            axis.set_yscale("log")
+            axis.set_ylabel(f"{CURVE_LABELS.get(key, key)} (log scale)")
+        legend.update((label, handle) for handle, label in zip(*axis.get_legend_handles_labels()))
+    for axis in axes[:, 1:].ravel():
+        axis.set_ylabel("")  # the rows share their y-axis: one label, at the left
+    for axis in axes.ravel()[len(groups):]:
+        axis.set_visible(False)
+    figure.legend(list(legend.values()), list(legend), loc="outside lower center", ncols=min(len(legend), 4),
+                  fontsize=8)
     return figure
 
 
@@ -172,11 +213,13 @@ def figure_to_array(figure: Figure) -> np.ndarray:
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
-def add_gradcam_colorbar(figure: Figure, axes, label: str = "Grad-CAM weight (0 none, 1 strongest)"):
+def add_gradcam_colorbar(figure: Figure, axes=None, label: str = "Grad-CAM weight (0 none, 1 strongest)"):
     """A colour bar beside Grad-CAM overlays: the exact colours ``inference.overlay_heatmap`` paints.
 
     The 256 colours are painted by ``overlay_heatmap`` itself (a ramp from 0 to 1, fully opaque), so the
-    bar cannot drift from the overlays.  Call it after ``tight_layout``: the bar takes its room from ``axes``.
+    bar cannot drift from the overlays.  Call it after ``tight_layout``.  The bar takes its room from
+    ``axes``, by default every axes of the figure: given one row of a grid, it would narrow that row
+    only, and the images above would no longer line up with the maps below them.
     """
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import ListedColormap, Normalize
@@ -186,7 +229,8 @@ def add_gradcam_colorbar(figure: Figure, axes, label: str = "Grad-CAM weight (0 
     ramp = np.linspace(0, 1, 256, dtype=np.float32)[None]                              # [1, 256]
     colours = overlay_heatmap(np.zeros((1, 256, 3), np.uint8), ramp, alpha=1.0)[0] / 255  # [256, 3]
     mappable = ScalarMappable(Normalize(0, 1), cmap=ListedColormap(colours, name="gradcam"))
-    bar = figure.colorbar(mappable, ax=list(np.ravel(axes)), fraction=0.03, pad=0.02)
+    room = figure.axes if axes is None else list(np.ravel(axes))
+    bar = figure.colorbar(mappable, ax=room, fraction=0.03, pad=0.02)
     bar.set_label(label, fontsize=8)
     return bar
 

@@ -59,6 +59,25 @@ def test_misclassified_titles_never_overlap_an_image():
     assert not any(title.overlaps(picture) for title in titles for picture in pictures)
 
 
+def test_curves_by_group_one_panel_per_group_one_colour_per_run_name():
+    history = {"train/loss": [2.0, 1.0, 0.5], "val/loss": [2.5, 1.5, 1.0]}
+    groups = {"sgd": {"lr=0.001": history, "lr=0.01": history}, "adam": {"lr=0.001": history, "lr=0.01": history},
+              "rmsprop": {"lr=0.001": history}}
+    figure = figures.plot_curves_by_group(groups, key="loss", log_scale=True, columns=2)
+    shown = [axis for axis in figure.axes if axis.get_visible()]
+    assert [axis.get_title() for axis in shown] == ["sgd", "adam", "rmsprop"]
+    assert all(axis.get_yscale() == "log" and axis.get_xlabel() == "epoch" for axis in shown)
+    assert [axis.get_ylabel() for axis in shown] == ["loss (log scale)", "", "loss (log scale)"]  # left column
+    colours = [{line.get_label(): line.get_color() for line in axis.lines} for axis in shown]
+    assert colours[0] == colours[1] and colours[2]["lr=0.001 val"] == colours[0]["lr=0.001 val"]
+    legend = figure.legends[0]
+    assert [text.get_text() for text in legend.get_texts()] == ["lr=0.001 train", "lr=0.001 val",
+                                                               "lr=0.01 train", "lr=0.01 val"]
+    figure.canvas.draw()
+    box = legend.get_window_extent()
+    assert not any(box.overlaps(axis.get_window_extent()) for axis in shown)
+
+
 def test_class_scores_bars_one_group_per_class_legend_outside():
     figure = figures.plot_class_scores({"a": [0.1, 0.5, 0.9], "b": [0.3, 0.2, 1.0]}, ["x", "y", "z"])
     axis = figure.axes[0]
@@ -70,6 +89,18 @@ def test_class_scores_bars_one_group_per_class_legend_outside():
     labels = [text.get_text() for text in axis.texts]
     assert labels == ["0.10", "0.50", "0.90", "0.30", "0.20", "1.00"]  # a zero score would read 0.00, not nothing
     assert not any(legend.overlaps(text.get_window_extent(renderer)) for text in axis.texts)
+
+
+def test_gradcam_colorbar_keeps_the_rows_of_a_grid_equally_wide():
+    figure = figures.new_figure(4, 4)
+    axes = figure.subplots(2, 2)
+    for axis in axes.ravel():
+        axis.imshow(np.zeros((8, 8, 3), np.uint8))
+    figure.tight_layout()
+    figures.add_gradcam_colorbar(figure)
+    figure.canvas.draw()
+    widths = [axis.get_window_extent().width for axis in axes.ravel()]
+    assert max(widths) - min(widths) < 1, widths  # given axes[1] only, the bottom row came out narrower
 
 
 def test_gradcam_colorbar_shows_the_overlay_colours():
