@@ -7,6 +7,7 @@ headings), so lesson 0's table of contents cannot drift from the lessons that ex
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import List, Optional, Sequence
@@ -51,10 +52,25 @@ def lesson_table(paths: Optional[Sequence[Path]] = None) -> str:
     return "\n".join(rows)
 
 
+@contextlib.contextmanager
+def kernel_environment(values: dict):
+    """Set environment variables for a kernel started meanwhile (it inherits them); restore them after."""
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def execute_notebook(path, output_dir=EXECUTED_DIR, fast: bool = True, timeout: int = 900) -> Path:
     """Run one notebook top to bottom in a fresh ``python3`` kernel; write the executed copy.
 
-    Runs in the lessons folder with PADDLE_MODELS_FAST set; any cell error raises
+    Runs in the lessons folder with PADDLE_MODELS_FAST set and tqdm's bars off; any cell error raises
     ``nbclient.exceptions.CellExecutionError`` naming the cell.
     """
     import nbformat
@@ -64,16 +80,10 @@ def execute_notebook(path, output_dir=EXECUTED_DIR, fast: bool = True, timeout: 
 
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
-    previous = os.environ.get(FAST_ENV)
-    os.environ[FAST_ENV] = "1" if fast else "0"  # the kernel inherits this process's environment
-    try:
+    # TQDM_DISABLE: the copy is read later, where a progress-bar widget shows as a frozen 0% bar
+    with kernel_environment({FAST_ENV: "1" if fast else "0", "TQDM_DISABLE": "1"}):
         NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(path.parent)}}).execute()
-    finally:
-        if previous is None:
-            os.environ.pop(FAST_ENV, None)
-        else:
-            os.environ[FAST_ENV] = previous
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     executed = output_dir / path.name

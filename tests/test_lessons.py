@@ -129,6 +129,8 @@ def test_lesson_runs_top_to_bottom_in_fast_mode(path, tmp_path):
     notebook = read(executed)
     outputs = [output for cell in code_cells(notebook) for output in cell.outputs]
     assert not [output for output in outputs if output.output_type == "error"]
+    widgets = [output for output in outputs if "application/vnd.jupyter.widget-view+json" in output.get("data", {})]
+    assert not widgets, "a progress-bar widget was saved in the executed copy (shown later as a frozen bar)"
     checker = CHECKS_DIR / f"check_{path.stem}.py"
     if checker.exists():
         namespace = runpy.run_path(str(checker))
