@@ -138,8 +138,45 @@ def command_gradcam(args) -> None:
     if args.target_class is not None and classes and not 0 <= args.target_class < classes:
         raise UserError(f"gradcam: --target-class {args.target_class} does not exist: {args.checkpoint} "
                         f"predicts classes 0..{classes - 1} ({', '.join(meta['class_names'])})")
-    for path in save_gradcam(model, meta, args.images, args.output, target_class=args.target_class):
+    layer = gradcam_layer(model, meta, args.layer) if args.layer else None
+    for path in save_gradcam(model, meta, args.images, args.output, target_class=args.target_class, layer=layer):
         print(path)
+
+
+def gradcam_layer(model, meta: dict, name: str):
+    """The layer ``--layer NAME`` names: a stage (``layer3`` of a ResNet) or any sub-layer's path
+    (``layer3.1.conv2``), as long as the forward pass uses it and its output is a map [N, C, h, w]."""
+    import paddle
+
+    from .models import evaluating
+
+    sublayers = dict(model.named_sublayers())
+    candidates = {}  # the stages the forward pass really runs (LeNet's are views), then the top-level layers
+    for key, layer in [*model.stages(), *model.named_children()]:
+        if any(layer is sub for sub in sublayers.values()) and not any(layer is known for known in candidates.values()):
+            candidates[key] = layer
+    chosen = candidates.get(name) or sublayers.get(name)
+    shapes = {}
+
+    def recorder(key):
+        def record(layer, inputs, output):  # returns None: a hook that returns something replaces the output
+            shapes.setdefault(key, list(getattr(output, "shape", [])))
+        return record
+
+    watched = {**candidates, **({name: chosen} if chosen is not None else {})}
+    hooks = [layer.register_forward_post_hook(recorder(key)) for key, layer in watched.items()]
+    size = int(meta.get("input_size") or getattr(model, "default_input_size", 224))
+    with evaluating(model), paddle.no_grad():
+        model(paddle.zeros([1, 3, size, size]))
+    for hook in hooks:
+        hook.remove()
+    maps = {key: shape for key, shape in shapes.items() if len(shape) == 4 and shape[2] > 1}  # still a map
+    if name not in maps:
+        blocks = ", ".join(f"{key} ({shape[2]}x{shape[3]})" for key, shape in maps.items() if key in candidates)
+        raise UserError(f"gradcam: --layer {name} is not a layer of {meta.get('model_name', 'this model')} whose "
+                        f"output is a map to explain; its blocks: {blocks or 'none by name'} (or a sub-layer's path, "
+                        "as model.named_sublayers() names it)")
+    return chosen
 
 
 def command_tour(args) -> None:
@@ -281,6 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
     gradcam.add_argument("--images", nargs="+", required=True, help="image files or folders")
     gradcam.add_argument("--output", required=True, help="folder for the PNG overlays")
     gradcam.add_argument("--target-class", type=int, default=None, help="default: the predicted class")
+    gradcam.add_argument("--layer", default=None,
+                         help="the block to explain, by its stage name (e.g. layer3 of a ResNet: a finer map); "
+                              "default: the model's last convolutional block")
     gradcam.set_defaults(handler=command_gradcam)
 
     tour = commands.add_parser("tour", help="every model's layer table")

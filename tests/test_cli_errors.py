@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import cv2
+import numpy as np
 import paddle
 import pytest
 
@@ -97,6 +99,18 @@ def test_predict_and_gradcam_given_the_other_kind_of_model_file_say_which_file_t
     err = user_error(["gradcam", "--checkpoint", str(folder / "lenet"), "--images", images,
                       "--output", str(tmp_path / "cam")], capsys)
     assert "is an exported model's prefix" in err and f"{folder / 'lenet'}.dygraph.pdparams" in err, err
+
+
+def test_gradcam_explains_the_block_layer_names_and_lists_the_blocks_for_a_wrong_name(checkpoints, pm_root,
+                                                                                      tmp_path, capsys):
+    image = str(sorted((pm_root / "PALM-Validation400").glob("*.jpg"))[0])
+    base = ["gradcam", "--checkpoint", str(checkpoints["pm"]), "--images", image]
+    main([*base, "--output", str(tmp_path / "last")])
+    main([*base, "--output", str(tmp_path / "first"), "--layer", "features.0"])  # LeNet's first convolution
+    last, first = (cv2.imread(str(next((tmp_path / name).glob("*.png")))) for name in ("last", "first"))
+    assert last.shape == first.shape and not np.array_equal(last, first)  # another block, another map
+    err = user_error([*base, "--output", str(tmp_path / "x"), "--layer", "classifier"], capsys)
+    assert "--layer classifier is not a layer of lenet" in err and "features (" in err, err
 
 
 def test_a_balanced_sampler_is_refused_in_multi_device_runs(monkeypatch, pm_root, tmp_path):
