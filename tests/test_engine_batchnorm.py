@@ -114,12 +114,12 @@ def test_evaluation_mode_then_agrees_with_training_mode_on_the_same_batch():
     """The point of it: after a few large steps the running averages lag; recomputed, they do not."""
     model, data = conv_bn_dropout(), Images(count=8)
     model.train()
-    optimiser = paddle.optimizer.SGD(learning_rate=0.5, parameters=model.parameters())
+    optimizer = paddle.optimizer.SGD(learning_rate=0.5, parameters=model.parameters())
     batch = paddle.to_tensor(data.images)
     for _ in range(3):                                # the weights move; the running stats trail behind
         model[1](model[0](batch)).square().mean().backward()
-        optimiser.step()
-        optimiser.clear_grad()
+        optimizer.step()
+        optimizer.clear_grad()
     with paddle.no_grad():
         training_mode = model[1](model[0](batch)).numpy()
         model.eval()

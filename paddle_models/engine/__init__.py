@@ -5,7 +5,7 @@
     config.py       TrainConfig: every setting of a run
     device.py       device choice, seeds, mixed precision on GPUs only
     losses.py       losses by task (cross-entropy, weighted, BCE, ordinal), aux heads weighted 0.3
-    optim.py        optimisers and learning-rate schedules (warm-up, step, cosine)
+    optim.py        optimizers and learning-rate schedules (warm-up, step, cosine)
     loader.py       reproducible shuffling, class-balanced batches, small /dev/shm
     batchnorm.py    precise batch-norm statistics: recompute them for the final weights
     trainer.py      Trainer.fit(): the loop, VisualDL logging, best-model selection, early stopping

@@ -5,7 +5,7 @@ Two files per run, in the run's output folder:
 * ``best.pdparams``  the weights of the best epoch + ``meta`` (model name and options, number of
   classes, task, class names, preprocessing): enough to rebuild the model and preprocess new
   images exactly as in training (``load_model``);
-* ``last.pdckpt``    everything needed to continue: weights, optimiser and scheduler state, epoch,
+* ``last.pdckpt``    everything needed to continue: weights, optimizer and scheduler state, epoch,
   history, best value, early-stopping counter, NumPy and Python RNG states (``--resume``).
 
 Both are written *atomically* (``paddle_models.files.atomic_write``): to a temporary file in the
@@ -139,7 +139,7 @@ def load_checkpoint(path, check_weights: bool = True) -> dict:
 
 
 def _rename_keys(state: dict, renames: dict) -> dict:
-    """Replace the parameter-name prefix of every optimiser state key (``<param>_moment1_0`` ...)."""
+    """Replace the parameter-name prefix of every optimizer state key (``<param>_moment1_0`` ...)."""
     renamed = {}
     for key, value in state.items():
         for old in sorted(renames, key=len, reverse=True):  # longest first: 'fc.w_10' before 'fc.w_1'
@@ -151,9 +151,9 @@ def _rename_keys(state: dict, renames: dict) -> dict:
 
 
 def optimizer_state(optimizer, model) -> dict:
-    """The optimiser's state keyed by *structured* parameter names (``layer1.0.conv1.weight``).
+    """The optimizer's state keyed by *structured* parameter names (``layer1.0.conv1.weight``).
 
-    Paddle keys optimiser state by each parameter's global name (``conv2d_4.w_0``), which depends on
+    Paddle keys optimizer state by each parameter's global name (``conv2d_4.w_0``), which depends on
     how many layers the process created before; structured names make the state loadable into a
     model built anywhere else.
     """

@@ -22,13 +22,13 @@ MONITORS = ("val/loss", *(f"val/{name}" for name in EPOCH_METRICS), "train/loss"
 
 @dataclass
 class TrainConfig:
-    """How the model is trained: optimiser, schedule, loss, model selection and machinery."""
+    """How the model is trained: optimizer, schedule, loss, model selection and machinery."""
 
     # how long, how big
     epochs: int = setting(10, "number of passes over the training set", check=at_least(1), resumable=True)
-    batch_size: int = setting(16, "images per optimiser step", check=at_least(1))
-    # optimiser (优化器) and learning rate
-    optimizer: str = setting("momentum", "the optimiser", choices=OPTIMIZERS)
+    batch_size: int = setting(16, "images per optimizer step", check=at_least(1))
+    # optimizer (优化器) and learning rate
+    optimizer: str = setting("momentum", "the optimizer", choices=OPTIMIZERS)
     lr: float = setting(1e-3, "learning rate", check=positive)
     momentum: float = setting(0.9, "momentum of momentum SGD", check=probability)
     weight_decay: Optional[float] = setting(

@@ -1,7 +1,7 @@
 """Optimisers and learning-rate schedules (paddle.optimizer and paddle.optimizer.lr).
 
 The schedule is stepped after every batch, so warm-up and cosine decay are smooth and the ``lr``
-curve in VisualDL shows exactly what the optimiser used.
+curve in VisualDL shows exactly what the optimizer used.
 """
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ def build_scheduler(config: TrainConfig, steps_per_epoch: int):
 def build_optimizer(config: TrainConfig, parameters, scheduler):
     """SGD, SGD with momentum, Adam, AdamW or RMSprop, with weight decay and gradient clipping if asked.
 
-    ``weight_decay`` None means the optimiser's own default: none, except AdamW's 0.01; an explicit
-    0 means no decay for every optimiser.  (L1 regularisation is a loss term: ``l1_penalty``.)
+    ``weight_decay`` None means the optimizer's own default: none, except AdamW's 0.01; an explicit
+    0 means no decay for every optimizer.  (L1 regularisation is a loss term: ``l1_penalty``.)
     """
     clip = paddle.nn.ClipGradByGlobalNorm(config.grad_clip) if config.grad_clip else None
     common = dict(learning_rate=scheduler, parameters=parameters, grad_clip=clip)

@@ -282,7 +282,7 @@ class Trainer:
         return state
 
     def _restore(self, state: dict) -> None:
-        """Continue from ``last.pdckpt``: weights, optimiser, schedule, history, best epoch."""
+        """Continue from ``last.pdckpt``: weights, optimizer, schedule, history, best epoch."""
         self.model.set_state_dict(state["model"])
         restore_optimizer_state(self.optimizer, self.model, state["optimizer"])
         self.scheduler.set_state_dict(state["scheduler"])
