@@ -67,10 +67,24 @@ def kernel_environment(values: dict):
                 os.environ[name] = value
 
 
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def drop_widget_outputs(notebook) -> None:
+    """Remove widget outputs (tqdm's progress bars in Jupyter) from an executed notebook.
+
+    A saved copy has no live kernel behind its widgets: a bar would show frozen at 0 %, or as
+    "model not found". The text a cell printed is kept.
+    """
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [output for output in cell.outputs if WIDGET_MIME not in output.get("data", {})]
+
+
 def execute_notebook(path, output_dir=EXECUTED_DIR, fast: bool = True, timeout: int = 900) -> Path:
     """Run one notebook top to bottom in a fresh ``python3`` kernel; write the executed copy.
 
-    Runs in the lessons folder with PADDLE_MODELS_FAST set and tqdm's bars off; any cell error raises
+    Runs in the lessons folder with PADDLE_MODELS_FAST set; any cell error raises
     ``nbclient.exceptions.CellExecutionError`` naming the cell.
     """
     import nbformat
@@ -80,10 +94,10 @@ def execute_notebook(path, output_dir=EXECUTED_DIR, fast: bool = True, timeout: 
 
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
-    # TQDM_DISABLE: the copy is read later, where a progress-bar widget shows as a frozen 0% bar
-    with kernel_environment({FAST_ENV: "1" if fast else "0", "TQDM_DISABLE": "1"}):
+    with kernel_environment({FAST_ENV: "1" if fast else "0"}):
         NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(path.parent)}}).execute()
+    drop_widget_outputs(notebook)
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     executed = output_dir / path.name

@@ -129,12 +129,22 @@ def test_lesson_runs_top_to_bottom_in_fast_mode(path, tmp_path):
     notebook = read(executed)
     outputs = [output for cell in code_cells(notebook) for output in cell.outputs]
     assert not [output for output in outputs if output.output_type == "error"]
-    widgets = [output for output in outputs if "application/vnd.jupyter.widget-view+json" in output.get("data", {})]
+    widgets = [output for output in outputs if notebooks.WIDGET_MIME in output.get("data", {})]
     assert not widgets, "a progress-bar widget was saved in the executed copy (shown later as a frozen bar)"
     checker = CHECKS_DIR / f"check_{path.stem}.py"
     if checker.exists():
         namespace = runpy.run_path(str(checker))
         namespace["check"](course.lesson_results(notebook))
+
+
+def test_executed_copies_keep_printed_text_but_not_progress_bar_widgets():
+    cell = nbformat.v4.new_code_cell("...")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={notebooks.WIDGET_MIME: {"model_id": "x"},
+                                                                 "text/plain": "checking images: 0%"}),
+                    nbformat.v4.new_output("stream", name="stdout", text="epoch 1/2 ...\n")]
+    notebook = nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_markdown_cell("text")])
+    notebooks.drop_widget_outputs(notebook)
+    assert [output.output_type for output in notebook.cells[0].outputs] == ["stream"]
 
 
 @pytest.mark.lesson
