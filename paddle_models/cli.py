@@ -131,52 +131,16 @@ def command_predict(args) -> None:
 def command_gradcam(args) -> None:
     """Grad-CAM overlays of a checkpoint for the given images."""
     from .engine import load_model
-    from .inference import save_gradcam
+    from .inference import find_layer, save_gradcam
 
     model, meta = load_model(args.checkpoint)
     classes = len(meta.get("class_names") or [])
     if args.target_class is not None and classes and not 0 <= args.target_class < classes:
         raise UserError(f"gradcam: --target-class {args.target_class} does not exist: {args.checkpoint} "
                         f"predicts classes 0..{classes - 1} ({', '.join(meta['class_names'])})")
-    layer = gradcam_layer(model, meta, args.layer) if args.layer else None
+    layer = find_layer(model, args.layer, meta.get("input_size")) if args.layer else None
     for path in save_gradcam(model, meta, args.images, args.output, target_class=args.target_class, layer=layer):
         print(path)
-
-
-def gradcam_layer(model, meta: dict, name: str):
-    """The layer ``--layer NAME`` names: a stage (``layer3`` of a ResNet) or any sub-layer's path
-    (``layer3.1.conv2``), as long as the forward pass uses it and its output is a map [N, C, h, w]."""
-    import paddle
-
-    from .models import evaluating
-
-    sublayers = dict(model.named_sublayers())
-    candidates = {}  # the stages the forward pass really runs (LeNet's are views), then the top-level layers
-    for key, layer in [*model.stages(), *model.named_children()]:
-        if any(layer is sub for sub in sublayers.values()) and not any(layer is known for known in candidates.values()):
-            candidates[key] = layer
-    chosen = candidates.get(name) or sublayers.get(name)
-    shapes = {}
-
-    def recorder(key):
-        def record(layer, inputs, output):  # returns None: a hook that returns something replaces the output
-            shapes.setdefault(key, list(getattr(output, "shape", [])))
-        return record
-
-    watched = {**candidates, **({name: chosen} if chosen is not None else {})}
-    hooks = [layer.register_forward_post_hook(recorder(key)) for key, layer in watched.items()]
-    size = int(meta.get("input_size") or getattr(model, "default_input_size", 224))
-    with evaluating(model), paddle.no_grad():
-        model(paddle.zeros([1, 3, size, size]))
-    for hook in hooks:
-        hook.remove()
-    maps = {key: shape for key, shape in shapes.items() if len(shape) == 4 and shape[2] > 1}  # still a map
-    if name not in maps:
-        blocks = ", ".join(f"{key} ({shape[2]}x{shape[3]})" for key, shape in maps.items() if key in candidates)
-        raise UserError(f"gradcam: --layer {name} is not a layer of {meta.get('model_name', 'this model')} whose "
-                        f"output is a map to explain; its blocks: {blocks or 'none by name'} (or a sub-layer's path, "
-                        "as model.named_sublayers() names it)")
-    return chosen
 
 
 def command_tour(args) -> None:

@@ -110,7 +110,7 @@ def test_gradcam_explains_the_block_layer_names_and_lists_the_blocks_for_a_wrong
     last, first = (cv2.imread(str(next((tmp_path / name).glob("*.png")))) for name in ("last", "first"))
     assert last.shape == first.shape and not np.array_equal(last, first)  # another block, another map
     err = user_error([*base, "--output", str(tmp_path / "x"), "--layer", "classifier"], capsys)
-    assert "--layer classifier is not a layer of lenet" in err and "features (" in err, err
+    assert "--layer classifier is not a layer of LeNet" in err and "features (" in err, err
 
 
 def test_a_balanced_sampler_is_refused_in_multi_device_runs(monkeypatch, pm_root, tmp_path):

@@ -5,10 +5,11 @@ import paddle
 import pytest
 from paddle import nn
 
+import paddle_models
 from paddle_models.data import PreprocessConfig, preprocess_image, synthetic_fundus, to_input
 from paddle_models.data.synthetic import MYOPIA_LEVELS
 from paddle_models.engine import set_seed
-from paddle_models.inference import GradCAM, overlay_heatmap, save_gradcam
+from paddle_models.inference import GradCAM, find_layer, map_layers, overlay_heatmap, save_gradcam
 from paddle_models.inference.gradcam import normalise_maps, score_weights
 from paddle_models.models import build
 
@@ -251,3 +252,16 @@ def test_save_gradcam_writes_png_overlays(pm_root, tmp_path):
     image = cv2.imread(str(paths[0]))
     assert image.shape == (48, 48, 3)
     assert save_gradcam(model, meta, [one], tmp_path / "single")[0].name.startswith(one.stem)
+
+
+def test_find_layer_takes_a_block_or_a_path_and_lists_the_blocks_for_anything_else():
+    model = paddle_models.resnet18(num_classes=2)
+    blocks = map_layers(model, 96)
+    assert blocks["layer3"][0] is model.layer3 and blocks["layer3"][1][2:] == [6, 6]
+    assert blocks["layer4"][1][2:] == [3, 3] and "fc" not in blocks and "avgpool" not in blocks  # no map left
+    assert find_layer(model, "layer3", 96) is model.layer3
+    assert find_layer(model, "layer3.1.conv2", 96) is model.layer3[1].conv2
+    with pytest.raises(ValueError, match=r"--layer fc is not a layer of ResNet .* layer3 \(6x6\), layer4 \(3x3\)"):
+        find_layer(model, "fc", 96)
+    lenet = paddle_models.lenet(num_classes=2, input_size=32)  # its stages are views: only real layers listed
+    assert list(map_layers(lenet, 32)) == ["features"]

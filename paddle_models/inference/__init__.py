@@ -6,7 +6,7 @@
     predictor.py  Predictor(prefix): paddle.inference on the CPU, the saved preprocessing,
                   PredictionResult; DygraphPredictor(model, meta): the same API without export
     predict.py    predict_folder: a folder or dataset split -> CSV (general or PALM submission)
-    gradcam.py    GradCAM, overlay_heatmap, save_gradcam: where did the model look?
+    gradcam.py    GradCAM, overlay_heatmap, save_gradcam, find_layer: where did the model look?
     ensemble.py   average_probs, majority_vote, Ensemble
     analysis.py   error_table, per_class_errors, per_predicted_class_errors, under_graded, misclassified_indices
 
@@ -22,7 +22,7 @@ from .analysis import (confusion_counts, error_table, format_error_table, miscla
 from .ensemble import Ensemble, average_probs, majority_vote
 from .export import (ExportedModel, MainHead, export_checkpoint, export_model, find_model_files,
                      load_dygraph, load_export_meta)
-from .gradcam import GradCAM, explain_images, gradcam, overlay_heatmap, save_gradcam
+from .gradcam import GradCAM, explain_images, find_layer, gradcam, map_layers, overlay_heatmap, save_gradcam
 from .predict import list_images, predict_folder, write_palm_csv, write_predictions_csv
 from .predictor import BasePredictor, DygraphPredictor, PredictionResult, Predictor, to_probabilities
 
@@ -31,7 +31,7 @@ __all__ = [
     "load_dygraph",
     "Predictor", "DygraphPredictor", "BasePredictor", "PredictionResult", "to_probabilities",
     "predict_folder", "list_images", "write_predictions_csv", "write_palm_csv",
-    "GradCAM", "gradcam", "overlay_heatmap", "save_gradcam", "explain_images",
+    "GradCAM", "gradcam", "overlay_heatmap", "save_gradcam", "explain_images", "find_layer", "map_layers",
     "Ensemble", "average_probs", "majority_vote",
     "error_table", "per_class_errors", "per_predicted_class_errors", "under_graded", "over_graded",
     "misclassified_indices",

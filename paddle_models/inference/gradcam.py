@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -113,6 +113,62 @@ class GradCAM:
         maps = F.relu((alpha * activations).sum(axis=1, keepdim=True))         # [N, 1, h, w]
         maps = F.interpolate(maps, size=list(x.shape[2:]), mode="bilinear", align_corners=False)
         return normalise_maps(maps[:, 0].numpy()), np.asarray(classes, dtype=np.int64)
+
+
+def is_map(shape: Sequence[int]) -> bool:
+    """A layer output Grad-CAM can explain: [N, C, h, w] with a grid of more than one position."""
+    return len(shape) == 4 and shape[2] > 1
+
+
+def output_shapes(model: paddle.nn.Layer, layers: Dict[str, paddle.nn.Layer], input_size: int) -> Dict[str, List[int]]:
+    """One forward pass of a blank image: the output shape of each of ``layers`` the pass runs."""
+    shapes = {}
+
+    def recorder(name):
+        def record(layer, inputs, output):  # returns None: a hook that returns something replaces the output
+            shapes[name] = list(getattr(output, "shape", []))
+        return record
+
+    hooks = [layer.register_forward_post_hook(recorder(name)) for name, layer in layers.items()]
+    try:
+        with evaluating(model), paddle.no_grad():
+            model(paddle.zeros([1, 3, input_size, input_size]))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return shapes
+
+
+def map_layers(model: paddle.nn.Layer, input_size: int) -> Dict[str, Tuple[paddle.nn.Layer, List[int]]]:
+    """The model's named blocks whose output is a map Grad-CAM can explain: name -> (layer, output shape).
+
+    The stages (``layer3`` of a ResNet) come first, then the top-level sub-layers; a stage that is a
+    view built for ``stages()`` (LeNet's, VGG's) is left out: the forward pass never runs it.
+    """
+    used = list(dict(model.named_sublayers()).values())
+    named = {}
+    for name, layer in [*model.stages(), *model.named_children()]:
+        if any(layer is sub for sub in used) and not any(layer is seen for seen in named.values()):
+            named[name] = layer
+    shapes = output_shapes(model, named, input_size)
+    return {name: (layer, shapes[name]) for name, layer in named.items() if is_map(shapes.get(name, []))}
+
+
+def find_layer(model: paddle.nn.Layer, name: str, input_size: Optional[int] = None) -> paddle.nn.Layer:
+    """The layer to explain by name: a block of ``map_layers`` or any sub-layer's path (``layer3.1.conv2``).
+
+    Raises ValueError listing the blocks when ``name`` is not a layer whose output is a map.
+    """
+    size = int(input_size or getattr(model, "default_input_size", 224))
+    blocks = map_layers(model, size)
+    if name in blocks:
+        return blocks[name][0]
+    layer = dict(model.named_sublayers()).get(name)
+    if layer is not None and is_map(output_shapes(model, {name: layer}, size).get(name, [])):
+        return layer
+    listing = ", ".join(f"{block} ({shape[2]}x{shape[3]})" for block, (_, shape) in blocks.items())
+    raise ValueError(f"--layer {name} is not a layer of {type(model).__name__} whose output is a map to explain; "
+                     f"its blocks: {listing} (or a sub-layer's path, as model.named_sublayers() names it)")
 
 
 def gradcam(model, inputs, target_class=None, layer=None, task: str = "multiclass"):
