@@ -32,6 +32,7 @@ import paddle.nn.functional as F
 from ..data import PreprocessConfig, preprocess_image, to_input
 from ..files import write_image
 from ..models import evaluating, main_output
+from ..models.summary import record_layer_outputs
 from ..tasks import class_count, to_probabilities
 from .export import complete_meta
 
@@ -122,21 +123,9 @@ def is_map(shape: Sequence[int]) -> bool:
 
 def output_shapes(model: paddle.nn.Layer, layers: Dict[str, paddle.nn.Layer], input_size: int) -> Dict[str, List[int]]:
     """One forward pass of a blank image: the output shape of each of ``layers`` the pass runs."""
-    shapes = {}
-
-    def recorder(name):
-        def record(layer, inputs, output):  # returns None: a hook that returns something replaces the output
-            shapes[name] = list(getattr(output, "shape", []))
-        return record
-
-    hooks = [layer.register_forward_post_hook(recorder(name)) for name, layer in layers.items()]
-    try:
-        with evaluating(model), paddle.no_grad():
-            model(paddle.zeros([1, 3, input_size, input_size]))
-    finally:
-        for hook in hooks:
-            hook.remove()
-    return shapes
+    with evaluating(model), paddle.no_grad():
+        calls = record_layer_outputs(model, paddle.zeros([1, 3, input_size, input_size]), list(layers.items()))
+    return {name: list(getattr(output, "shape", [])) for name, _, output in calls}
 
 
 def map_layers(model: paddle.nn.Layer, input_size: int) -> Dict[str, Tuple[paddle.nn.Layer, List[int]]]:

@@ -24,7 +24,7 @@ them (ResNet-50: 25,610,152).
 """
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import paddle
@@ -70,20 +70,23 @@ def is_leaf(layer: nn.Layer) -> bool:
     return next(iter(layer.children()), None) is None
 
 
-def record_layer_outputs(model: nn.Layer, x: paddle.Tensor) -> List[Tuple[str, nn.Layer, object]]:
-    """(name, layer, output) of every leaf layer, in the order the forward pass calls them.
+def record_layer_outputs(model: nn.Layer, x: paddle.Tensor,
+                         layers: Optional[Sequence[Tuple[str, nn.Layer]]] = None) -> List[Tuple[str, nn.Layer, object]]:
+    """(name, layer, output) of every leaf layer (or of ``layers``, (name, layer) pairs), in the order
+    the forward pass calls them.
 
-    A layer called twice (ResNet blocks reuse one ReLU) appears twice.
+    A layer called twice (ResNet blocks reuse one ReLU) appears twice; one the pass never calls, not at all.
     """
     calls = []
 
     def make_hook(name):
-        def hook(layer, inputs, output):
+        def hook(layer, inputs, output):  # returns None: a hook that returns something replaces the output
             calls.append((name, layer, output))
         return hook
 
-    handles = [layer.register_forward_post_hook(make_hook(name))
-               for name, layer in model.named_sublayers() if is_leaf(layer)]
+    if layers is None:
+        layers = [(name, layer) for name, layer in model.named_sublayers() if is_leaf(layer)]
+    handles = [layer.register_forward_post_hook(make_hook(name)) for name, layer in layers]
     try:
         model(x)
     finally:
