@@ -174,10 +174,14 @@ def load_model(path):
     weights that do not fit the model the checkpoint names exactly (``set_state_dict`` would only warn
     and keep random weights: an untrained model), naming the file.
     """
+    return model_from_state(load_checkpoint(path), path)
+
+
+def model_from_state(state, path):
+    """``load_model`` for a checkpoint already read with ``load_checkpoint`` (``path`` names it in errors)."""
     from ..models import build
     from ..models.pretrained import compare_weights
 
-    state = load_checkpoint(path)
     if not isinstance(state, dict) or not isinstance(state.get("model"), dict):
         raise ValueError(f"{path} is not a checkpoint of this course (no 'model' weights and 'meta'): pass the "
                          "best.pdparams of a run (an exported model's files are for predict and app)")

@@ -187,11 +187,10 @@ def export_checkpoint(checkpoint_path, out_prefix, input_size: Optional[int] = N
     The meta also gets the checkpoint's ``best_epoch`` (counted from 1, as the training lines print it;
     the checkpoint itself counts from 0) and ``metrics`` (the scores of that epoch).
     """
-    from ..engine import load_model  # imported here: the engine pulls in scikit-learn and VisualDL
-    from ..engine.checkpoint import load_checkpoint
+    from ..engine.checkpoint import load_checkpoint, model_from_state  # here: the engine pulls in scikit-learn
 
-    model, meta = load_model(checkpoint_path)
-    state = load_checkpoint(checkpoint_path)
+    state = load_checkpoint(checkpoint_path)  # read and checksum-verified once
+    model, meta = model_from_state(state, checkpoint_path)
     epoch = state.get("epoch")
     meta = {**meta, "best_epoch": epoch + 1 if isinstance(epoch, int) else None, "metrics": state.get("metrics") or {}}
     return export_model(model, out_prefix, input_size=input_size, batch_size=batch_size, meta=meta)
