@@ -561,6 +561,16 @@ def noisy_grades(labels: np.ndarray, rate: float, rng: np.random.Generator) -> n
     return labels
 
 
+def painted_severities(grades, grade_overlap: float, rng: np.random.Generator) -> np.ndarray:
+    """The severity each eye is painted at: its grade plus ``grade_overlap`` x N(0, 1), clipped to 0-4.
+
+    Grading then cuts this continuum back into five bins, so with ``grade_overlap`` 0.4 some grade-2
+    eyes look like a mild grade 3 and vice versa.  Lesson 7 simulates ideal graders on it.
+    """
+    grades = np.asarray(grades, dtype=np.float64)
+    return np.clip(grades + grade_overlap * rng.standard_normal(len(grades)), 0, 4)
+
+
 def make_synthetic_ddr(
     root,
     per_class: Union[int, Sequence[int]] = 10,
@@ -607,8 +617,8 @@ def make_synthetic_ddr(
         labels = np.repeat(np.arange(6), split_counts[split_number])
         labels = np.random.default_rng([seed, 10 + split_number]).permutation(labels)
         written = noisy_grades(labels, label_noise, np.random.default_rng([seed, 40 + split_number]))
-        scatter = grade_overlap * np.random.default_rng([seed, 50 + split_number]).standard_normal(len(labels))
-        severities = np.clip(np.minimum(labels, 4) + scatter, 0, 4)
+        severities = painted_severities(np.minimum(labels, 4), grade_overlap,
+                                        np.random.default_rng([seed, 50 + split_number]))
         lines, used = [], set()
         for number, (label, label_written) in enumerate(zip(labels, written), start=1):
             rng = image_rng(seed, 10 + split_number, number)
@@ -747,10 +757,7 @@ def make_synthetic_retinamnist(
     arrays = {}
     for split_number, (split, split_counts) in enumerate(counts.items()):
         labels = np.random.default_rng([seed, 40 + split_number]).permutation(np.repeat(np.arange(5), split_counts))
-        severities = labels.astype(np.float64)
-        if grade_overlap:
-            scatter = np.random.default_rng([seed, 50 + split_number]).standard_normal(len(labels))
-            severities = np.clip(labels + grade_overlap * scatter, 0, 4)
+        severities = painted_severities(labels, grade_overlap, np.random.default_rng([seed, 50 + split_number]))
         images = np.empty((len(labels), image_size, image_size, 3), np.uint8)
         for number, severity in enumerate(severities):
             rng = image_rng(seed, 40 + split_number, number)
