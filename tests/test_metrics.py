@@ -37,6 +37,16 @@ def test_kappa_by_hand_equals_sklearn():
     assert metrics.quadratic_kappa_by_hand(confusion) == pytest.approx(expected, abs=1e-12)
 
 
+def test_expected_grades_are_the_grades_of_least_expected_quadratic_cost():
+    _, probs = random_predictions(5, n=500, seed=4)
+    grades = np.arange(5)
+    expected_cost = probs @ (grades[:, None] - grades[None, :]) ** 2.0   # [N, guess]
+    assert (metrics.expected_grades(probs) == expected_cost.argmin(axis=1)).all()
+    assert (metrics.expected_grades(probs) != probs.argmax(axis=1)).any()   # not just argmax again
+    assert metrics.expected_grades(np.array([[0.5, 0, 0.1, 0.4, 0]])).tolist() == [1]  # the docstring's eye
+    assert (metrics.expected_grades(np.eye(5)) == grades).all()              # a sure grader keeps its grade
+
+
 def test_binary_sensitivity_specificity_and_1d_probabilities():
     y_true = np.array([1, 1, 1, 0, 0, 0, 0, 1])
     p_disease = np.array([0.9, 0.8, 0.3, 0.1, 0.6, 0.2, 0.4, 0.7])
