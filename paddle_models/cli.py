@@ -29,7 +29,6 @@ status 2; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -152,7 +151,7 @@ def command_tour(args) -> None:
     for name in names:
         options = model_options({"model": name, "image_size": args.image_size}) if args.image_size else {}
         model = build(name, num_classes=args.num_classes, **options)
-        size = args.image_size or card(name).input_size
+        size = args.image_size or model.default_input_size
         channels = card(name).in_channels
         print(f"\n=== {name} ({size}x{size} input, {args.num_classes} classes)")
         print(layer_table(model, input_size=(1, channels, size, size)))
@@ -164,8 +163,6 @@ def command_recipes(args) -> None:
 
 def command_synth(args) -> None:
     """Write a synthetic dataset in an official layout."""
-    from .data import synthetic
-
     root = Path(args.root)
     if args.per_class < 1:
         raise UserError(f"--per-class must be at least 1, got {args.per_class}")

@@ -135,10 +135,9 @@ def model_options(settings: dict) -> dict:
     options = dict(settings.get("model_options") or {})
     if settings["model"] not in models.MODELS:  # a model a lesson built itself: nothing to add
         return options
-    card = models.card(settings["model"])
-    if card.sized_by_input:
-        options.setdefault("input_size", settings.get("random_crop") or settings.get("image_size")
-                           or card.input_size)
+    size = settings.get("random_crop") or settings.get("image_size")
+    if models.card(settings["model"]).sized_by_input and size:  # else the factory's own default
+        options.setdefault("input_size", size)
     return options
 
 

@@ -84,7 +84,7 @@ def lenet(num_classes: int = 2, **options) -> LeNet:
     return LeNet(num_classes=num_classes, **options)
 
 
-@model_card(input_size=28, in_channels=1, normalize="course", sized_by_input=True)
+@model_card(in_channels=1, normalize="course", sized_by_input=True)
 def lenet_mnist(num_classes: int = 10, **options) -> LeNet:
     """LeNet for 28x28 grey digits (MNIST), simplified as above: 44,426 weights at 10 classes.
 

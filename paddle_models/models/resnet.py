@@ -24,7 +24,6 @@ from __future__ import annotations
 import paddle
 from paddle import nn
 
-from .card import model_card
 from .classifier import Classifier
 
 
@@ -194,7 +193,6 @@ def resnext50_32x4d(num_classes: int = 2, **options) -> ResNet:
     return ResNet(50, num_classes, groups=32, width_per_group=4, **options)
 
 
-@model_card(input_size=28)
 def resnet18_medmnist(num_classes: int = 2, **options) -> ResNet:
     """ResNet-18 for 28x28 inputs (MedMNIST): 3x3 stride-1 stem, no max pool.
 
@@ -204,13 +202,11 @@ def resnet18_medmnist(num_classes: int = 2, **options) -> ResNet:
     return ResNet(18, num_classes, small_input=True, **options)
 
 
-@model_card(input_size=28)
 def resnet50_medmnist(num_classes: int = 2, **options) -> ResNet:
     """ResNet-50 for 28x28 inputs (MedMNIST): 3x3 stride-1 stem, no max pool."""
     return ResNet(50, num_classes, small_input=True, **options)
 
 
-@model_card(input_size=28)
 def resnet18_medmnist_g32(num_classes: int = 2, **options) -> ResNet:
     """``resnet18_medmnist`` whose residual blocks' 3x3 convolutions are split into 32 groups.
 
