@@ -37,6 +37,12 @@ def predicted_classes(probs) -> np.ndarray:
     return as_probs(probs).argmax(axis=1)
 
 
+def expected_grade(probs) -> np.ndarray:
+    """E = sum_g g * P(g), the mean grade under each row of probabilities, [N] (not rounded)."""
+    probs = as_probs(probs)
+    return probs @ np.arange(probs.shape[1])
+
+
 def expected_grades(probs) -> np.ndarray:
     """The grade that quadratic kappa charges least for: the expected grade, rounded, [N].
 
@@ -46,9 +52,7 @@ def expected_grades(probs) -> np.ndarray:
     smallest at the grade nearest to E (lesson 7).  An eye 50 % grade 0, 10 % grade 2 and 40 %
     grade 3 is "0" by argmax (a three-grade miss 40 % of the time) but "1" here (E = 1.4).
     """
-    probs = as_probs(probs)
-    expected = probs @ np.arange(probs.shape[1])  # [N]
-    return np.rint(expected).astype(int)
+    return np.rint(expected_grade(probs)).astype(int)
 
 
 def accuracy(y_true, probs) -> float:

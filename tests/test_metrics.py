@@ -45,6 +45,7 @@ def test_expected_grades_are_the_grades_of_least_expected_quadratic_cost():
     assert (metrics.expected_grades(probs) != probs.argmax(axis=1)).any()   # not just argmax again
     assert metrics.expected_grades(np.array([[0.5, 0, 0.1, 0.4, 0]])).tolist() == [1]  # the docstring's eye
     assert (metrics.expected_grades(np.eye(5)) == grades).all()              # a sure grader keeps its grade
+    assert metrics.expected_grade(np.array([[0.5, 0, 0.1, 0.4, 0]])) == pytest.approx([1.4])
 
 
 def test_binary_sensitivity_specificity_and_1d_probabilities():

@@ -31,6 +31,7 @@ from ..data import BadSampleError, preprocess_image, to_input
 from ..data.ddr import GRADE_NAMES
 from ..data.ichallenge_pm import CLASS_NAMES as PM_CLASS_NAMES
 from ..inference import GradCAM, Predictor, average_probs, load_dygraph, overlay_heatmap
+from ..metrics import expected_grade
 
 MIN_SIDE = 64  # pixels: below this there is nothing to see in a fundus photograph
 MAX_PIXELS = 36_000_000  # 6000 x 6000; fundus cameras give at most about 24 million pixels
@@ -242,7 +243,7 @@ def summarize(probs: np.ndarray, class_names: Sequence[str]) -> Dict[str, object
     elif kind == "dr":
         grades = np.asarray(probs[:len(GRADE_NAMES)], np.float64)
         gradable = grades / max(grades.sum(), 1e-12)  # DDR's 6th class 'ungradable' is left out
-        summary["expected_grade"] = float(np.dot(np.arange(len(GRADE_NAMES)), gradable))
+        summary["expected_grade"] = float(expected_grade(gradable[None])[0])  # one row of probabilities
         summary["p_referable"] = float(gradable[REFER_GRADE:].sum())
         summary["refer"] = predicted < len(GRADE_NAMES) and predicted >= REFER_GRADE
         summary["ungradable"] = predicted >= len(GRADE_NAMES)
