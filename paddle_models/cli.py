@@ -39,6 +39,7 @@ from . import settings as schema
 from .app.command import add_app_parser
 from .data.quality import add_audit_parser
 from .doctor import add_doctor_parser
+from .errors import UserError
 from .experiment import demo_settings, run_evaluation, run_experiment
 from .visualdl_log import visualdl_command
 
@@ -317,10 +318,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_doctor_parser(commands)
     add_app_parser(commands)  # `app`: the screening web page, all in paddle_models/app/command.py
     return parser
-
-
-class UserError(Exception):
-    """A mistake in how a command was called; printed as one line, without a traceback."""
 
 
 def _user_error_types() -> tuple:

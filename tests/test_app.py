@@ -1,5 +1,6 @@
 """The screening web app: the prediction function (PM and DR models), bad uploads, the command, a real browser."""
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 from paddle_models.app import (ScreeningError, build_app, launch, load_screening_models, model_card,
                                screen_files, screen_image, write_aistudio, write_examples)
 from paddle_models.app.screening import MAX_PIXELS, summarize
+from paddle_models.errors import UserError
 from paddle_models.experiment import DEFAULT_SETTINGS, run_experiment
 from paddle_models.inference import DygraphPredictor, Predictor, export_checkpoint, gradcam, load_dygraph
 
@@ -217,7 +219,7 @@ def test_aistudio_folder_is_never_replaced_silently_nor_keeps_an_earlier_model(p
     folder = tmp_path / "aistudio"
     folder.mkdir()
     (folder / "app.py").write_text("# the student's own app\n")
-    with pytest.raises(SystemExit, match=r"already holds app.py: pass --overwrite"):
+    with pytest.raises(UserError, match=r"already holds app.py: pass --overwrite"):
         write_aistudio(folder, [pm_export])
     assert (folder / "app.py").read_text() == "# the student's own app\n"
     write_aistudio(folder, [pm_export], overwrite=True)
@@ -230,7 +232,7 @@ def test_without_model_the_demo_is_used_or_the_way_to_get_one_is_said(pm_export,
     from paddle_models.app.command import model_prefixes
 
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(SystemExit, match="python -m paddle_models demo.*python -m paddle_models export"):
+    with pytest.raises(UserError, match="python -m paddle_models demo.*python -m paddle_models export"):
         model_prefixes(None)
     (tmp_path / "runs" / "demo-resnet18").mkdir(parents=True)
     shutil.copy(pm_export.parents[1] / "runs" / "ichallenge_pm" / "best.pdparams", tmp_path / "runs" / "demo-resnet18")
@@ -362,18 +364,21 @@ def test_in_a_real_browser_an_upload_shows_probabilities_and_gradcam(pm_models, 
         page.close()
 
 
-def test_a_bad_or_busy_port_and_bad_threads_are_refused_before_anything_starts(pm_export):
+def test_a_bad_or_busy_port_and_bad_threads_are_refused_before_anything_starts(pm_export, capsys):
     import socket
 
     from paddle_models.cli import main
 
-    for arguments, message in ((["--port", "99999"], "--port must be a port number 1-65535"),
-                               (["--threads", "0"], "--threads must be at least 1")):
-        with pytest.raises(SystemExit, match=message):
+    def refused(arguments, message):
+        with pytest.raises(SystemExit) as stopped:
             main(["app", "--model", str(pm_export), *arguments])
+        error = capsys.readouterr().err
+        assert stopped.value.code == 2 and re.fullmatch(rf"error: {message}.*\n", error), error  # one line
+
+    refused(["--port", "99999"], "--port must be a port number 1-65535")
+    refused(["--threads", "0"], "--threads must be at least 1")
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         server.listen()
         port = server.getsockname()[1]
-        with pytest.raises(SystemExit, match=rf"port {port} is in use.*pass another --port"):
-            main(["app", "--model", str(pm_export), "--port", str(port)])
+        refused(["--port", str(port)], rf"port {port} is in use.*pass another --port")

@@ -18,6 +18,8 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
+from ..errors import UserError
+
 DEMO_RUN = Path("runs") / "demo-resnet18"  # where `python -m paddle_models demo` writes its checkpoint
 DEMO_EXPORT = Path("exported") / "demo-resnet18"
 HOW_TO_GET_A_MODEL = ("no model: train and export one first, e.g. `python -m paddle_models demo` then "
@@ -44,12 +46,12 @@ def demo_model(export_dir: Path = DEMO_EXPORT, run_dir: Path = DEMO_RUN) -> Opti
 
 
 def model_prefixes(given: Optional[Sequence[str]]) -> List[Path]:
-    """The --model prefixes, or the demo's model; SystemExit with the how-to line if there is none."""
+    """The --model prefixes, or the demo's model; UserError with the how-to line if there is none."""
     if given:
         return [Path(prefix) for prefix in given]
     demo = demo_model()
     if demo is None:
-        raise SystemExit(HOW_TO_GET_A_MODEL)
+        raise UserError(HOW_TO_GET_A_MODEL)
     print(f"using the demo's model {demo}")
     return [demo]
 
@@ -118,14 +120,14 @@ def write_aistudio(folder, prefixes: Sequence, overwrite: bool = False) -> Path:
     folder = Path(folder)
     earlier = [name for name in AISTUDIO_FILES if (folder / name).exists()]
     if earlier and not overwrite:
-        raise SystemExit(f"{folder} already holds {', '.join(earlier)}: pass --overwrite to replace "
+        raise UserError(f"{folder} already holds {', '.join(earlier)}: pass --overwrite to replace "
                          "them, or another --write-aistudio folder")
     found_per_model = []
     for prefix in prefixes:
         prefix = Path(prefix)
         found = [Path(str(prefix) + suffix) for suffix in EXPORT_SUFFIXES if Path(str(prefix) + suffix).is_file()]
         if not any(path.name.endswith(".meta.json") for path in found):
-            raise SystemExit(f"no exported model at {prefix} (expected {prefix}.meta.json): "
+            raise UserError(f"no exported model at {prefix} (expected {prefix}.meta.json): "
                              "run `python -m paddle_models export` first")
         found_per_model.append(found)
     for name in ("model", "paddle_models"):
@@ -183,11 +185,11 @@ def port_is_free(port: int) -> bool:
 def command_app(args) -> None:
     """Start the page (or write the AI Studio folder)."""
     if not 1 <= args.port <= 65535:
-        raise SystemExit(f"--port must be a port number 1-65535, got {args.port}")
+        raise UserError(f"--port must be a port number 1-65535, got {args.port}")
     if args.threads is not None and args.threads < 1:
-        raise SystemExit(f"--threads must be at least 1, got {args.threads}")
+        raise UserError(f"--threads must be at least 1, got {args.threads}")
     if not args.write_aistudio and not port_is_free(args.port):
-        raise SystemExit(f"port {args.port} is in use (another app or server): pass another --port, e.g. "
+        raise UserError(f"port {args.port} is in use (another app or server): pass another --port, e.g. "
                          f"--port {args.port + 1}")
     prefixes = model_prefixes(args.model)
     if args.write_aistudio:
