@@ -3,7 +3,7 @@ images, a ResNet-18 ranks the validation eyes far better than the same network f
 same budget, and does so within 2 epochs; ``reset_classifier`` changes only the head.  Three such
 fine-tuned models (seeds SEED, SEED + 1, SEED + 2; precise batch-norm statistics, kept by val/loss)
 are each well above chance but wrong on different eyes, and the average of their probabilities makes
-fewer mistakes than a typical member and about as few as the best one (at most one more).
+fewer mistakes than a typical member, with a log loss never above the members' mean (Jensen).
 
 Measured in fast mode by executing the notebook with SEED = 0, 1, 2 (source: ResNet-18, 2 epochs on
 ``ddr_imbalanced``, Adam 1e-3, weighted CE; target: 16 PM training images, 64x64, batch 8, 4 epochs,
@@ -38,6 +38,15 @@ Members' mistakes 8/9/4, 2/3/5, 6/3/3; average 2, 2, 3; vote 2, 2, 2. Smallest m
 over the members' mean accuracy: one image (seed 2); the average within one image of the best member:
 one image to spare (seeds 1 and 2).
 
+On a third CPU (an AMD EPYC, 2026-12-02; seeds 0-2 executed as the notebook): members' mistakes 0/12/13,
+1/3/7, 2/2/1; average 3, 2, 0; vote 4, 3, 0; disagree 21, 6, 5; validation log loss of members
+0.029/0.333/0.292 against the average's 0.147 at seed 0. There the average was three mistakes behind
+the best member at seed 0 (the earlier claim "within one image of the best member" failed), so the
+lesson no longer claims it: it claims fewer mistakes than the members' mean, which held in every run
+on every machine, and a log loss never above the members' mean, which Jensen's inequality guarantees
+(-log is convex) and the check asserts as a test of the averaging.  Transfer on this CPU: best AUC
+1.00 / 0.99 / 1.00 against 0.53 / 0.91 / 0.50 from scratch.
+
 The same with MKL_CBWR=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 (README): members 0.950 0.963 0.950, 0.963 0.912
 0.925, 0.950 0.975 0.950; average 0.963, 0.963, 1.000; vote 0.950, 0.938, 1.000; disagree 7, 11, 10
 (transfer: best AUC 0.99 / 1.00 / 1.00 vs 0.53 / 0.91 / 0.50 from scratch). With Paddle 2.6.2: members'
@@ -47,7 +56,6 @@ not, with Paddle 2.6 at seed 1); the vote's did not (AVX2 seed 0: below the memb
 seed 0 and AVX2 seed 1: two mistakes more than the best member), so the lesson claims the average only.
 """
 TRANSFER, SCRATCH = "transfer, all layers", "from scratch"
-ONE_IMAGE = 1 / 80  # of the validation set
 
 
 def check(results):
@@ -65,5 +73,6 @@ def check(results):
     assert results["disagree"] >= 4, f"the members should be wrong on different images: {results['disagree']}"
     typical = sum(accuracy.values()) / len(accuracy)
     assert results["average_acc"] > typical, f"the average should beat the members' mean accuracy {typical}: {results}"
-    assert results["average_acc"] >= max(accuracy.values()) - ONE_IMAGE - 1e-9, \
-        f"the average should be about as accurate as the best member {accuracy}: {results['average_acc']}"
+    member_loss = results["member_log_loss"]
+    assert results["average_log_loss"] <= sum(member_loss.values()) / len(member_loss) + 1e-9, \
+        f"Jensen: the average's log loss is never above the members' mean: {member_loss} {results['average_log_loss']}"
