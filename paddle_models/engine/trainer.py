@@ -1,6 +1,6 @@
 """The training loop of the course: small enough to read in one sitting.
 
-    trainer = Trainer(model, train_set, valid_set, TrainConfig(epochs=10, lr=1e-3), meta=...)
+    trainer = Trainer(model, train_set, valid_set, TrainConfig(epochs=10, lr=1e-3), record=...)
     history = trainer.fit()      # {'train/loss': [...], 'val/acc': [...], ...} one value per epoch
 
 Each epoch: shuffle (reproducibly), forward, loss (auxiliary heads weighted 0.3), backward, clip,
@@ -25,7 +25,9 @@ from tqdm import tqdm  # not tqdm.auto: its asyncio variant calls iter() on the 
 
 from ..files import write_text
 from ..metrics import BINARY_ONLY_METRICS, confusion_matrix, roc_auc
+from ..record import ModelRecord, record_for_model
 from ..settings import SettingsError, hparam_names
+from ..tasks import output_count
 from ..visualdl_log import RunLogger
 from . import distributed
 from .batchnorm import average_batch_norm_stats, recompute_batch_norm_stats
@@ -54,8 +56,11 @@ class RunFolderTakenError(RuntimeError):
 
 class Trainer:
     def __init__(self, model, train_set, valid_set, config: Optional[TrainConfig] = None,
-                 meta: Optional[dict] = None, class_names: Optional[List[str]] = None, loss=None):
-        """``loss``: a callable (outputs, labels) -> scalar loss to train with instead of the one
+                 meta: Optional[dict] = None, class_names: Optional[List[str]] = None, loss=None,
+                 record: Optional[ModelRecord] = None):
+        """``record``: the run record the checkpoints carry (``experiment.model_record``); a partial
+        ``meta`` dict instead is completed from the model, the data and the config.
+        ``loss``: a callable (outputs, labels) -> scalar loss to train with instead of the one
         ``config.loss`` names (a lesson's own loss); ``config.loss`` still says what the outputs mean
         (its task), i.e. how evaluation turns them into probabilities."""
         self.config = config or TrainConfig()
@@ -63,14 +68,28 @@ class Trainer:
         self.model, self.train_set, self.valid_set = model, train_set, valid_set
         self.class_names = list(class_names or getattr(train_set, "class_names", None)
                                 or [str(c) for c in range(train_set.num_classes)])
-        self.meta = dict(meta or {})
-        self.meta.setdefault("task", self.config.task)
-        self.meta.setdefault("class_names", self.class_names)
+        self.record = record if record is not None else self._complete_record(meta)
         self.output_dir = Path(self.config.output_dir)
         self.best_checkpoint = self.output_dir / BEST
         self.log_dir = Path(self.config.log_dir) / self.config.run_name
         self.history: Dict[str, list] = {}
         self.best_value, self.best_epoch, self.stale_epochs, self.start_epoch = None, -1, 0, 0
+
+    @property
+    def meta(self) -> ModelRecord:
+        """The run record (read like the stored dict: ``trainer.meta["class_names"]``)."""
+        return self.record
+
+    def _complete_record(self, meta: Optional[dict]) -> ModelRecord:
+        """A record from a partial meta dict: the task, classes and preprocessing the run trains with."""
+        stored = dict(meta or {})
+        stored.setdefault("task", self.config.task)
+        stored.setdefault("class_names", self.class_names)
+        stored["num_classes"] = output_count(stored["task"], len(stored["class_names"]))  # what the data needs
+        preprocess = getattr(self.train_set, "preprocess", None)
+        if preprocess is not None:
+            stored.setdefault("preprocess", preprocess.to_dict())
+        return record_for_model(self.model, stored)
 
     # ------------------------------------------------------------------ set-up
 
@@ -247,13 +266,13 @@ class Trainer:
     def _save(self, epoch: int, improved: bool) -> None:
         weights = self.model.state_dict()
         if improved:
-            save_checkpoint({"model": weights, "meta": self.meta, "epoch": epoch,
+            save_checkpoint({"model": weights, "meta": self.record.to_dict(), "epoch": epoch,
                              "metrics": {k: v[-1] for k, v in self.history.items()}}, self.best_checkpoint)
         if not self.config.save_last:
             return
         save_checkpoint({
             "model": weights, "optimizer": optimizer_state(self.optimizer, self.model), "scheduler": self.scheduler.state_dict(),
-            "meta": self.meta, "config": self.config.to_dict(), "epoch": epoch, "history": self.history,
+            "meta": self.record.to_dict(), "config": self.config.to_dict(), "epoch": epoch, "history": self.history,
             "best_value": self.best_value, "best_epoch": self.best_epoch, "stale_epochs": self.stale_epochs,
             "rng": {"numpy": np.random.get_state(), "python": random.getstate()},
         }, self.output_dir / LAST)
@@ -268,7 +287,7 @@ class Trainer:
                               "--no-save-last cannot be resumed.)")
         state = load_checkpoint(path)
         differences = []
-        saved_model, model = (state.get("meta") or {}).get("model_name"), self.meta.get("model_name")
+        saved_model, model = (state.get("meta") or {}).get("model_name"), self.record.model_name
         if saved_model and model and saved_model != model:
             differences.append(f"model {saved_model} -> {model}")
         saved = state.get("config") or {}
@@ -330,14 +349,14 @@ class Trainer:
         log.figure("val/roc_figure", plot_roc_curves(result.y_true, result.probs, self.class_names), step)
         log.pr_curve("val/pr", result.y_true, result.probs, step, self.class_names)
         log.roc_curve("val/roc", result.y_true, result.probs, step, self.class_names)
-        settings = {**(self.meta.get("settings") or {}), **self.config.to_dict()}
+        settings = {**self.record.settings, **self.config.to_dict()}
         names = set(hparam_names())
         hparams = {key: value for key, value in settings.items() if key in names and value is not None}
-        hparams.update(model=self.meta.get("model_name", type(self.model).__name__))
+        hparams.update(model=self.record.model_name)
         log.hparams(hparams, HPARAM_METRICS)
         self.final_evaluation = result
 
 
-def fit(model, train_set, valid_set, meta: Optional[dict] = None, **settings) -> Dict[str, list]:
+def fit(model, train_set, valid_set, meta=None, **settings) -> Dict[str, list]:
     """``Trainer(model, train_set, valid_set, TrainConfig(**settings), meta).fit()`` in one call."""
     return Trainer(model, train_set, valid_set, TrainConfig(**settings), meta=meta).fit()
