@@ -51,7 +51,9 @@ def setting(default, help: str, choices: Optional[Sequence] = None, check: Optio
     ``check``    a function value -> None, or a short text saying what is wrong (``positive`` ...);
     ``cli``      False for fields the command line does not offer (``progress`` is ``--quiet``);
     ``hparam``   False for fields that are not hyper-parameters (folders, resume) in VisualDL;
-    ``resumable`` True for fields a resumed run may change (how long it goes on, the machinery).
+    ``resumable`` True for fields a resumed run may change (how long it goes on, where it writes, the
+                 machinery); every other field changes what the run computes, so ``--resume`` refuses a
+                 new value (``resume_differences``).
     """
     metadata = dict(help=help, choices=choices, check=check, cli=cli, hparam=hparam, resumable=resumable)
     if isinstance(default, (dict, list)):
@@ -151,7 +153,7 @@ class DataSettings:
                                            "valid (reproducibly: the checkpoint records it)", hparam=False)
     skip_bad: bool = setting(False, "skip unreadable images and list them (next to the run) instead of stopping")
     cache_dir: Optional[str] = setting(None, "cache preprocessed images here (much faster from epoch 2)",
-                                       hparam=False)
+                                       hparam=False, resumable=True)
 
     def __post_init__(self):
         from .data.registry import canonical_name
@@ -280,6 +282,20 @@ def as_flat_dict(*instances) -> Dict[str, object]:
     for instance in instances:
         values.update(asdict(instance))
     return json.loads(json.dumps(values, default=str))
+
+
+def resume_differences(saved: Dict[str, object], current: Dict[str, object]) -> List[str]:
+    """The settings a resumed run changed although they change what it computes, as ``name old -> new``.
+
+    ``saved`` and ``current`` are flat settings (``as_flat_dict``); only the fields not declared
+    ``resumable`` count, and only those both dicts hold (a checkpoint may predate a field).
+    """
+    def shown(value):
+        return value if isinstance(value, str) else repr(value)
+
+    return [f"{item.name} {shown(saved[item.name])} -> {shown(current[item.name])}" for item in all_fields()
+            if not item.metadata["resumable"] and item.name in saved and item.name in current
+            and saved[item.name] != current[item.name]]
 
 
 def hparam_names() -> List[str]:

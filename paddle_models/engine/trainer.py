@@ -25,7 +25,8 @@ from tqdm import tqdm  # not tqdm.auto: its asyncio variant calls iter() on the 
 
 from ..files import write_text
 from ..metrics import BINARY_ONLY_METRICS, confusion_matrix, roc_auc
-from ..settings import SettingsError, hparam_names
+from ..models.pretrained import compare_weights
+from ..settings import SettingsError, hparam_names, resume_differences
 from ..visualdl_log import RunLogger
 from . import distributed
 from .batchnorm import average_batch_norm_stats, recompute_batch_norm_stats
@@ -42,6 +43,9 @@ from .runlock import claim_run_folder
 warnings.filterwarnings("ignore", message="When training, we now always track global mean")
 
 HPARAM_METRICS = ["val/acc", "val/auc", "val/kappa", "val/loss"]
+# What a checkpoint's meta says of the model and data; a resumed run must agree on all of them.
+RUN_FACTS = ("model_name", "model_options", "num_classes", "task", "class_names", "input_size", "preprocess",
+             "dataset")
 
 
 class ResumeError(RuntimeError):
@@ -267,22 +271,34 @@ class Trainer:
                               "--log-dir, or drop --resume to start a new run. (Runs trained with "
                               "--no-save-last cannot be resumed.)")
         state = load_checkpoint(path)
-        differences = []
-        saved_model, model = (state.get("meta") or {}).get("model_name"), self.meta.get("model_name")
-        if saved_model and model and saved_model != model:
-            differences.append(f"model {saved_model} -> {model}")
-        saved = state.get("config") or {}
-        for item in fields(self.config):  # the schema says which settings a resumed run may change
-            value = getattr(self.config, item.name)
-            if not item.metadata["resumable"] and item.name in saved and saved[item.name] != value:
-                differences.append(f"{item.name} {saved[item.name]!r} -> {value!r}")
+        differences = self._differences_from(state)
         if differences:
             raise ResumeError(f"--resume: {path} is a different run: " + "; ".join(differences)
                               + ". Use the original settings, or another --run-name for a new run.")
         return state
 
+    def _differences_from(self, state: dict) -> List[str]:
+        """What differs between the run saved in ``state`` and this one, among what changes the result.
+
+        The settings schema says which settings those are (all but the ``resumable`` ones); a run
+        built without it (a lesson's own Trainer) is compared by what its meta says of the model and data.
+        """
+        saved_meta = state.get("meta") or {}
+        saved = {**(saved_meta.get("settings") or {}), **(state.get("config") or {})}
+        current = {**(self.meta.get("settings") or {}), **self.config.to_dict()}
+        differences = resume_differences(saved, current)
+        if not differences:
+            differences = [f"{key} {saved_meta[key]} -> {self.meta[key]}" for key in RUN_FACTS
+                           if key in saved_meta and key in self.meta and saved_meta[key] != self.meta[key]]
+        return differences
+
     def _restore(self, state: dict) -> None:
         """Continue from ``last.pdckpt``: weights, optimizer, schedule, history, best epoch."""
+        misfit = compare_weights(self.model, state["model"]).problems()
+        if misfit:  # set_state_dict would only warn and keep random weights
+            raise ResumeError(f"--resume: the weights in {self.output_dir / LAST} do not fit this model: "
+                              f"{len(misfit)} problem(s), e.g. {'; '.join(misfit[:2])}. Use the original "
+                              "settings, or another --run-name for a new run.")
         self.model.set_state_dict(state["model"])
         restore_optimizer_state(self.optimizer, self.model, state["optimizer"])
         self.scheduler.set_state_dict(state["scheduler"])
