@@ -63,3 +63,31 @@ def test_resume_refuses_weights_that_do_not_fit_naming_the_file(one_epoch_run, p
     err = user_error(["train", *LENET, "--data-root", str(pm_root), "--epochs", "2", "--log-dir", str(runs),
                       "--run-name", name, "--output-dir", str(copy), "--resume"], capsys)
     assert f"{copy / LAST}" in err and "do not fit this model" in err
+
+
+# ----------------------------------------------------------------------------- 6. (part) bce on five classes
+
+
+def test_bce_on_five_classes_is_refused_before_training(ddr_root, tmp_path, capsys):
+    err = user_error(["train", *LENET, "--data", "ddr", "--data-root", str(ddr_root), "--epochs", "1",
+                      "--loss", "bce", "--log-dir", str(tmp_path)], capsys)
+    assert "loss='bce'" in err and "5 classes" in err and "--loss ce" in err
+    assert not list(tmp_path.rglob("*.pd*")) and not list(tmp_path.rglob("vdlrecords*"))
+
+
+# ----------------------------------------------------------------------------- 7. the monitor
+
+
+def test_a_monitor_the_task_lacks_is_refused_before_training(ddr_root, tmp_path, capsys):
+    err = user_error(["train", *LENET, "--data", "ddr", "--data-root", str(ddr_root), "--epochs", "1",
+                      "--monitor", "val/sensitivity", "--log-dir", str(tmp_path)], capsys)
+    assert "monitor='val/sensitivity'" in err and "two classes only" in err and "val/kappa" in err
+    assert not list(tmp_path.rglob("vdlrecords*"))
+
+
+def test_a_run_failing_in_its_first_epoch_does_not_block_the_rerun(pm_root, tmp_path, capsys):
+    options = [*LENET, "--data-root", str(pm_root), "--epochs", "1", "--log-dir", str(tmp_path), "--run-name", "r"]
+    err = user_error(["train", *options, "--lr", "1e6", "--optimizer", "sgd"], capsys)
+    assert "lower learning rate" in err
+    main(["train", *options])  # no --overwrite needed: the failed start left nothing behind
+    assert (tmp_path / "r" / "best.pdparams").is_file()

@@ -16,8 +16,14 @@ from ..tasks import LOSSES, task_of_loss
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop")
 SCHEDULES = ("constant", "step", "cosine")
 SAMPLERS = ("shuffle", "balanced")
-# What ``monitor`` may name: the validation metrics computed every epoch, and the losses.
-MONITORS = ("val/loss", *(f"val/{name}" for name in EPOCH_METRICS), "train/loss", "train/acc", "train/auc")
+
+
+def monitors(metric_names=EPOCH_METRICS) -> tuple:
+    """What ``monitor`` may name: the validation metrics computed every epoch, and the losses."""
+    return ("val/loss", *(f"val/{name}" for name in metric_names), "train/loss", "train/acc", "train/auc")
+
+
+MONITORS = monitors()  # for some data fewer: sensitivity and specificity need two classes (Trainer checks)
 
 
 @dataclass

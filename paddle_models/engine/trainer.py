@@ -24,14 +24,14 @@ import paddle
 from tqdm import tqdm  # not tqdm.auto: its asyncio variant calls iter() on the loader twice
 
 from ..files import write_text
-from ..metrics import BINARY_ONLY_METRICS, confusion_matrix, roc_auc
+from ..metrics import BINARY_ONLY_METRICS, confusion_matrix, epoch_metric_names, roc_auc
 from ..models.pretrained import compare_weights
 from ..settings import SettingsError, hparam_names, resume_differences
 from ..visualdl_log import RunLogger
 from . import distributed
 from .batchnorm import average_batch_norm_stats, recompute_batch_norm_stats
 from .checkpoint import BEST, LAST, load_checkpoint, optimizer_state, restore_optimizer_state, save_checkpoint
-from .config import TrainConfig
+from .config import TrainConfig, monitors
 from .device import choose_device, set_seed, use_amp
 from .evaluate import EvalResult, evaluate
 from .loader import WORKER_FAILURE_HINT, is_worker_failure, make_loader, set_loader_epoch
@@ -111,17 +111,40 @@ class Trainer:
 
     def fit(self) -> Dict[str, list]:
         """Train; the run folder is locked meanwhile, so a second run into it stops at once (runlock.py)."""
+        self._check_settings_fit_data()
         if not distributed.is_main_process():
             return self._fit()
         with claim_run_folder(self.output_dir, (self.train_set, self.valid_set), log_folder=self.log_dir):
             if not self.config.resume:
                 self._clear_earlier_run()
-            return self._fit()
+            try:
+                return self._fit()
+            except BaseException:
+                if not self.config.resume and not self.history:  # failed before its first epoch ended
+                    self._remove_visualdl_log()  # else it alone would block the corrected rerun
+                raise
+
+    def _check_settings_fit_data(self) -> None:
+        """Settings that cannot work with this data are refused before anything is written."""
+        classes, config = self.train_set.num_classes, self.config
+        if config.loss == "bce" and classes != 2 and self.custom_loss is None:
+            raise SettingsError(f"loss='bce' trains one logit, for two classes; this data has {classes} classes "
+                                f"({', '.join(self.class_names)}): use --loss ce (or ordinal for grades)")
+        computed = monitors(epoch_metric_names(classes))
+        if config.monitor not in computed:
+            only_binary = config.monitor.split("/")[-1] in BINARY_ONLY_METRICS
+            raise SettingsError(f"monitor={config.monitor!r} is not computed for {classes} classes"
+                                + (" (sensitivity and specificity exist for two classes only)" if only_binary else "")
+                                + "; choose one of: " + ", ".join(computed))
 
     def _earlier_run_files(self) -> list:
         """What an earlier run left in this run's folders: checkpoints and VisualDL records."""
         files = [self.output_dir / name for name in (BEST, LAST)]
         return [path for path in files if path.exists()] + sorted(self.log_dir.glob("vdlrecords.*.log"))
+
+    def _remove_visualdl_log(self) -> None:
+        for path in self.log_dir.glob("vdlrecords.*.log"):
+            path.unlink()
 
     def _clear_earlier_run(self) -> None:
         """A fresh run never silently replaces another: refuse, unless ``overwrite`` asks for it."""
@@ -231,13 +254,7 @@ class Trainer:
         for name, value in scores.items():
             self.history.setdefault(name, []).append(float(value))
         self.logger.scalars(scores, epoch + 1)
-        if self.config.monitor not in scores:
-            raise SettingsError(
-                f"monitor={self.config.monitor!r} is not computed for this task; this run has: "
-                + ", ".join(sorted(name for name in scores if name != "lr"))
-                + (" (sensitivity and specificity exist for two classes only)"
-                   if self.config.monitor.split("/")[-1] in BINARY_ONLY_METRICS else ""))
-        value = scores.get(self.config.monitor)
+        value = scores[self.config.monitor]
         if not np.isfinite(value):
             value = -np.inf if self.config.monitor_mode == "max" else np.inf
         better = (self.best_value is None or
