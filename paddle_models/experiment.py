@@ -32,7 +32,7 @@ from .data.quality import warn_if_nothing_excluded
 from .data.registry import canonical_name, dataset_class
 from .data.subset import load_split, split_with_file
 from .engine import Trainer, evaluate, load_model, set_seed
-from .files import write_text
+from .files import make_folder, write_text
 from .figures import plot_confusion_matrix, plot_roc_curves, save_figure
 from .settings import SettingsError, as_flat_dict, defaults, parse_settings
 from .tasks import output_count, task_of_loss
@@ -271,7 +271,7 @@ def run_evaluation(checkpoint, data_root, split: Optional[str] = None, data: Opt
     check_data_fits(meta, dataset, checkpoint)
     result = evaluate(model, dataset, batch_size=batch_size, task=meta["task"])
     output_dir = Path(output_dir or Path(checkpoint).parent / f"evaluation-{split or 'valid'}")
-    output_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(output_dir, "evaluation output folder (--output)")
     confusion = metrics.confusion_matrix(result.y_true, result.probs)
     figures = {
         "confusion_matrix": save_figure(plot_confusion_matrix(confusion, meta["class_names"]),

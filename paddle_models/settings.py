@@ -82,6 +82,12 @@ def non_negative(value):
     return None if math.isfinite(value) and value >= 0 else "a finite number >= 0"
 
 
+def folder_name(value):
+    """One folder name (a run's, inside --log-dir): a path would put the run somewhere else."""
+    plain = value.strip() and value not in (".", "..") and not any(sep in value for sep in ("/", "\\"))
+    return None if plain else "one folder name, without / or \\ and not . or .. (it is made inside log_dir)"
+
+
 def fraction(value):
     return None if 0 < value < 1 else "a fraction between 0 and 1 (exclusive)"
 
@@ -176,6 +182,21 @@ class DataSettings:
 # ----------------------------------------------------------------------------- checking values
 
 
+def did_you_mean(value, allowed: Iterable) -> str:
+    """' (did you mean 'sgd'?)' for the allowed name nearest ``value`` (other case, a prefix, a typo), or ''.
+
+    >>> did_you_mean("SGD", ["sgd", "adam"]), did_you_mean("vgg", ["alexnet"])
+    (" (did you mean 'sgd'?)", '')
+    """
+    names = [str(name) for name in allowed]
+    text = str(value)
+    close = ([name for name in names if name.lower() == text.lower()]
+             or [name for name in names if text.startswith(name)]
+             or difflib.get_close_matches(text, names, n=1)
+             or difflib.get_close_matches(text.lower(), names, n=1))
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _type_of(cls, name: str):
     """The field's type with Optional[...] removed, and whether None is allowed."""
     hint = typing.get_type_hints(cls)[name]
@@ -211,11 +232,8 @@ def validate(instance) -> None:
             continue
         allowed = choices_of(item)
         if allowed is not None and value not in allowed:
-            close = [str(a) for a in allowed if str(value).startswith(str(a))][:1] or \
-                difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise SettingsError(f"{item.name}={value!r} is not allowed{hint}; choose one of: "
-                                + ", ".join(map(str, allowed)))
+            raise SettingsError(f"{item.name}={value!r} is not allowed{did_you_mean(value, allowed)}; choose "
+                                "one of: " + ", ".join(map(str, allowed)))
         check = item.metadata.get("check")
         problem = check(value) if check else None
         if problem:

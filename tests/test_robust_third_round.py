@@ -5,12 +5,18 @@ exit status 2) or the correct result. The causes are numbered as in the issue; c
 (damaged and overwritten exports) are pinned in test_inference_export.py.
 """
 import json
+import os
+import stat
 
+import numpy as np
 import pytest
 
+from paddle_models import aistudio
 from paddle_models.cli import main
-from paddle_models.engine.checkpoint import LAST, load_checkpoint, save_checkpoint
+from paddle_models.data import locate
+from paddle_models.engine.checkpoint import BEST, LAST, load_checkpoint, save_checkpoint
 from tests.cli_helpers import user_error
+from tests.data_fixtures import copy_dataset
 
 SIZE = 32
 LENET = ["--model", "lenet", "--model-options", json.dumps({"activation": "relu"}), "--image-size", str(SIZE),
@@ -65,7 +71,63 @@ def test_resume_refuses_weights_that_do_not_fit_naming_the_file(one_epoch_run, p
     assert f"{copy / LAST}" in err and "do not fit this model" in err
 
 
-# ----------------------------------------------------------------------------- 6. (part) bce on five classes
+# ----------------------------------------------------------------------------- 6. user mistakes, not internal errors
+
+
+def test_a_valid_fraction_that_leaves_nothing_to_train_on(aptos_root, tmp_path, capsys):
+    err = user_error(["train", *LENET, "--data", "aptos", "--data-root", str(aptos_root), "--epochs", "1",
+                      "--valid-fraction", "0.99", "--log-dir", str(tmp_path)], capsys)
+    assert "valid_fraction=0.99" in err and "leaves none to train on" in err and "at most 0.90" in err
+
+
+def test_a_retinamnist_split_without_rows_names_the_file(tmp_path, capsys):
+    images = np.zeros((5, 28, 28, 3), np.uint8)
+    grades = np.arange(5).reshape(-1, 1)
+    path = tmp_path / "retinamnist.npz"
+    np.savez(path, train_images=images[:0], train_labels=grades[:0], val_images=images, val_labels=grades,
+             test_images=images, test_labels=grades)
+    err = user_error(["train", *LENET, "--data", "retinamnist", "--data-root", str(path), "--epochs", "1",
+                      "--log-dir", str(tmp_path)], capsys)
+    assert f"{path}: train_images holds no images (0 rows)" in err and "download it again" in err
+
+
+def test_a_checkpoint_without_class_names_names_the_file(one_epoch_run, pm_root, tmp_path, capsys):
+    runs, name = one_epoch_run
+    state = load_checkpoint(runs / name / BEST)
+    del state["meta"]["class_names"]
+    edited = save_checkpoint(state, tmp_path / "edited.pdparams")
+    err = user_error(["evaluate", "--checkpoint", str(edited), "--data-root", str(pm_root)], capsys)
+    assert f"{edited}: its meta lacks class_names" in err
+
+
+@pytest.mark.parametrize("command", ["evaluate", "audit"])
+def test_an_output_folder_that_is_a_file(one_epoch_run, pm_root, tmp_path, capsys, command):
+    runs, name = one_epoch_run
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder")
+    given = ["--checkpoint", str(runs / name / BEST)] if command == "evaluate" else ["--data", "ichallenge_pm",
+                                                                                      "--quiet"]
+    err = user_error([command, *given, "--data-root", str(pm_root), "--output", str(taken)], capsys)
+    assert f"{taken} is a file, not a folder" in err and taken.read_text() == "not a folder"
+
+
+def test_a_garbage_zip_found_by_data_root_auto_is_named(tmp_path, monkeypatch, capsys):
+    home = tmp_path / "aistudio"
+    (home / "work").mkdir(parents=True)
+    mount = home / "data" / "data19065"
+    mount.mkdir(parents=True)
+    for name in ("training.zip", "validation.zip", "valid_gt.zip"):
+        (mount / name).write_bytes(b"<html>a login page, not an archive</html>")
+    monkeypatch.setenv(aistudio.HOME_ENV, str(home))
+    monkeypatch.setattr(locate, "DATASETS_DIR", tmp_path / "no_datasets_here")
+    err = user_error(["train", *LENET, "--data-root", "auto", "--epochs", "1", "--log-dir", str(tmp_path)], capsys)
+    assert f"{mount / 'training.zip'} is not a valid zip archive" in err and "download it again" in err
+
+
+def test_a_garbage_zip_given_to_prepare_is_a_user_error(tmp_path, capsys):
+    (tmp_path / "training.zip").write_bytes(b"not a zip")
+    err = user_error(["prepare", "--archives", str(tmp_path), "--root", str(tmp_path / "palm")], capsys)
+    assert "training.zip is not a valid zip archive" in err
 
 
 def test_bce_on_five_classes_is_refused_before_training(ddr_root, tmp_path, capsys):
@@ -91,3 +153,51 @@ def test_a_run_failing_in_its_first_epoch_does_not_block_the_rerun(pm_root, tmp_
     assert "lower learning rate" in err
     main(["train", *options])  # no --overwrite needed: the failed start left nothing behind
     assert (tmp_path / "r" / "best.pdparams").is_file()
+
+
+# ----------------------------------------------------------------------------- also: hints, names, places
+
+
+def test_a_setting_in_the_wrong_case_or_misspelt_gets_a_suggestion(capsys):
+    assert "did you mean 'sgd'?" in user_error(["train", "--optimizer", "SGD", "--data-root", "x"], capsys)
+    assert "did you mean 'pm-resnet50'?" in user_error(["train", "--recipe", "pm-resnet5", "--data-root", "x"],
+                                                       capsys)
+    assert "did you mean 'ddr'?" in user_error(["audit", "--data", "drr", "--data-root", "x"], capsys)
+
+
+@pytest.mark.parametrize("name", ["../..", "a/b", ".."])
+def test_a_run_name_must_stay_inside_the_log_dir(pm_root, tmp_path, capsys, name):
+    err = user_error(["train", *LENET, "--data-root", str(pm_root), "--log-dir", str(tmp_path / "runs"),
+                      "--run-name", name], capsys)
+    assert "run_name must be one folder name" in err
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_log_dir_that_is_a_file_and_a_read_only_one_say_what_to_do(pm_root, tmp_path, capsys):
+    options = [*LENET, "--data-root", str(pm_root), "--epochs", "1"]
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    err = user_error(["train", *options, "--log-dir", str(a_file)], capsys)
+    assert str(a_file) in err and ("choose another path" in err or "is a file" in err)
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders")
+    read_only = tmp_path / "read_only"
+    read_only.mkdir()
+    read_only.chmod(stat.S_IREAD | stat.S_IEXEC)
+    try:
+        err = user_error(["train", *options, "--log-dir", str(read_only)], capsys)
+    finally:
+        read_only.chmod(stat.S_IRWXU)
+    assert str(read_only) in err and "choose a folder you can write to" in err
+
+
+def test_a_warning_made_an_error_by_the_environment_is_explained(image_folder_root, tmp_path, monkeypatch, capsys):
+    import warnings
+
+    root = copy_dataset(image_folder_root, tmp_path)
+    (root / "empty").mkdir()  # an EmptyClassWarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        err = user_error(["train", *LENET, "--data", "image_folder", "--data-root", str(root), "--epochs", "1",
+                          "--log-dir", str(tmp_path / "runs")], capsys)
+    assert "EmptyClassWarning" in err and "PYTHONWARNINGS" in err

@@ -24,7 +24,7 @@ import paddle
 from tqdm.auto import tqdm
 
 from .cache import PreprocessCache
-from .errors import (BadSample, DatasetNotFoundError, SkippedSamplesWarning, describe_bad_samples,
+from .errors import (BadSample, BadSampleError, DatasetNotFoundError, SkippedSamplesWarning, describe_bad_samples,
                      raise_for_bad_samples)
 from .imageio import CorruptImageWarning, check_image_file, decode_problem
 from .preprocess import PreprocessConfig, as_config, centre_window, preprocess_image, to_input
@@ -222,10 +222,12 @@ class FundusDataset(paddle.io.Dataset):
         augmentation cuts the window.
         """
         path, full = self.samples[index][0], self.preprocess.full_frame()
-        if self.cache is None:
-            image = preprocess_image(path, full)
-        else:
-            image = self.cache.get(path, lambda: preprocess_image(path, full))
+        try:
+            image = preprocess_image(path, full) if self.cache is None else \
+                self.cache.get(path, lambda: preprocess_image(path, full))
+        except BadSampleError as error:  # a dataset (unlike predict or gradcam) can skip such files
+            raise BadSampleError(f"{error} Or pass skip_bad=True to the dataset (train: --skip-bad) to skip "
+                                 "every such file.") from None
         if self.random_windows and self.augment is not None:
             return image
         return centre_window(image, self.preprocess.crop_size)

@@ -102,8 +102,7 @@ def read_image(path: PathLike, reduction: int = 1) -> np.ndarray:
     if image is None:
         raise BadSampleError(
             f"cannot decode image {path} ({data.size} bytes): not an image or corrupted. "
-            "Replace or delete the file, or pass skip_bad=True to the dataset (train: --skip-bad) "
-            "to skip it."
+            "Replace or delete the file."
         )
     return image  # [H, W, 3] BGR uint8
 

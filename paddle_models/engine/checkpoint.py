@@ -34,6 +34,8 @@ BEST, LAST = "best.pdparams", "last.pdckpt"
 CHECKSUM_TAG = b"\nPADDLE_MODELS_SHA256:"
 CHECKSUM_LINE_LENGTH = len(CHECKSUM_TAG) + 64 + 1  # tag, 64 hex digits, newline
 CHUNK = 1 << 20
+# What load_model's callers read from a checkpoint's meta (the Trainer writes all of them)
+NEEDED_META = ("num_classes", "class_names", "task")
 
 
 class CorruptCheckpointError(ValueError):
@@ -189,6 +191,10 @@ def model_from_state(state, path):
     if not meta.get("model_name"):
         raise ValueError(f"{path} does not say which model it holds (no meta['model_name']); "
                          "build the model yourself and use model.set_state_dict(state['model'])")
+    missing = [key for key in NEEDED_META if meta.get(key) is None]
+    if missing:
+        raise ValueError(f"{path}: its meta lacks {', '.join(missing)} (an edited or hand-made checkpoint): use "
+                         "the best.pdparams a run wrote, or add them to state['meta'] and save it again")
     model = build(meta["model_name"], num_classes=meta["num_classes"], **meta.get("model_options", {}))
     misfit = compare_weights(model, state["model"]).problems()
     if misfit:

@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass
 from typing import Optional
 
 from ..metrics import EPOCH_METRICS
-from ..settings import SettingsError, at_least, non_negative, positive, probability, setting, validate
+from ..settings import (SettingsError, at_least, folder_name, non_negative, positive, probability, setting,
+                        validate)
 from ..tasks import LOSSES, task_of_loss
 
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop")
@@ -68,7 +69,8 @@ class TrainConfig:
                                resumable=True)
     log_dir: str = setting("runs", "parent folder of the VisualDL logs", hparam=False, resumable=True)
     run_name: Optional[str] = setting(None, "sub-folder name for this run's logs and checkpoints "
-                                            "(default: <data>-<model> on the command line, else 'run')", hparam=False)
+                                            "(default: <data>-<model> on the command line, else 'run')", hparam=False,
+                                     check=folder_name)
     output_dir: Optional[str] = setting(None, "where checkpoints go (default: the run's folder)", hparam=False,
                                         resumable=True)
     resume: bool = setting(False, "continue the run from its last checkpoint (last.pdckpt)", hparam=False,
