@@ -6,6 +6,7 @@ exit status 2) or the correct result. The causes are numbered as in the issue; c
 """
 import json
 import os
+import shutil
 import stat
 
 import numpy as np
@@ -201,3 +202,24 @@ def test_a_warning_made_an_error_by_the_environment_is_explained(image_folder_ro
         err = user_error(["train", *LENET, "--data", "image_folder", "--data-root", str(root), "--epochs", "1",
                           "--log-dir", str(tmp_path / "runs")], capsys)
     assert "EmptyClassWarning" in err and "PYTHONWARNINGS" in err
+
+
+# ----------------------------------------------------------------------------- 2. valid/ classes
+
+
+@pytest.mark.parametrize("change", ["renamed", "extra"])
+def test_valid_classes_other_than_train_classes_are_refused_naming_both(image_folder_root, tmp_path, capsys, change):
+    root = tmp_path / "folders"
+    for split in ("train", "valid"):
+        shutil.copytree(image_folder_root, root / split)
+    if change == "renamed":
+        (root / "valid" / "normal").rename(root / "valid" / "healthy")
+    else:
+        (root / "valid" / "other").mkdir()
+        first = next((root / "valid" / "normal").iterdir())
+        first.rename(root / "valid" / "other" / first.name)
+    err = user_error(["train", *LENET, "--data", "image_folder", "--data-root", str(root), "--epochs", "1",
+                      "--log-dir", str(tmp_path / "runs")], capsys)
+    assert "the validation images" in err and "['normal', 'pathologic_myopia']" in err
+    assert ("healthy" if change == "renamed" else "'other'") in err
+    assert not (tmp_path / "runs").exists()

@@ -23,6 +23,7 @@ import numpy as np
 import paddle
 from tqdm import tqdm  # not tqdm.auto: its asyncio variant calls iter() on the loader twice
 
+from ..errors import UserError
 from ..files import write_text
 from ..metrics import BINARY_ONLY_METRICS, confusion_matrix, epoch_metric_names, roc_auc
 from ..models.pretrained import compare_weights
@@ -46,6 +47,11 @@ HPARAM_METRICS = ["val/acc", "val/auc", "val/kappa", "val/loss"]
 # What a checkpoint's meta says of the model and data; a resumed run must agree on all of them.
 RUN_FACTS = ("model_name", "model_options", "num_classes", "task", "class_names", "input_size", "preprocess",
              "dataset")
+
+
+def where(dataset) -> str:
+    """Where a dataset's images are, for messages: its root and split."""
+    return f"{getattr(dataset, 'root', None) or type(dataset).__name__}, split {getattr(dataset, 'split', None)!r}"
 
 
 class ResumeError(RuntimeError):
@@ -127,6 +133,11 @@ class Trainer:
     def _check_settings_fit_data(self) -> None:
         """Settings that cannot work with this data are refused before anything is written."""
         classes, config = self.train_set.num_classes, self.config
+        trained, validated = (list(getattr(part, "class_names", None) or []) for part in (self.train_set, self.valid_set))
+        if trained and validated and trained != validated:  # label k would mean another class in each
+            raise UserError(f"the validation images ({where(self.valid_set)}) have the classes {validated}, the "
+                            f"training images ({where(self.train_set)}) {trained}: give both the same class "
+                            "folders (a class without validation images may stay empty)")
         if config.loss == "bce" and classes != 2 and self.custom_loss is None:
             raise SettingsError(f"loss='bce' trains one logit, for two classes; this data has {classes} classes "
                                 f"({', '.join(self.class_names)}): use --loss ce (or ordinal for grades)")
