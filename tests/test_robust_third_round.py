@@ -223,3 +223,55 @@ def test_valid_classes_other_than_train_classes_are_refused_naming_both(image_fo
     assert "the validation images" in err and "['normal', 'pathologic_myopia']" in err
     assert ("healthy" if change == "renamed" else "'other'") in err
     assert not (tmp_path / "runs").exists()
+
+
+# ----------------------------------------------------------------------------- 9. files left out
+
+
+@pytest.fixture(scope="module")
+def exported(one_epoch_run, tmp_path_factory):
+    runs, name = one_epoch_run
+    prefix = tmp_path_factory.mktemp("third_round_export") / "model"
+    main(["export", "--checkpoint", str(runs / name / BEST), "--output", str(prefix)])
+    return prefix
+
+
+def images_with_broken_links(pm_root, tmp_path):
+    """Three validation images, a link to a missing file and a loop of links."""
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for image in sorted((pm_root / "PALM-Validation400").glob("*.jpg"))[:3]:
+        shutil.copy(image, folder)
+    (folder / "dangling.jpg").symlink_to(tmp_path / "gone.jpg")
+    (folder / "loop.jpg").symlink_to(folder / "loop.jpg")
+    return folder
+
+
+@pytest.mark.parametrize("link", ["dangling.jpg", "loop.jpg"])
+def test_broken_links_in_an_image_folder_class_are_named_by_train(image_folder_root, tmp_path, capsys, link):
+    root = copy_dataset(image_folder_root, tmp_path)
+    target = root / "normal" / link
+    target.symlink_to(tmp_path / "gone.jpg" if link == "dangling.jpg" else target)
+    err = user_error(["train", *LENET, "--data", "image_folder", "--data-root", str(root), "--epochs", "1",
+                      "--log-dir", str(tmp_path / "runs")], capsys)
+    assert f"a symbolic link to a missing file, or a loop of links" in err and str(target) in err
+
+
+def test_broken_links_are_named_by_predict_not_left_out_of_the_csv(exported, pm_root, tmp_path, capsys):
+    folder = images_with_broken_links(pm_root, tmp_path)
+    err = user_error(["predict", "--model", str(exported), "--images", str(folder), "--output",
+                      str(tmp_path / "p.csv")], capsys)
+    assert "dangling.jpg" in err and "a symbolic link to a missing file" in err
+    assert not (tmp_path / "p.csv").exists()
+
+
+def test_images_in_a_sub_folder_of_a_class_are_named(image_folder_root, tmp_path):
+    from paddle_models.data import build_dataset
+    from paddle_models.data.imageio import UnreadFilesWarning
+
+    root = copy_dataset(image_folder_root, tmp_path)
+    first = next((root / "normal").glob("*.jpg"))
+    (root / "normal" / "more").mkdir()
+    first.rename(root / "normal" / "more" / first.name)
+    with pytest.warns(UnreadFilesWarning, match=r"normal: the images in its sub-folder\(s\) more are not read"):
+        build_dataset("image_folder", root, "train")

@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 from .cache import PreprocessCache
 from .errors import (BadSample, BadSampleError, DatasetNotFoundError, SkippedSamplesWarning, describe_bad_samples,
                      raise_for_bad_samples)
-from .imageio import CorruptImageWarning, check_image_file, decode_problem
+from .imageio import CorruptImageWarning, check_image_file, decode_problem, missing_file_reason
 from .preprocess import PreprocessConfig, as_config, centre_window, preprocess_image, to_input
 from .quality import exclude_samples
 from .subset import stratified_subset
@@ -50,7 +50,7 @@ def missing_file_problem(path: Path, source=None, line=None) -> Optional[BadSamp
     """A BadSample if a listed image file does not exist, else None."""
     if path.is_file():
         return None
-    return BadSample(str(path), "file is listed but does not exist", source and str(source), line)
+    return BadSample(str(path), missing_file_reason(path), source and str(source), line)
 
 
 class FundusDataset(paddle.io.Dataset):
