@@ -275,3 +275,35 @@ def test_images_in_a_sub_folder_of_a_class_are_named(image_folder_root, tmp_path
     first.rename(root / "normal" / "more" / first.name)
     with pytest.warns(UnreadFilesWarning, match=r"normal: the images in its sub-folder\(s\) more are not read"):
         build_dataset("image_folder", root, "train")
+
+
+# ----------------------------------------------------------------------------- 3. outputs keyed by unique names
+
+
+def two_images_of_one_name(image_folder_root, tmp_path):
+    """An image folder whose two classes each hold a different image called same.jpg."""
+    root = copy_dataset(image_folder_root, tmp_path)
+    for name in ("normal", "pathologic_myopia"):
+        next((root / name).glob("*.jpg")).rename(root / name / "same.jpg")
+    return root
+
+
+def test_gradcam_of_two_images_sharing_a_name_writes_two_files(one_epoch_run, image_folder_root, tmp_path, capsys):
+    runs, name = one_epoch_run
+    root = two_images_of_one_name(image_folder_root, tmp_path)
+    images = [root / "normal" / "same.jpg", root / "pathologic_myopia" / "same.jpg"]
+    main(["gradcam", "--checkpoint", str(runs / name / BEST), "--images", *map(str, images), str(images[0]),
+          "--output", str(tmp_path / "cams")])
+    listed = capsys.readouterr().out.split()
+    assert len(listed) == 2 and len(set(listed)) == 2  # the image given twice is drawn once
+    assert sorted(path.name.split("_gradcam_")[0] for path in (tmp_path / "cams").iterdir()) == \
+        ["normal__same", "pathologic_myopia__same"]
+
+
+def test_predict_rows_of_two_images_sharing_a_name_tell_them_apart(exported, image_folder_root, tmp_path):
+    root = two_images_of_one_name(image_folder_root, tmp_path)
+    main(["predict", "--model", str(exported), "--data", "image_folder", "--data-root", str(root), "--split",
+          "train", "--output", str(tmp_path / "p.csv")])
+    files = [line.split(",")[0] for line in (tmp_path / "p.csv").read_text().splitlines()[1:]]
+    assert len(files) == len(set(files)) == 2 * 3
+    assert {"normal/same.jpg", "pathologic_myopia/same.jpg"} <= set(files)
