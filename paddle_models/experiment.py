@@ -110,7 +110,7 @@ def build_datasets(data, seed: int = 0):
     """
     reader = dataset_class(data.data)
     common = dict(preprocess=_preprocess_config(data), cache_dir=data.cache_dir, skip_bad=data.skip_bad,
-                  exclude=data.exclude)
+                  exclude=data.exclude, **data.reader_options)
     train = build_dataset(data.data, data.data_root, "train", augment=data.augment, subset=data.subset,
                           seed=seed, **common)
     split = reader.validation_split_of(data.data_root)
@@ -219,11 +219,11 @@ def evaluation_dataset(meta: dict, data_root, split: Optional[str] = None, data:
             f"split {split!r} of {reader.name} has no labels to evaluate against (labelled splits: "
             f"{', '.join(labelled)}); to get predictions for unlabelled images use "
             "`python -m paddle_models predict`")
-    preprocess = meta["preprocess"]
+    common = {"preprocess": meta["preprocess"], **reader_options(meta, name)}
     if not held_out or split not in ("valid", "train"):
-        return build_dataset(name, data_root, split, preprocess=preprocess)
-    train = build_dataset(name, data_root, "train", preprocess=preprocess, subset=validation.get("subset"),
-                          seed=validation["seed"], exclude=validation.get("exclude"))
+        return build_dataset(name, data_root, split, **common)
+    train = build_dataset(name, data_root, "train", subset=validation.get("subset"), seed=validation["seed"],
+                          exclude=validation.get("exclude"), **common)
     if validation.get("split_file"):
         rest, valid = load_split(validation["split_file"], train)
     else:
@@ -237,6 +237,13 @@ def evaluation_dataset(meta: dict, data_root, split: Optional[str] = None, data:
             "changed since, so the held-out share cannot be rebuilt (and could contain images the model "
             "trained on). Evaluate with the data as it was, or pass --split-file when training")
     return chosen
+
+
+def reader_options(meta: dict, name: str) -> dict:
+    """The reader options the checkpoint was trained with, for dataset ``name`` (DDR's ungradable class)."""
+    settings = meta.get("settings") or {}
+    same_data = canonical_name(name) == settings.get("data")
+    return {"keep_ungradable": True} if same_data and settings.get("keep_ungradable") else {}
 
 
 def image_list_digest(dataset) -> str:
@@ -287,14 +294,16 @@ def run_evaluation(checkpoint, data_root, split: Optional[str] = None, data: Opt
 def demo_settings(root=None, epochs: Optional[int] = None, log_dir="runs", output_dir=None) -> dict:
     """The README's main job: a synthetic iChallenge-PM (written once) and a small, fast model."""
     root = Path(root) if root else REPO_ROOT / "datasets" / "synthetic" / "demo-PALM"
+    settings = {**DEFAULT_SETTINGS,
+                "model": "resnet18", "data": "ichallenge_pm", "data_root": str(root), "image_size": 96,
+                "batch_size": 16, "epochs": 6 if epochs is None else epochs, "optimizer": "adam", "lr": 1e-3,
+                "schedule": "cosine", "monitor": "val/acc", "run_name": "demo-resnet18", "overwrite": True,
+                "log_dir": str(log_dir), "output_dir": output_dir}
+    parse_settings(settings)  # a bad value (--epochs 0) is refused before the data is written
     if not (root / "PALM-Validation-GT").exists():
         print(f"writing a synthetic iChallenge-PM dataset to {root} ...")
         make_synthetic_ichallenge_pm(root, per_class=60, image_size=384, seed=0, splits=("train", "valid"))
-    return {**DEFAULT_SETTINGS,
-            "model": "resnet18", "data": "ichallenge_pm", "data_root": str(root), "image_size": 96,
-            "batch_size": 16, "epochs": epochs or 6, "optimizer": "adam", "lr": 1e-3,
-            "schedule": "cosine", "monitor": "val/acc", "run_name": "demo-resnet18", "overwrite": True,
-            "log_dir": str(log_dir), "output_dir": output_dir}
+    return settings
 
 
 def train_distributed(settings: dict, nprocs: int = 2) -> None:

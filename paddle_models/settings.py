@@ -157,6 +157,8 @@ class DataSettings:
                                         hparam=False)
     exclude: Optional[str] = setting(None, "leave the images the CSV written by `audit` flags out of train and "
                                            "valid (reproducibly: the checkpoint records it)", hparam=False)
+    keep_ungradable: bool = setting(False, "DDR: keep the ungradable images (grade 5) as a sixth class instead "
+                                           "of leaving them out")
     skip_bad: bool = setting(False, "skip unreadable images and list them (next to the run) instead of stopping")
     cache_dir: Optional[str] = setting(None, "cache preprocessed images here (much faster from epoch 2)",
                                        hparam=False, resumable=True)
@@ -169,9 +171,16 @@ class DataSettings:
         except ValueError:
             pass  # validate() names the dataset and lists the known ones
         validate(self)
+        if self.keep_ungradable and self.data != "ddr":
+            raise SettingsError(f"keep_ungradable is for DDR (its grade 5); {self.data} has no ungradable images")
         if self.random_crop is not None and self.random_crop > self.image_size:
             raise SettingsError(f"random_crop={self.random_crop} is larger than image_size={self.image_size}: "
                                 "the windows are cut from the image_size image, so choose a smaller one")
+
+    @property
+    def reader_options(self) -> dict:
+        """What only some datasets' readers take (``keep_ungradable``: DDR's), when it is set."""
+        return {"keep_ungradable": True} if self.keep_ungradable else {}
 
     @property
     def input_size(self) -> int:

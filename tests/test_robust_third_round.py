@@ -307,3 +307,27 @@ def test_predict_rows_of_two_images_sharing_a_name_tell_them_apart(exported, ima
     files = [line.split(",")[0] for line in (tmp_path / "p.csv").read_text().splitlines()[1:]]
     assert len(files) == len(set(files)) == 2 * 3
     assert {"normal/same.jpg", "pathologic_myopia/same.jpg"} <= set(files)
+
+
+# ----------------------------------------------------------------------------- 10. misleading or ignored values
+
+
+def test_a_ddr_split_of_only_ungradable_images_says_so_and_they_can_be_kept(ddr_root, tmp_path, capsys):
+    from paddle_models.data.ddr import find_grading_folder
+
+    root = copy_dataset(ddr_root, tmp_path)
+    label_file = find_grading_folder(root) / "valid.txt"
+    label_file.write_text("".join(f"{line.split()[0]} 5\n" for line in label_file.read_text().splitlines()
+                                  if line.strip()))
+    options = [*LENET, "--data", "ddr", "--data-root", str(root), "--epochs", "1", "--log-dir", str(tmp_path / "runs")]
+    err = user_error(["train", *options], capsys)
+    assert f"{label_file}: every image it lists" in err and "ungradable" in err and "--keep-ungradable" in err
+    main(["train", *options, "--keep-ungradable", "--run-name", "kept"])  # a sixth class, valid holds only it
+    checkpoint = tmp_path / "runs" / "kept" / BEST
+    assert load_checkpoint(checkpoint)["meta"]["class_names"][-1] == "Ungradable"
+    main(["evaluate", "--checkpoint", str(checkpoint), "--data-root", str(root)])  # rebuilt with the sixth class
+
+
+def test_demo_with_zero_epochs_is_refused_before_writing_data(tmp_path, capsys):
+    err = user_error(["demo", "--epochs", "0", "--root", str(tmp_path / "demo"), "--log-dir", str(tmp_path)], capsys)
+    assert "epochs must be a number >= 1, got 0" in err and not (tmp_path / "demo").exists()
