@@ -34,7 +34,7 @@ from .data.subset import load_split, split_with_file
 from .engine import Trainer, evaluate, load_model, set_seed
 from .files import make_folder, write_text
 from .figures import plot_confusion_matrix, plot_roc_curves, save_figure
-from .settings import SettingsError, as_flat_dict, defaults, parse_settings
+from .settings import SettingsError, absolute_paths, as_flat_dict, defaults, parse_settings
 from .tasks import output_count, task_of_loss
 
 # Every setting of a run, with its default, derived from the settings dataclasses.
@@ -184,6 +184,7 @@ def run_experiment(settings: dict, progress: bool = True) -> ExperimentResult:
         if log_dir != config.log_dir:
             config = replace(config, log_dir=log_dir, output_dir=settings.get("output_dir"))
     data_settings = replace(data_settings, data_root=resolve_data_root(data_settings.data, data_settings.data_root))
+    data_settings = absolute_paths(data_settings)  # the checkpoint records them: usable from any folder
     train_set, valid_set, validation = build_datasets(data_settings, seed=config.seed)
     flat = as_flat_dict(model_settings, data_settings, config)
     set_seed(config.seed)  # the initial weights depend on the seed alone
@@ -222,10 +223,12 @@ def evaluation_dataset(meta: dict, data_root, split: Optional[str] = None, data:
     common = {"preprocess": meta["preprocess"], **reader_options(meta, name)}
     if not held_out or split not in ("valid", "train"):
         return build_dataset(name, data_root, split, **common)
+    exclude = validation.get("exclude") and recorded_file(validation["exclude"], "--exclude list")
     train = build_dataset(name, data_root, "train", subset=validation.get("subset"), seed=validation["seed"],
-                          exclude=validation.get("exclude"), **common)
+                          exclude=exclude, **common)
     if validation.get("split_file"):
-        rest, valid = load_split(validation["split_file"], train)
+        rest, valid = load_split(recorded_file(validation["split_file"], "split file (which images were held out)"),
+                                 train)
     else:
         rest, valid = train_valid_split(train, validation["fraction"], seed=validation["seed"])
     chosen = valid if split == "valid" else rest
@@ -237,6 +240,16 @@ def evaluation_dataset(meta: dict, data_root, split: Optional[str] = None, data:
             "changed since, so the held-out share cannot be rebuilt (and could contain images the model "
             "trained on). Evaluate with the data as it was, or pass --split-file when training")
     return chosen
+
+
+def recorded_file(path, what: str) -> str:
+    """A file a checkpoint names (its split file, its exclude list); a missing one is named, with why."""
+    if not Path(path).is_file():
+        relative = "" if Path(path).is_absolute() else \
+            " (recorded relative to the folder the training ran in: run evaluate there)"
+        raise DataMismatchError(f"the checkpoint's {what} {path} is missing{relative}; it is needed to rebuild "
+                                "the held-out validation images. Put the file back at that path")
+    return str(path)
 
 
 def reader_options(meta: dict, name: str) -> dict:

@@ -31,7 +31,7 @@ import difflib
 import json
 import math
 import typing
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 
@@ -43,7 +43,7 @@ class SettingsError(ValueError):
 
 
 def setting(default, help: str, choices: Optional[Sequence] = None, check: Optional[Callable] = None,
-            cli: bool = True, hparam: bool = True, resumable: bool = False):
+            cli: bool = True, hparam: bool = True, resumable: bool = False, path: bool = False):
     """A dataclass field with what the rest of the package needs to know about it.
 
     ``choices``  the allowed values (a sequence, or a function returning one, for lists that are only
@@ -53,9 +53,12 @@ def setting(default, help: str, choices: Optional[Sequence] = None, check: Optio
     ``hparam``   False for fields that are not hyper-parameters (folders, resume) in VisualDL;
     ``resumable`` True for fields a resumed run may change (how long it goes on, where it writes, the
                  machinery); every other field changes what the run computes, so ``--resume`` refuses a
-                 new value (``resume_differences``).
+                 new value (``resume_differences``);
+    ``path``     True for a file or folder: a run records it absolute (``absolute_paths``), so that its
+                 checkpoint works from any working directory.
     """
-    metadata = dict(help=help, choices=choices, check=check, cli=cli, hparam=hparam, resumable=resumable)
+    metadata = dict(help=help, choices=choices, check=check, cli=cli, hparam=hparam, resumable=resumable,
+                    path=path)
     if isinstance(default, (dict, list)):
         return field(default_factory=lambda: type(default)(default), metadata=metadata)
     return field(default=default, metadata=metadata)
@@ -136,7 +139,7 @@ class DataSettings:
 
     data: str = setting("ichallenge_pm", "the dataset", choices=_dataset_names)
     data_root: Optional[str] = setting(None, "the dataset's folder (see datasets/README.md), or 'auto' to look "
-                                             "where the course keeps datasets (AI Studio included)", hparam=False)
+                                             "where the course keeps datasets (AI Studio included)", hparam=False, path=True)
     image_size: int = setting(224, "input side in pixels (224 in the course)", check=at_least(8))
     normalize: str = setting("imagenet", "input normalisation preset", choices=_normalizations)
     augment: bool = setting(True, "training augmentation (flips, rotations, colour jitter)")
@@ -154,14 +157,14 @@ class DataSettings:
                                          "APTOS case study did)")
     split_file: Optional[str] = setting(None, "a CSV of which training images are held out for validation: "
                                               "written by the first run, reused by every later one (no leaks)",
-                                        hparam=False)
+                                        hparam=False, path=True)
     exclude: Optional[str] = setting(None, "leave the images the CSV written by `audit` flags out of train and "
-                                           "valid (reproducibly: the checkpoint records it)", hparam=False)
+                                           "valid (reproducibly: the checkpoint records it)", hparam=False, path=True)
     keep_ungradable: bool = setting(False, "DDR: keep the ungradable images (grade 5) as a sixth class instead "
                                            "of leaving them out")
     skip_bad: bool = setting(False, "skip unreadable images and list them (next to the run) instead of stopping")
     cache_dir: Optional[str] = setting(None, "cache preprocessed images here (much faster from epoch 2)",
-                                       hparam=False, resumable=True)
+                                       hparam=False, path=True, resumable=True)
 
     def __post_init__(self):
         from .data.registry import canonical_name
@@ -309,6 +312,15 @@ def as_flat_dict(*instances) -> Dict[str, object]:
     for instance in instances:
         values.update(asdict(instance))
     return json.loads(json.dumps(values, default=str))
+
+
+def absolute_paths(instance):
+    """A copy of a settings dataclass whose ``path`` fields are absolute (``~`` expanded)."""
+    import os
+
+    paths = {item.name: os.path.abspath(os.path.expanduser(getattr(instance, item.name))) for item in fields(instance)
+             if item.metadata.get("path") and getattr(instance, item.name) is not None}
+    return replace(instance, **paths)
 
 
 def resume_differences(saved: Dict[str, object], current: Dict[str, object]) -> List[str]:

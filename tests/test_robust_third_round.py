@@ -331,3 +331,24 @@ def test_a_ddr_split_of_only_ungradable_images_says_so_and_they_can_be_kept(ddr_
 def test_demo_with_zero_epochs_is_refused_before_writing_data(tmp_path, capsys):
     err = user_error(["demo", "--epochs", "0", "--root", str(tmp_path / "demo"), "--log-dir", str(tmp_path)], capsys)
     assert "epochs must be a number >= 1, got 0" in err and not (tmp_path / "demo").exists()
+
+
+# ----------------------------------------------------------------------------- 11. paths recorded absolute
+
+
+def test_a_checkpoint_with_a_relative_split_file_is_evaluated_from_another_folder(aptos_root, tmp_path, monkeypatch,
+                                                                                 capsys):
+    (tmp_path / "out").mkdir()
+    monkeypatch.chdir(tmp_path)
+    main(["train", *LENET, "--data", "aptos", "--data-root", str(aptos_root), "--epochs", "1", "--split-file",
+          "out/sf.csv", "--log-dir", "runs", "--run-name", "r"])
+    checkpoint = tmp_path / "runs" / "r" / BEST
+    assert load_checkpoint(checkpoint)["meta"]["validation"]["split_file"] == str(tmp_path / "out" / "sf.csv")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    main(["evaluate", "--checkpoint", str(checkpoint), "--data-root", str(aptos_root), "--output", "e"])
+    assert (elsewhere / "e" / "metrics.json").is_file()
+    (tmp_path / "out" / "sf.csv").unlink()
+    err = user_error(["evaluate", "--checkpoint", str(checkpoint), "--data-root", str(aptos_root)], capsys)
+    assert f"split file (which images were held out) {tmp_path / 'out' / 'sf.csv'} is missing" in err
