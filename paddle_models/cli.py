@@ -133,13 +133,13 @@ def command_gradcam(args) -> None:
     from .engine import load_model
     from .inference import find_layer, save_gradcam
 
-    model, meta = load_model(args.checkpoint)
-    classes = len(meta.get("class_names") or [])
-    if args.target_class is not None and classes and not 0 <= args.target_class < classes:
+    model, record = load_model(args.checkpoint)
+    classes = record.num_classes
+    if args.target_class is not None and not 0 <= args.target_class < classes:
         raise UserError(f"gradcam: --target-class {args.target_class} does not exist: {args.checkpoint} "
-                        f"predicts classes 0..{classes - 1} ({', '.join(meta['class_names'])})")
-    layer = find_layer(model, args.layer, meta.get("input_size")) if args.layer else None
-    for path in save_gradcam(model, meta, args.images, args.output, target_class=args.target_class, layer=layer):
+                        f"predicts classes 0..{classes - 1} ({', '.join(record.class_names)})")
+    layer = find_layer(model, args.layer, record.input_size) if args.layer else None
+    for path in save_gradcam(model, record, args.images, args.output, target_class=args.target_class, layer=layer):
         print(path)
 
 

@@ -98,7 +98,7 @@ def test_a_checkpoint_without_class_names_names_the_file(one_epoch_run, pm_root,
     del state["meta"]["class_names"]
     edited = save_checkpoint(state, tmp_path / "edited.pdparams")
     err = user_error(["evaluate", "--checkpoint", str(edited), "--data-root", str(pm_root)], capsys)
-    assert f"{edited}: its meta lacks class_names" in err
+    assert str(edited) in err and "class 0" in err  # the record names the classes 'class 0', 'class 1'
 
 
 @pytest.mark.parametrize("command", ["evaluate", "audit"])

@@ -1,6 +1,6 @@
 """The training loop of the course: small enough to read in one sitting.
 
-    trainer = Trainer(model, train_set, valid_set, TrainConfig(epochs=10, lr=1e-3), meta=...)
+    trainer = Trainer(model, train_set, valid_set, TrainConfig(epochs=10, lr=1e-3), record=...)
     history = trainer.fit()      # {'train/loss': [...], 'val/acc': [...], ...} one value per epoch
 
 Each epoch: shuffle (reproducibly), forward, loss (auxiliary heads weighted 0.3), backward, clip,
@@ -27,7 +27,9 @@ from ..errors import UserError
 from ..files import write_text
 from ..metrics import BINARY_ONLY_METRICS, confusion_matrix, epoch_metric_names, roc_auc
 from ..models.pretrained import compare_weights
+from ..record import ModelRecord, record_for_model
 from ..settings import SettingsError, hparam_names, resume_differences
+from ..tasks import output_count
 from ..visualdl_log import RunLogger
 from . import distributed
 from .batchnorm import average_batch_norm_stats, recompute_batch_norm_stats
@@ -54,6 +56,25 @@ def where(dataset) -> str:
     return f"{getattr(dataset, 'root', None) or type(dataset).__name__}, split {getattr(dataset, 'split', None)!r}"
 
 
+def check_settings_fit_data(config: TrainConfig, train_set, valid_set) -> None:
+    """Settings that cannot work with this data are refused before anything is built or written."""
+    classes = train_set.num_classes
+    trained, validated = (list(getattr(part, "class_names", None) or []) for part in (train_set, valid_set))
+    if trained and validated and trained != validated:  # label k would mean another class in each
+        raise UserError(f"the validation images ({where(valid_set)}) have the classes {validated}, the "
+                        f"training images ({where(train_set)}) {trained}: give both the same class "
+                        "folders (a class without validation images may stay empty)")
+    if config.loss == "bce" and classes != 2:
+        raise SettingsError(f"loss='bce' trains one logit, for two classes; this data has {classes} classes "
+                            f"({', '.join(map(str, trained))}): use --loss ce (or ordinal for grades)")
+    computed = monitors(epoch_metric_names(classes))
+    if config.monitor not in computed:
+        only_binary = config.monitor.split("/")[-1] in BINARY_ONLY_METRICS
+        raise SettingsError(f"monitor={config.monitor!r} is not computed for {classes} classes"
+                            + (" (sensitivity and specificity exist for two classes only)" if only_binary else "")
+                            + "; choose one of: " + ", ".join(computed))
+
+
 class ResumeError(RuntimeError):
     """``resume`` was asked for, but there is nothing to resume, or it was another run."""
 
@@ -64,23 +85,41 @@ class RunFolderTakenError(RuntimeError):
 
 class Trainer:
     def __init__(self, model, train_set, valid_set, config: Optional[TrainConfig] = None,
-                 meta: Optional[dict] = None, class_names: Optional[List[str]] = None, loss=None):
-        """``loss``: a callable (outputs, labels) -> scalar loss to train with instead of the one
+                 meta: Optional[dict] = None, class_names: Optional[List[str]] = None, loss=None,
+                 record: Optional[ModelRecord] = None):
+        """``record``: the run record the checkpoints carry (``experiment.model_record``); a partial
+        ``meta`` dict instead is completed from the model, the data and the config.
+        ``loss``: a callable (outputs, labels) -> scalar loss to train with instead of the one
         ``config.loss`` names (a lesson's own loss); ``config.loss`` still says what the outputs mean
         (its task), i.e. how evaluation turns them into probabilities."""
         self.config = config or TrainConfig()
         self.custom_loss = loss
         self.model, self.train_set, self.valid_set = model, train_set, valid_set
+        check_settings_fit_data(self.config, train_set, valid_set)
         self.class_names = list(class_names or getattr(train_set, "class_names", None)
                                 or [str(c) for c in range(train_set.num_classes)])
-        self.meta = dict(meta or {})
-        self.meta.setdefault("task", self.config.task)
-        self.meta.setdefault("class_names", self.class_names)
+        self.record = record if record is not None else self._complete_record(meta)
         self.output_dir = Path(self.config.output_dir)
         self.best_checkpoint = self.output_dir / BEST
         self.log_dir = Path(self.config.log_dir) / self.config.run_name
         self.history: Dict[str, list] = {}
         self.best_value, self.best_epoch, self.stale_epochs, self.start_epoch = None, -1, 0, 0
+
+    @property
+    def meta(self) -> ModelRecord:
+        """The run record (read like the stored dict: ``trainer.meta["class_names"]``)."""
+        return self.record
+
+    def _complete_record(self, meta: Optional[dict]) -> ModelRecord:
+        """A record from a partial meta dict: the task, classes and preprocessing the run trains with."""
+        stored = dict(meta or {})
+        stored.setdefault("task", self.config.task)
+        stored.setdefault("class_names", self.class_names)
+        stored["num_classes"] = output_count(stored["task"], len(stored["class_names"]))  # what the data needs
+        preprocess = getattr(self.train_set, "preprocess", None)
+        if preprocess is not None:
+            stored.setdefault("preprocess", preprocess.to_dict())
+        return record_for_model(self.model, stored)
 
     # ------------------------------------------------------------------ set-up
 
@@ -117,7 +156,6 @@ class Trainer:
 
     def fit(self) -> Dict[str, list]:
         """Train; the run folder is locked meanwhile, so a second run into it stops at once (runlock.py)."""
-        self._check_settings_fit_data()
         if not distributed.is_main_process():
             return self._fit()
         with claim_run_folder(self.output_dir, (self.train_set, self.valid_set), log_folder=self.log_dir):
@@ -129,24 +167,6 @@ class Trainer:
                 if not self.config.resume and not self.history:  # failed before its first epoch ended
                     self._remove_visualdl_log()  # else it alone would block the corrected rerun
                 raise
-
-    def _check_settings_fit_data(self) -> None:
-        """Settings that cannot work with this data are refused before anything is written."""
-        classes, config = self.train_set.num_classes, self.config
-        trained, validated = (list(getattr(part, "class_names", None) or []) for part in (self.train_set, self.valid_set))
-        if trained and validated and trained != validated:  # label k would mean another class in each
-            raise UserError(f"the validation images ({where(self.valid_set)}) have the classes {validated}, the "
-                            f"training images ({where(self.train_set)}) {trained}: give both the same class "
-                            "folders (a class without validation images may stay empty)")
-        if config.loss == "bce" and classes != 2 and self.custom_loss is None:
-            raise SettingsError(f"loss='bce' trains one logit, for two classes; this data has {classes} classes "
-                                f"({', '.join(self.class_names)}): use --loss ce (or ordinal for grades)")
-        computed = monitors(epoch_metric_names(classes))
-        if config.monitor not in computed:
-            only_binary = config.monitor.split("/")[-1] in BINARY_ONLY_METRICS
-            raise SettingsError(f"monitor={config.monitor!r} is not computed for {classes} classes"
-                                + (" (sensitivity and specificity exist for two classes only)" if only_binary else "")
-                                + "; choose one of: " + ", ".join(computed))
 
     def _earlier_run_files(self) -> list:
         """What an earlier run left in this run's folders: checkpoints and VisualDL records."""
@@ -279,13 +299,13 @@ class Trainer:
     def _save(self, epoch: int, improved: bool) -> None:
         weights = self.model.state_dict()
         if improved:
-            save_checkpoint({"model": weights, "meta": self.meta, "epoch": epoch,
+            save_checkpoint({"model": weights, "meta": self.record.to_dict(), "epoch": epoch,
                              "metrics": {k: v[-1] for k, v in self.history.items()}}, self.best_checkpoint)
         if not self.config.save_last:
             return
         save_checkpoint({
             "model": weights, "optimizer": optimizer_state(self.optimizer, self.model), "scheduler": self.scheduler.state_dict(),
-            "meta": self.meta, "config": self.config.to_dict(), "epoch": epoch, "history": self.history,
+            "meta": self.record.to_dict(), "config": self.config.to_dict(), "epoch": epoch, "history": self.history,
             "best_value": self.best_value, "best_epoch": self.best_epoch, "stale_epochs": self.stale_epochs,
             "rng": {"numpy": np.random.get_state(), "python": random.getstate()},
         }, self.output_dir / LAST)
@@ -311,13 +331,12 @@ class Trainer:
         The settings schema says which settings those are (all but the ``resumable`` ones); a run
         built without it (a lesson's own Trainer) is compared by what its meta says of the model and data.
         """
-        saved_meta = state.get("meta") or {}
+        saved_meta, current_meta = state.get("meta") or {}, self.record.to_dict()
         saved = {**(saved_meta.get("settings") or {}), **(state.get("config") or {})}
-        current = {**(self.meta.get("settings") or {}), **self.config.to_dict()}
-        differences = resume_differences(saved, current)
+        differences = resume_differences(saved, {**self.record.settings, **self.config.to_dict()})
         if not differences:
-            differences = [f"{key} {saved_meta[key]} -> {self.meta[key]}" for key in RUN_FACTS
-                           if key in saved_meta and key in self.meta and saved_meta[key] != self.meta[key]]
+            differences = [f"{key} {saved_meta[key]} -> {current_meta[key]}" for key in RUN_FACTS
+                           if key in saved_meta and saved_meta[key] != current_meta.get(key)]
         return differences
 
     def _restore(self, state: dict) -> None:
@@ -374,14 +393,14 @@ class Trainer:
         log.figure("val/roc_figure", plot_roc_curves(result.y_true, result.probs, self.class_names), step)
         log.pr_curve("val/pr", result.y_true, result.probs, step, self.class_names)
         log.roc_curve("val/roc", result.y_true, result.probs, step, self.class_names)
-        settings = {**(self.meta.get("settings") or {}), **self.config.to_dict()}
+        settings = {**self.record.settings, **self.config.to_dict()}
         names = set(hparam_names())
         hparams = {key: value for key, value in settings.items() if key in names and value is not None}
-        hparams.update(model=self.meta.get("model_name", type(self.model).__name__))
+        hparams.update(model=self.record.model_name)
         log.hparams(hparams, HPARAM_METRICS)
         self.final_evaluation = result
 
 
-def fit(model, train_set, valid_set, meta: Optional[dict] = None, **settings) -> Dict[str, list]:
+def fit(model, train_set, valid_set, meta=None, **settings) -> Dict[str, list]:
     """``Trainer(model, train_set, valid_set, TrainConfig(**settings), meta).fit()`` in one call."""
     return Trainer(model, train_set, valid_set, TrainConfig(**settings), meta=meta).fit()

@@ -43,10 +43,9 @@ import numpy as np
 import paddle
 from paddle import nn
 
-from ..data import PreprocessConfig
 from ..files import write_text
 from ..models import evaluating, main_output
-from ..tasks import check_task, class_count
+from ..record import ModelRecord, record_for_model
 
 META_SUFFIX = ".meta.json"
 DYGRAPH_SUFFIX = ".dygraph.pdparams"
@@ -92,49 +91,6 @@ def find_model_files(prefix) -> tuple:
     )
 
 
-def _count_outputs(model: nn.Layer, input_size: int) -> int:
-    """Run one blank image through the model (in eval mode) to learn how many logits it returns.
-
-    Eval mode matters: a forward pass in training mode would update batch-norm running statistics,
-    even under ``paddle.no_grad()``.
-    """
-    with evaluating(model):
-        logits = main_output(model(paddle.zeros([1, 3, input_size, input_size], "float32")))
-    return int(logits.shape[-1])
-
-
-def complete_meta(model: nn.Layer, meta: Optional[dict], input_size: Optional[int]) -> dict:
-    """Fill in what a checkpoint's meta may lack: preprocessing, input size, task, classes.
-
-    The input size and ``preprocess.input_size`` must agree: the predictor preprocesses every image to
-    ``preprocess.input_size`` (the centre crop, if any) and feeds it to a program traced for ``input_size``.
-    """
-    meta = dict(meta or {})
-    if meta.get("preprocess") is not None:
-        preprocess = PreprocessConfig.from_dict(meta["preprocess"])
-    else:
-        size = input_size or meta.get("input_size") or getattr(model, "default_input_size", 224)
-        preprocess = PreprocessConfig(image_size=int(size))
-    input_size = int(input_size or meta.get("input_size") or preprocess.input_size)
-    if input_size != preprocess.input_size:
-        raise ValueError(f"input_size={input_size} disagrees with the preprocessing's output side "
-                         f"{preprocess.input_size}; the predictor would feed images of the wrong size")
-    task = check_task(meta.get("task") or "multiclass")
-    # meta['num_classes'] is the number of model *outputs* (the engine's convention, what `build`
-    # needs): 1 for a one-logit binary model, which still predicts 2 classes
-    outputs = meta.get("num_classes") or _count_outputs(model, input_size)
-    classes = class_count(task, outputs)
-    class_names = list(meta.get("class_names") or [f"class {k}" for k in range(classes)])
-    if len(class_names) != classes:
-        raise ValueError(f"{len(class_names)} class names for a {task} model with {outputs} output(s): "
-                         f"{class_names}")
-    meta.update(preprocess=preprocess.to_dict(), input_size=input_size, task=task,
-                num_classes=int(outputs), class_names=class_names,
-                model_name=meta.get("model_name") or type(model).__name__.lower(),
-                model_options=dict(meta.get("model_options") or {}))
-    return meta
-
-
 def _to_json(value):
     """json.dump fallback: NumPy scalars and arrays, paths, anything else as its string."""
     if isinstance(value, np.generic):
@@ -148,17 +104,18 @@ def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
                  batch_size: Optional[int] = None, meta: Optional[dict] = None) -> ExportedModel:
     """Save ``model`` as a static inference program + weights + ``<prefix>.meta.json``.
 
-    input_size: image side S of the InputSpec [batch, 3, S, S]; default: ``meta['input_size']``,
-        else the preprocessing's output side (``input_size``), else ``model.default_input_size``.
+    input_size: image side S of the InputSpec [batch, 3, S, S]; default: the preprocessing's output
+        side (``record.input_size``), else ``model.default_input_size``.
     batch_size: None for a dynamic batch dimension (any number of images per call), or a fixed int
         (the predictor then pads the last batch).
-    meta: the checkpoint's metadata (``engine.load_model`` returns it); missing entries get defaults
-        (task 'multiclass', ImageNet-normalised default preprocessing, names 'class 0', ...).
+    meta: the checkpoint's ``ModelRecord`` (``engine.load_model`` returns it), or a partial dict whose
+        missing entries get defaults (``record.record_for_model``: task 'multiclass', ImageNet-normalised
+        default preprocessing, names 'class 0', ...).
     """
     if batch_size is not None and int(batch_size) < 1:
         raise ValueError(f"batch_size must be None (dynamic) or >= 1, got {batch_size}")
-    meta = complete_meta(model, meta, input_size)
-    size = meta["input_size"]
+    record = record_for_model(model, meta, input_size)
+    size = record.input_size
     out_prefix = Path(out_prefix)
     out_prefix.parent.mkdir(parents=True, exist_ok=True)
     for suffix in PROGRAM_SUFFIXES:  # an older export under the other Paddle version must not be picked up
@@ -167,33 +124,34 @@ def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
     with evaluating(model, gradients=True):  # dropout off, batch norm running statistics, main head only
         paddle.jit.save(MainHead(model), str(out_prefix), input_spec=[spec])
     model_file, params_file = find_model_files(out_prefix)
-    meta.update(format_version=FORMAT_VERSION, output="logits", input_name=INPUT_NAME,
-                batch_size=None if batch_size is None else int(batch_size),
-                model_file=model_file.name, params_file=params_file.name,
-                paddle_version=paddle.__version__)
+    record = record.updated(export=dict(format_version=FORMAT_VERSION, output="logits", input_name=INPUT_NAME,
+                                        batch_size=None if batch_size is None else int(batch_size),
+                                        model_file=model_file.name, params_file=params_file.name,
+                                        paddle_version=paddle.__version__))
     meta_file = Path(str(out_prefix) + META_SUFFIX)
-    write_text(meta_file, json.dumps(meta, indent=2, default=_to_json))
+    write_text(meta_file, json.dumps(record.to_dict(), indent=2, default=_to_json))
     from ..engine.checkpoint import save_checkpoint  # (lazy: the engine imports scikit-learn)
 
     dygraph_file = Path(str(out_prefix) + DYGRAPH_SUFFIX)
-    save_checkpoint({"model": model.state_dict(), "meta": meta}, dygraph_file)  # atomic, with a checksum
+    save_checkpoint({"model": model.state_dict(), "meta": record.to_dict()}, dygraph_file)  # atomic, with a checksum
     return ExportedModel(model_file, params_file, meta_file, dygraph_file)
 
 
 def export_checkpoint(checkpoint_path, out_prefix, input_size: Optional[int] = None,
                       batch_size: Optional[int] = None) -> ExportedModel:
-    """A training checkpoint (``best.pdparams``) -> an exported model, with the checkpoint's meta.
+    """A training checkpoint (``best.pdparams``) -> an exported model, with the checkpoint's record.
 
-    The meta also gets the checkpoint's ``best_epoch`` (counted from 1, as the training lines print it;
-    the checkpoint itself counts from 0) and ``metrics`` (the scores of that epoch).
+    The record also gets the checkpoint's ``best_epoch`` (counted from 1, as the training lines print
+    it; the checkpoint itself counts from 0) and ``metrics`` (the scores of that epoch).
     """
     from ..engine.checkpoint import load_checkpoint, model_from_state  # here: the engine pulls in scikit-learn
 
     state = load_checkpoint(checkpoint_path)  # read and checksum-verified once
-    model, meta = model_from_state(state, checkpoint_path)
+    model, record = model_from_state(state, checkpoint_path)
     epoch = state.get("epoch")
-    meta = {**meta, "best_epoch": epoch + 1 if isinstance(epoch, int) else None, "metrics": state.get("metrics") or {}}
-    return export_model(model, out_prefix, input_size=input_size, batch_size=batch_size, meta=meta)
+    record = record.updated(best_epoch=epoch + 1 if isinstance(epoch, int) else None,
+                            metrics=dict(state.get("metrics") or {}))
+    return export_model(model, out_prefix, input_size=input_size, batch_size=batch_size, meta=record)
 
 
 EXPORT_COMMAND = "python -m paddle_models export --checkpoint RUN/best.pdparams --output PREFIX"
@@ -217,7 +175,7 @@ def not_an_export(prefix) -> str:
 
 
 def load_export_meta(prefix) -> dict:
-    """Read ``<prefix>.meta.json`` written by ``export_model``."""
+    """``<prefix>.meta.json`` as written by ``export_model``: the stored record, as a plain dict."""
     path = Path(str(prefix) + META_SUFFIX)
     if not path.is_file():
         raise FileNotFoundError(not_an_export(prefix))
@@ -226,6 +184,11 @@ def load_export_meta(prefix) -> dict:
         raise ValueError(f"{path} has format_version {meta['format_version']}; this code reads "
                          f"up to {FORMAT_VERSION}: update paddle_models")
     return meta
+
+
+def load_export_record(prefix) -> ModelRecord:
+    """The ``ModelRecord`` of an exported model (what the predictor, the app and Grad-CAM read)."""
+    return ModelRecord.from_dict(load_export_meta(prefix), source=Path(str(prefix) + META_SUFFIX))
 
 
 def load_dygraph(prefix):
