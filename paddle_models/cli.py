@@ -332,7 +332,17 @@ def _user_error_types() -> tuple:
 
     return (UserError, schema.SettingsError, DatasetNotFoundError, BadSampleError, DataMismatchError,
             ResumeError, RunFolderTakenError, RunFolderBusyError, WriteError, NonFiniteLossError, PretrainedWeightsUnavailable, FileNotFoundError,
-            PermissionError, IsADirectoryError, NotADirectoryError, ValueError)
+            PermissionError, IsADirectoryError, NotADirectoryError, FileExistsError, ValueError)
+
+
+def _user_error_message(error: Exception) -> str:
+    """The one line for a user's mistake; the operating system's bare refusals get what to do."""
+    from .files import os_error_advice
+
+    message = str(error)
+    if isinstance(error, OSError) and error.errno and error.filename:  # "[Errno 13] Permission denied: 'x'"
+        message += f"; {os_error_advice(error)}"
+    return message
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -345,7 +355,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     except KeyboardInterrupt:
         raise SystemExit("interrupted (a run trained with last.pdckpt continues with --resume)")
     except _user_error_types() as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_user_error_message(error)}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except Warning as error:  # the environment made a warning an error (PYTHONWARNINGS=error, python -W error)
+        print(f"error: {type(error).__name__}: {error} (a warning, made an error by PYTHONWARNINGS or -W: fix "
+              "what it says, or run without that setting)", file=sys.stderr)
         raise SystemExit(2) from None
     except Exception as error:  # noqa: BLE001  (a bug of ours: still no traceback unless --debug)
         print(f"error: {type(error).__name__}: {error}\n(an unexpected error: run the same command with "

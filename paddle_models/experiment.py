@@ -33,10 +33,11 @@ from .data.registry import canonical_name, dataset_class
 from .data.subset import load_split, split_with_file
 from .data.synthetic import is_synthetic
 from .engine import Trainer, evaluate, load_model, set_seed
-from .files import write_text
+from .engine.trainer import check_settings_fit_data
+from .files import make_folder, write_text
 from .record import ModelRecord
 from .figures import plot_confusion_matrix, plot_roc_curves, save_figure
-from .settings import SettingsError, as_flat_dict, defaults, parse_settings
+from .settings import SettingsError, absolute_paths, as_flat_dict, defaults, parse_settings
 from .tasks import output_count, task_of_loss
 
 # Every setting of a run, with its default, derived from the settings dataclasses.
@@ -112,7 +113,7 @@ def build_datasets(data, seed: int = 0):
     """
     reader = dataset_class(data.data)
     common = dict(preprocess=_preprocess_config(data), cache_dir=data.cache_dir, skip_bad=data.skip_bad,
-                  exclude=data.exclude)
+                  exclude=data.exclude, **data.reader_options)
     train = build_dataset(data.data, data.data_root, "train", augment=data.augment, subset=data.subset,
                           seed=seed, **common)
     split = reader.validation_split_of(data.data_root)
@@ -186,7 +187,9 @@ def run_experiment(settings: dict, progress: bool = True) -> ExperimentResult:
         if log_dir != config.log_dir:
             config = replace(config, log_dir=log_dir, output_dir=settings.get("output_dir"))
     data_settings = replace(data_settings, data_root=resolve_data_root(data_settings.data, data_settings.data_root))
+    data_settings = absolute_paths(data_settings)  # the checkpoint records them: usable from any folder
     train_set, valid_set, validation = build_datasets(data_settings, seed=config.seed)
+    check_settings_fit_data(config, train_set, valid_set)  # before the model and its record are built
     flat = as_flat_dict(model_settings, data_settings, config)
     set_seed(config.seed)  # the initial weights depend on the seed alone
     model = build_model(flat, train_set.num_classes)
@@ -203,6 +206,7 @@ def evaluation_dataset(record: ModelRecord, data_root, split: Optional[str] = No
     ``split`` None (or 'valid') means the checkpoint's own validation images: the dataset's
     validation split, or exactly the share of 'train' that was held out during training.
     """
+    record = ModelRecord.from_dict(record)  # a stored meta dict works too
     name = data or record.dataset
     if not name:
         raise DataMismatchError("the checkpoint does not say which dataset it was trained on: pass --data")
@@ -220,13 +224,15 @@ def evaluation_dataset(record: ModelRecord, data_root, split: Optional[str] = No
             f"split {split!r} of {reader.name} has no labels to evaluate against (labelled splits: "
             f"{', '.join(labelled)}); to get predictions for unlabelled images use "
             "`python -m paddle_models predict`")
-    preprocess = record.preprocess
+    common = {"preprocess": record.preprocess, **reader_options(record, name)}
     if not held_out or split not in ("valid", "train"):
-        return build_dataset(name, data_root, split, preprocess=preprocess)
-    train = build_dataset(name, data_root, "train", preprocess=preprocess, subset=validation.get("subset"),
-                          seed=validation["seed"], exclude=validation.get("exclude"))
+        return build_dataset(name, data_root, split, **common)
+    exclude = validation.get("exclude") and recorded_file(validation["exclude"], "--exclude list")
+    train = build_dataset(name, data_root, "train", subset=validation.get("subset"), seed=validation["seed"],
+                          exclude=exclude, **common)
     if validation.get("split_file"):
-        rest, valid = load_split(validation["split_file"], train)
+        rest, valid = load_split(recorded_file(validation["split_file"], "split file (which images were held out)"),
+                                 train)
     else:
         rest, valid = train_valid_split(train, validation["fraction"], seed=validation["seed"])
     chosen = valid if split == "valid" else rest
@@ -238,6 +244,23 @@ def evaluation_dataset(record: ModelRecord, data_root, split: Optional[str] = No
             "changed since, so the held-out share cannot be rebuilt (and could contain images the model "
             "trained on). Evaluate with the data as it was, or pass --split-file when training")
     return chosen
+
+
+def recorded_file(path, what: str) -> str:
+    """A file a checkpoint names (its split file, its exclude list); a missing one is named, with why."""
+    if not Path(path).is_file():
+        relative = "" if Path(path).is_absolute() else \
+            " (recorded relative to the folder the training ran in: run evaluate there)"
+        raise DataMismatchError(f"the checkpoint's {what} {path} is missing{relative}; it is needed to rebuild "
+                                "the held-out validation images. Put the file back at that path")
+    return str(path)
+
+
+def reader_options(record: ModelRecord, name: str) -> dict:
+    """The reader options the checkpoint was trained with, for dataset ``name`` (DDR's ungradable class)."""
+    settings = record.settings
+    same_data = canonical_name(name) == settings.get("data")
+    return {"keep_ungradable": True} if same_data and settings.get("keep_ungradable") else {}
 
 
 def image_list_digest(dataset) -> str:
@@ -272,7 +295,7 @@ def run_evaluation(checkpoint, data_root, split: Optional[str] = None, data: Opt
     check_data_fits(record, dataset, checkpoint)
     result = evaluate(model, dataset, batch_size=batch_size, task=record.task)
     output_dir = Path(output_dir or Path(checkpoint).parent / f"evaluation-{split or 'valid'}")
-    output_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(output_dir, "evaluation output folder (--output)")
     confusion = metrics.confusion_matrix(result.y_true, result.probs)
     figures = {
         "confusion_matrix": save_figure(plot_confusion_matrix(confusion, record.class_names),
@@ -288,14 +311,16 @@ def run_evaluation(checkpoint, data_root, split: Optional[str] = None, data: Opt
 def demo_settings(root=None, epochs: Optional[int] = None, log_dir="runs", output_dir=None) -> dict:
     """The README's main job: a synthetic iChallenge-PM (written once) and a small, fast model."""
     root = Path(root) if root else REPO_ROOT / "datasets" / "synthetic" / "demo-PALM"
+    settings = {**DEFAULT_SETTINGS,
+                "model": "resnet18", "data": "ichallenge_pm", "data_root": str(root), "image_size": 96,
+                "batch_size": 16, "epochs": 6 if epochs is None else epochs, "optimizer": "adam", "lr": 1e-3,
+                "schedule": "cosine", "monitor": "val/acc", "run_name": "demo-resnet18", "overwrite": True,
+                "log_dir": str(log_dir), "output_dir": output_dir}
+    parse_settings(settings)  # a bad value (--epochs 0) is refused before the data is written
     if not (root / "PALM-Validation-GT").exists():
         print(f"writing a synthetic iChallenge-PM dataset to {root} ...")
         make_synthetic_ichallenge_pm(root, per_class=60, image_size=384, seed=0, splits=("train", "valid"))
-    return {**DEFAULT_SETTINGS,
-            "model": "resnet18", "data": "ichallenge_pm", "data_root": str(root), "image_size": 96,
-            "batch_size": 16, "epochs": epochs or 6, "optimizer": "adam", "lr": 1e-3,
-            "schedule": "cosine", "monitor": "val/acc", "run_name": "demo-resnet18", "overwrite": True,
-            "log_dir": str(log_dir), "output_dir": output_dir}
+    return settings
 
 
 def train_distributed(settings: dict, nprocs: int = 2) -> None:

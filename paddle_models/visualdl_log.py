@@ -35,6 +35,7 @@ from typing import Dict, Optional, Sequence
 import numpy as np
 
 from .figures import figure_to_array
+from .files import make_folder
 
 MAX_IMAGES = 8  # of a batch logged as images
 CURVE_THRESHOLDS = 50  # points of each PR and ROC curve
@@ -82,7 +83,7 @@ class RunLogger:
         if enabled:
             from visualdl import LogWriter
 
-            self.logdir.mkdir(parents=True, exist_ok=True)
+            make_folder(self.logdir, "VisualDL log folder")
             self.writer = LogWriter(logdir=str(self.logdir))
 
     # ------------------------------------------------------------------ context manager
