@@ -35,10 +35,12 @@ thing stays wrong on the board: its tooltip's "threshold" column is the point's 
 points (VisualDL's server makes it up), not the score threshold.  tests/test_visualdl_log.py reads
 the records back and compares them with scikit-learn.
 
-``visualdl_command(logdir)`` prints the command that opens the board.
+``visualdl_command(logdir)`` is the command that opens the board, runnable as printed.
 """
 from __future__ import annotations
 
+import os
+import sys
 import time
 from pathlib import Path
 from typing import Dict, Optional, Sequence
@@ -219,9 +221,30 @@ class RunLogger:
 # ----------------------------------------------------------------------------- opening the logs
 
 
-def visualdl_command(log_dir="runs") -> str:
-    """The command that opens the VisualDL board for ``log_dir``."""
-    return f"visualdl --logdir {log_dir} -L en --disable-telemetry --port 8040"
+VISUALDL_PORT = 8040
+
+
+def visualdl_command(log_dir="runs", port: int = VISUALDL_PORT, python: Optional[str] = None) -> str:
+    """The command that opens the VisualDL board for ``log_dir``, runnable as printed.
+
+    * ``python -m visualdl.server.app`` with this interpreter (``sys.executable``): the VisualDL
+      installed next to Paddle, found without an activated environment (``visualdl`` alone is only on
+      the PATH inside an activated venv; ``python -m visualdl`` fails: the package has no __main__).
+    * ``--host 127.0.0.1``: the board is served to this machine only (VisualDL's default binds to the
+      machine's host name); ``-L en`` avoids a blank page with Werkzeug 3; ``--disable-telemetry`` stops
+      its usage report.
+    """
+    import shlex
+    import subprocess
+
+    words = [python or sys.executable, "-m", "visualdl.server.app", "--logdir", str(log_dir),
+             "--host", "127.0.0.1", "--port", str(port), "-L", "en", "--disable-telemetry"]
+    return subprocess.list2cmdline(words) if os.name == "nt" else shlex.join(words)
+
+
+def visualdl_url(port: int = VISUALDL_PORT) -> str:
+    """Where the board of ``visualdl_command`` is served."""
+    return f"http://127.0.0.1:{port}"
 
 
 def visualdl_hint(log_dir="runs") -> str:
@@ -230,10 +253,9 @@ def visualdl_hint(log_dir="runs") -> str:
 
     folder, absolute = panel_path(log_dir), str(Path(log_dir).resolve())
     return "\n".join([
-        "Open the training logs in VisualDL (可视化工具):",
+        "Open the training logs in VisualDL (可视化工具): in a terminal, run",
         f"  {visualdl_command(log_dir)}",
-        "  then browse to http://localhost:8040",
-        "  (-L en avoids a blank page with Werkzeug 3; --disable-telemetry stops the usage report)",
+        f"  then browse to {visualdl_url()}",
         "On AI Studio: the left side bar's 'Visualization' (可视化) tab; set the log folder (logdir) to",
         f"  {folder}" + (f"   (that is {absolute})" if folder != absolute else ""),
         "  and start the VisualDL service there (启动VisualDL服务).",

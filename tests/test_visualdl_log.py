@@ -1,11 +1,21 @@
 """A run's VisualDL log is readable by VisualDL itself, curves included (under NumPy >= 1.24 too)."""
+import json
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
 import numpy as np
 import pytest
 from visualdl import LogReader
 
 from paddle_models import figures
 from paddle_models.data import PreprocessConfig
-from paddle_models.visualdl_log import MAX_CURVE_POINTS, RunLogger, thin_curve
+from paddle_models.visualdl_log import MAX_CURVE_POINTS, RunLogger, thin_curve, visualdl_command, visualdl_url
 
 
 @pytest.fixture
@@ -154,3 +164,45 @@ def test_a_class_missing_from_the_labels_has_no_curve(tmp_path):
     y = np.array([0, 0, 2, 2, 0])
     probs = np.random.default_rng(0).dirichlet(np.ones(3), 5)
     assert sorted(logged_curves(tmp_path, "roc", y, probs, ["a", "b", "c"])) == ["a", "c"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_the_printed_visualdl_command_serves_the_board_on_127_0_0_1(tmp_path):
+    """The command exactly as printed (no activated venv needed) starts VisualDL and serves the run's tags."""
+    with RunLogger(tmp_path, "run-a") as log:
+        log.scalar("train/loss", 1.0, 0)
+    port = free_port()
+    command = visualdl_command(tmp_path, port=port)
+    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    env["PATH"] = "/usr/bin:/bin"  # as in a fresh terminal: the venv's bin/ is not on the PATH
+    board = subprocess.Popen(shlex.split(command), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             start_new_session=True)
+    try:
+        page = fetch_when_up(visualdl_url(port) + "/", board, seconds=90)
+        tags = json.loads(fetch_when_up(visualdl_url(port) + "/app/api/scalar/tags", board, seconds=30))
+    finally:
+        os.killpg(board.pid, signal.SIGTERM)  # the board's own process group (start_new_session)
+        output = board.communicate(timeout=30)[0].decode(errors="replace")
+    assert page is not None, f"no page at {visualdl_url(port)} within 90 s:\n{output[-2000:]}"
+    assert "<html" in page.lower() and "run-a" in json.dumps(tags), tags
+
+
+def fetch_when_up(url, server, seconds):
+    """The text at url once the server answers, or None after ``seconds`` or when it has exited."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            return urllib.request.urlopen(url, timeout=5).read().decode()
+        except OSError:
+            time.sleep(0.5)
+    return None
+
+
+def test_the_readme_shows_the_command_the_course_prints():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert visualdl_command("runs", python=".venv/bin/python") in readme
