@@ -37,6 +37,7 @@ from typing import List, Optional
 from . import recipes as recipe_book
 from . import settings as schema
 from .app.command import add_app_parser
+from .book import add_book_parser
 from .data.quality import add_audit_parser
 from .doctor import add_doctor_parser
 from .errors import UserError
@@ -197,9 +198,10 @@ def command_prepare(args) -> None:
 
 
 def command_lessons(args) -> None:
-    from .notebooks import EXECUTED_DIR, run_lessons
+    from .notebooks import EXECUTED_DIR, FULL_EXECUTED_DIR, run_lessons
 
-    for path in run_lessons(args.names or None, fast=not args.full, output_dir=args.output or EXECUTED_DIR):
+    default_output = FULL_EXECUTED_DIR if args.full else EXECUTED_DIR
+    for path in run_lessons(args.names or None, fast=not args.full, output_dir=args.output or default_output):
         print(path)
 
 
@@ -313,10 +315,12 @@ def build_parser() -> argparse.ArgumentParser:
     lessons.add_argument("names", nargs="*", help="lesson files or numbers (default: all)")
     lessons.add_argument("--full", action="store_true", help="real experiments instead of fast mode")
     lessons.add_argument("--output", default=None,
-                         help="folder for the executed copies, with their outputs (default lessons/executed)")
+                         help="folder for the executed copies, with their outputs "
+                              "(default lessons/executed, with --full lessons/executed-full)")
     lessons.set_defaults(handler=command_lessons)
     add_doctor_parser(commands)
     add_app_parser(commands)  # `app`: the screening web page, all in paddle_models/app/command.py
+    add_book_parser(commands)  # `book`: the lessons as a static site, all in paddle_models/book.py
     return parser
 
 
