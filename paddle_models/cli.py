@@ -103,7 +103,9 @@ def command_export(args) -> None:
     if Path(args.output + META_SUFFIX).exists() and not args.overwrite:
         raise UserError(f"{args.output}{META_SUFFIX} exists: --output {args.output} already holds an exported model. "
                         "Pass --overwrite to replace it, or another --output")
-    paths = export_checkpoint(args.checkpoint, args.output, batch_size=args.batch_size)
+    paths = export_checkpoint(args.checkpoint, args.output, batch_size=args.batch_size, format=args.format,
+                              precision=args.precision, calibration_images=args.calibration_images,
+                              data_root=args.data_root)
     for path in paths:
         print(path)
 
@@ -120,11 +122,11 @@ def command_predict(args) -> None:
 
         from .data.locate import resolve_data_root
 
-        predictor = Predictor(args.model)
+        predictor = Predictor(args.model, backend=args.backend)
         source = build_dataset(args.data, resolve_data_root(args.data, args.data_root), args.split,
                                preprocess=predictor.preprocess)
     else:
-        predictor = Predictor(args.model)
+        predictor = Predictor(args.model, backend=args.backend)
     path = predict_folder(predictor, source, args.output, palm=args.palm, batch_size=args.batch_size)
     print(f"predictions written to {path}")
 
@@ -264,6 +266,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", required=True, help="path prefix of the exported files")
     export.add_argument("--batch-size", type=int, default=None, help="fixed batch size (default: dynamic)")
     export.add_argument("--overwrite", action="store_true", help="replace an exported model already at --output")
+    export.add_argument("--format", choices=("paddle", "onnx"), default="paddle",
+                        help="onnx: also write PREFIX.onnx (paddle2onnx) for `predict --backend onnxruntime`")
+    export.add_argument("--precision", choices=("fp32", "int8"), default="fp32",
+                        help="int8: post-training quantization for paddle.inference on the CPU")
+    export.add_argument("--calibration-images", type=int, default=64,
+                        help="training images that calibrate the INT8 scales (default 64)")
+    export.add_argument("--data-root", default=None,
+                        help="where the training images are, for INT8 calibration (default: the checkpoint's)")
     export.set_defaults(handler=command_export)
 
     predict = commands.add_parser("predict", help="exported model + images -> CSV")
@@ -275,6 +285,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--output", required=True, help="the CSV file to write")
     predict.add_argument("--palm", action="store_true", help="PALM challenge submission format")
     predict.add_argument("--batch-size", type=int, default=8)
+    predict.add_argument("--backend", choices=("paddle", "onnxruntime"), default="paddle",
+                         help="paddle.inference, or ONNX Runtime for an export made with --format onnx")
     predict.set_defaults(handler=command_predict)
 
     gradcam = commands.add_parser("gradcam", help="Grad-CAM overlays as PNG")
