@@ -62,8 +62,11 @@ def normalise_maps(maps: np.ndarray) -> np.ndarray:
 class GradCAM:
     """Grad-CAM maps for ``model`` at ``layer`` (default: the map of ``model.forward_features``).
 
-    >>> cam = GradCAM(model)
-    >>> maps, classes = cam(inputs)        # inputs float32 [N, 3, S, S] -> maps [N, S, S] in [0, 1]
+    >>> import numpy as np, paddle_models
+    >>> cam = GradCAM(paddle_models.resnet18(num_classes=2))
+    >>> maps, classes = cam(np.zeros((1, 3, 64, 64), np.float32))   # inputs [N, 3, S, S] -> maps [N, S, S]
+    >>> maps.shape, classes.shape, bool((maps >= 0).all() and (maps <= 1).all())
+    ((1, 64, 64), (1,), True)
     """
 
     def __init__(self, model, layer=None, task: str = "multiclass"):
