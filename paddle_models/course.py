@@ -199,23 +199,26 @@ def run_config(lesson: str, run: str, data: LessonData, **settings):
 
 def train(model, data: LessonData, lesson: str, run: str, model_name: Optional[str] = None,
           model_options: Optional[dict] = None, augment: bool = True, datasets=None, **settings):
-    """Train ``model`` on the lesson's data with the engine; returns the Trainer (history, paths).
+    """Train on the lesson's data with the engine, the same path as the command line's ``train``
+    (``experiment.run_experiment``); returns the Trainer (history, record, paths).
 
-    ``model_name`` and ``model_options``: how ``paddle_models.build`` makes this model, saved in the
-    checkpoint so that ``engine.load_model``, export and Grad-CAM can rebuild it.  ``settings`` are
-    TrainConfig fields (optimizer, lr, loss, ...); ``datasets`` overrides the (train, valid) readers,
-    e.g. to use other preprocessing.
+    ``model``: a model built in the lesson, or a registered model's name (built here, with the run's seed
+    and ``model_options``).  ``model_name`` and ``model_options``: how ``paddle_models.build`` makes a
+    given model, saved in the checkpoint's record so that ``engine.load_model``, export and Grad-CAM can
+    rebuild it.  ``settings`` are TrainConfig fields (optimizer, lr, loss, ...); ``datasets`` overrides
+    the (train, valid) readers, e.g. to use other preprocessing.
     """
-    from .engine import Trainer
-    from .experiment import model_record
+    from .experiment import run_experiment
 
     train_set, valid_set = datasets or data.datasets(augment=augment)
-    config = run_config(lesson, run, data, **settings)
-    run_settings = {"model": model_name or type(model).__name__.lower(), "model_options": model_options,
-                    "data": data.name, "data_root": str(data.root), "image_size": data.image_size,
-                    "subset": data.subset, **config.to_dict()}
-    trainer = Trainer(model, train_set, valid_set, config, record=model_record(run_settings, train_set))
-    trainer.fit()
+    built_here = isinstance(model, str)
+    run_settings = {**run_config(lesson, run, data, **settings).to_dict(),
+                    "model": model if built_here else model_name or type(model).__name__.lower(),
+                    "model_options": model_options, "data": data.name, "data_root": str(data.root),
+                    "image_size": data.image_size, "subset": data.subset}
+    result = run_experiment(run_settings, progress=False, model=None if built_here else model,
+                            datasets=(train_set, valid_set))
+    trainer = result.trainer
     best = trainer.best_epoch
     print(f"{run}: best epoch {best + 1}, " + ", ".join(
         f"{key} {values[best]:.3f}" for key, values in trainer.history.items()

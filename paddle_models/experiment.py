@@ -60,6 +60,7 @@ class ExperimentResult:
     log_dir: Path  # this run's VisualDL folder
     model: object = None  # the trained model, holding the *best* epoch's weights (reloaded at the end)
     best_epoch: int = -1  # 0-based index of that epoch in ``history``
+    trainer: object = None  # the Trainer that ran (its record, final evaluation, folders)
 
 
 @dataclass
@@ -176,10 +177,17 @@ def model_record(settings: dict, train_set, validation: Optional[dict] = None) -
 # ----------------------------------------------------------------------------- the two entry points
 
 
-def run_experiment(settings: dict, progress: bool = True) -> ExperimentResult:
-    """Train the model described by ``settings`` (any subset of DEFAULT_SETTINGS' keys)."""
+def run_experiment(settings: dict, progress: bool = True, model=None, datasets=None) -> ExperimentResult:
+    """Train the model described by ``settings`` (any subset of DEFAULT_SETTINGS' keys).
+
+    The one path of every run: the command line, the recipes, the demo and the lessons
+    (``course.train``) all come here, so every checkpoint carries the same record.  A lesson may hand
+    over a model it built itself (``model``: ``settings["model"]`` is then its name in the record, which
+    need not be a registered model) and readers it made itself (``datasets``: (train, valid)).
+    """
     settings = dict(settings)
     settings["run_name"] = default_run_name({**DEFAULT_SETTINGS, **settings})
+    model_name = settings.pop("model", None) if model is not None else None  # a label, not a factory's name
     model_settings, data_settings, config = parse_settings(settings)
     config = replace(config, progress=progress and config.progress)
     if not settings.get("log_dir") or settings["log_dir"] == DEFAULT_SETTINGS["log_dir"]:
@@ -188,16 +196,22 @@ def run_experiment(settings: dict, progress: bool = True) -> ExperimentResult:
             config = replace(config, log_dir=log_dir, output_dir=settings.get("output_dir"))
     data_settings = replace(data_settings, data_root=resolve_data_root(data_settings.data, data_settings.data_root))
     data_settings = absolute_paths(data_settings)  # the checkpoint records them: usable from any folder
-    train_set, valid_set, validation = build_datasets(data_settings, seed=config.seed)
+    if datasets is None:
+        train_set, valid_set, validation = build_datasets(data_settings, seed=config.seed)
+    else:
+        (train_set, valid_set), validation = datasets, None
     check_settings_fit_data(config, train_set, valid_set)  # before the model and its record are built
     flat = as_flat_dict(model_settings, data_settings, config)
-    set_seed(config.seed)  # the initial weights depend on the seed alone
-    model = build_model(flat, train_set.num_classes)
+    if model is None:
+        set_seed(config.seed)  # the initial weights depend on the seed alone
+        model = build_model(flat, train_set.num_classes)
+    else:
+        flat["model"] = model_name or type(model).__name__.lower()
     trainer = Trainer(model, train_set, valid_set, config, record=model_record(flat, train_set, validation))
     history = trainer.fit()
     return ExperimentResult(history=history, checkpoint=trainer.best_checkpoint,
                             output_dir=Path(config.output_dir), log_dir=trainer.log_dir, model=model,
-                            best_epoch=trainer.best_epoch)
+                            best_epoch=trainer.best_epoch, trainer=trainer)
 
 
 def evaluation_dataset(record: ModelRecord, data_root, split: Optional[str] = None, data: Optional[str] = None):
