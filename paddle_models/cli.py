@@ -34,15 +34,14 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
+# Only what building the parser needs is imported here: ``--help`` answers at once.  Each command
+# imports the parts it runs (Paddle, scikit-learn, matplotlib, Gradio take seconds to load).
 from . import recipes as recipe_book
 from . import settings as schema
 from .app.command import add_app_parser
 from .book import add_book_parser
-from .data.quality import add_audit_parser
 from .doctor import add_doctor_parser
 from .errors import UserError
-from .experiment import demo_settings, run_evaluation, run_experiment
-from .visualdl_log import visualdl_command
 
 
 # ----------------------------------------------------------------------------- the commands
@@ -50,6 +49,9 @@ from .visualdl_log import visualdl_command
 
 def command_demo(args) -> None:
     """Synthetic iChallenge-PM, a small ResNet, a few minutes of CPU training, metrics and figures."""
+    from .experiment import demo_settings, run_evaluation, run_experiment
+    from .visualdl_log import visualdl_command
+
     settings = demo_settings(args.root, epochs=args.epochs, log_dir=args.log_dir, output_dir=args.output_dir)
     result = run_experiment(settings, progress=not args.quiet)
     report = run_evaluation(result.checkpoint, settings["data_root"], split="valid",
@@ -65,6 +67,8 @@ def command_demo(args) -> None:
 
 def command_train(args) -> None:
     """Train with the settings of ``--recipe`` (if any), overridden by the options given."""
+    from .experiment import run_experiment
+
     settings = {}
     if args.recipe:
         settings.update(recipe_book.recipe_settings(args.recipe))
@@ -83,6 +87,8 @@ def command_train(args) -> None:
 
 def command_evaluate(args) -> None:
     """Metrics (printed, and saved as JSON) and figures for a checkpoint on one split."""
+    from .experiment import run_evaluation
+
     if args.batch_size < 1:
         raise UserError(f"--batch-size must be at least 1, got {args.batch_size}")
     report = run_evaluation(args.checkpoint, args.data_root, split=args.split, data=args.data,
@@ -103,7 +109,9 @@ def command_export(args) -> None:
     if Path(args.output + META_SUFFIX).exists() and not args.overwrite:
         raise UserError(f"{args.output}{META_SUFFIX} exists: --output {args.output} already holds an exported model. "
                         "Pass --overwrite to replace it, or another --output")
-    paths = export_checkpoint(args.checkpoint, args.output, batch_size=args.batch_size)
+    paths = export_checkpoint(args.checkpoint, args.output, batch_size=args.batch_size, format=args.format,
+                              precision=args.precision, calibration_images=args.calibration_images,
+                              data_root=args.data_root)
     for path in paths:
         print(path)
 
@@ -120,11 +128,11 @@ def command_predict(args) -> None:
 
         from .data.locate import resolve_data_root
 
-        predictor = Predictor(args.model)
+        predictor = Predictor(args.model, backend=args.backend)
         source = build_dataset(args.data, resolve_data_root(args.data, args.data_root), args.split,
                                preprocess=predictor.preprocess)
     else:
-        predictor = Predictor(args.model)
+        predictor = Predictor(args.model, backend=args.backend)
     path = predict_folder(predictor, source, args.output, palm=args.palm, batch_size=args.batch_size)
     print(f"predictions written to {path}")
 
@@ -134,13 +142,13 @@ def command_gradcam(args) -> None:
     from .engine import load_model
     from .inference import find_layer, save_gradcam
 
-    model, meta = load_model(args.checkpoint)
-    classes = len(meta.get("class_names") or [])
-    if args.target_class is not None and classes and not 0 <= args.target_class < classes:
+    model, record = load_model(args.checkpoint)
+    classes = record.num_classes
+    if args.target_class is not None and not 0 <= args.target_class < classes:
         raise UserError(f"gradcam: --target-class {args.target_class} does not exist: {args.checkpoint} "
-                        f"predicts classes 0..{classes - 1} ({', '.join(meta['class_names'])})")
-    layer = find_layer(model, args.layer, meta.get("input_size")) if args.layer else None
-    for path in save_gradcam(model, meta, args.images, args.output, target_class=args.target_class, layer=layer):
+                        f"predicts classes 0..{classes - 1} ({', '.join(record.class_names)})")
+    layer = find_layer(model, args.layer, record.input_size) if args.layer else None
+    for path in save_gradcam(model, record, args.images, args.output, target_class=args.target_class, layer=layer):
         print(path)
 
 
@@ -191,8 +199,21 @@ def _synthetic_writers() -> dict:
     }
 
 
+def command_audit(args) -> None:
+    """Audit one split; DDR keeps its ungradable grade 5 so the flags can be compared with it."""
+    from .data.quality import audit_dataset
+    from .data.registry import build_dataset
+
+    options = {"keep_ungradable": True} if args.data.lower() == "ddr" else {}
+    dataset = build_dataset(args.data, args.data_root, args.split, skip_bad=True, **options)
+    prefix = f"{args.data.lower()}-{dataset.split or args.split}"
+    result = audit_dataset(dataset, args.output, prefix=prefix, progress=not args.quiet)
+    print(result.summary())
+    print(f"leave the flagged images out with exclude='{result.csv_path}'")
+
+
 def command_prepare(args) -> None:
-    from .data import prepare
+    from .data.prepare import prepare
 
     print(f"dataset ready under {prepare(args.data, args.archives, args.root)}")
 
@@ -215,14 +236,16 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     schema.add_arguments(parser)
 
 
-def _give_every_command_a_debug_option(commands) -> None:
-    """Every sub-parser made through ``commands`` gets ``--debug``, also those other modules add."""
+def _give_every_command_a_debug_option(commands, made: dict) -> None:
+    """Every sub-parser made through ``commands`` gets ``--debug``, also those other modules add; each
+    is recorded in ``made`` (name -> sub-parser), which ``build_parser`` offers as ``parser.commands``."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     add_parser = commands.add_parser
 
-    def add_parser_with_debug(*args, **options):
-        return add_parser(*args, parents=[common, *options.pop("parents", [])], **options)
+    def add_parser_with_debug(name, *args, **options):
+        made[name] = add_parser(name, *args, parents=[common, *options.pop("parents", [])], **options)
+        return made[name]
 
     commands.add_parser = add_parser_with_debug
 
@@ -233,7 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      epilog="`python -m paddle_models <command> --help` shows a command's "
                                             "options; README.md has examples.")
     commands = parser.add_subparsers(dest="command", metavar="command", required=True)
-    _give_every_command_a_debug_option(commands)
+    parser.commands = {}  # name -> sub-parser, for --help texts and the tests
+    _give_every_command_a_debug_option(commands, parser.commands)
 
     demo = commands.add_parser("demo", help="the README's main job on synthetic data")
     demo.add_argument("--root", default=None, help="where to write the synthetic data "
@@ -264,6 +288,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", required=True, help="path prefix of the exported files")
     export.add_argument("--batch-size", type=int, default=None, help="fixed batch size (default: dynamic)")
     export.add_argument("--overwrite", action="store_true", help="replace an exported model already at --output")
+    export.add_argument("--format", choices=("paddle", "onnx"), default="paddle",
+                        help="onnx: also write PREFIX.onnx (paddle2onnx) for `predict --backend onnxruntime`")
+    export.add_argument("--precision", choices=("fp32", "int8"), default="fp32",
+                        help="int8: post-training quantization for paddle.inference on the CPU")
+    export.add_argument("--calibration-images", type=int, default=64,
+                        help="training images that calibrate the INT8 scales (default 64)")
+    export.add_argument("--data-root", default=None,
+                        help="where the training images are, for INT8 calibration (default: the checkpoint's)")
     export.set_defaults(handler=command_export)
 
     predict = commands.add_parser("predict", help="exported model + images -> CSV")
@@ -275,6 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--output", required=True, help="the CSV file to write")
     predict.add_argument("--palm", action="store_true", help="PALM challenge submission format")
     predict.add_argument("--batch-size", type=int, default=8)
+    predict.add_argument("--backend", choices=("paddle", "onnxruntime"), default="paddle",
+                         help="paddle.inference, or ONNX Runtime for an export made with --format onnx")
     predict.set_defaults(handler=command_predict)
 
     gradcam = commands.add_parser("gradcam", help="Grad-CAM overlays as PNG")
@@ -303,7 +337,13 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=0)
     synth.set_defaults(handler=command_synth)
 
-    add_audit_parser(commands)  # paddle_models/data/quality.py
+    audit = commands.add_parser("audit", help="score every image's quality; CSV + contact sheet of the flagged")
+    audit.add_argument("--data", required=True, help="dataset name (ichallenge_pm, ddr, aptos, retinamnist, ...)")
+    audit.add_argument("--data-root", required=True, help="the dataset's folder (see datasets/README.md)")
+    audit.add_argument("--split", default="train", help="train, valid or test (default train)")
+    audit.add_argument("--output", default="audit", help="folder for the CSV and the PNG (default audit/)")
+    audit.add_argument("--quiet", action="store_true", help="no progress bar")
+    audit.set_defaults(handler=command_audit)
 
     prepare = commands.add_parser("prepare", help="unpack downloaded archives into the expected layout")
     prepare.add_argument("--data", default="ichallenge_pm", help="ichallenge_pm (training.zip, validation.zip, valid_gt.zip) or ddr (DDR-dataset.zip or its .001, .002 ... parts)")
@@ -336,7 +376,17 @@ def _user_error_types() -> tuple:
 
     return (UserError, schema.SettingsError, DatasetNotFoundError, BadSampleError, DataMismatchError,
             ResumeError, RunFolderTakenError, RunFolderBusyError, WriteError, NonFiniteLossError, PretrainedWeightsUnavailable, FileNotFoundError,
-            PermissionError, IsADirectoryError, NotADirectoryError, ValueError)
+            PermissionError, IsADirectoryError, NotADirectoryError, FileExistsError, ValueError)
+
+
+def _user_error_message(error: Exception) -> str:
+    """The one line for a user's mistake; the operating system's bare refusals get what to do."""
+    from .files import os_error_advice
+
+    message = str(error)
+    if isinstance(error, OSError) and error.errno and error.filename:  # "[Errno 13] Permission denied: 'x'"
+        message += f"; {os_error_advice(error)}"
+    return message
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -349,7 +399,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     except KeyboardInterrupt:
         raise SystemExit("interrupted (a run trained with last.pdckpt continues with --resume)")
     except _user_error_types() as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_user_error_message(error)}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except Warning as error:  # the environment made a warning an error (PYTHONWARNINGS=error, python -W error)
+        print(f"error: {type(error).__name__}: {error} (a warning, made an error by PYTHONWARNINGS or -W: fix "
+              "what it says, or run without that setting)", file=sys.stderr)
         raise SystemExit(2) from None
     except Exception as error:  # noqa: BLE001  (a bug of ours: still no traceback unless --debug)
         print(f"error: {type(error).__name__}: {error}\n(an unexpected error: run the same command with "

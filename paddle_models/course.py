@@ -29,12 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
 
-from .aistudio import persistent_path
-from .data.locate import DATASETS_DIR, locate_dataset
+from .data.locate import locate_dataset
+from .places import DATASETS_DIR, REPO_ROOT, RUNS_DIR  # noqa: F401  (lessons and tests read them from here)
 from .visualdl_log import visualdl_command, visualdl_hint  # noqa: F401  (the lessons call course.visualdl_hint)
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-RUNS_DIR = persistent_path(REPO_ROOT / "runs", "runs")  # VisualDL logs, checkpoints, exports of the lessons
 FAST_ENV = "PADDLE_MODELS_FAST"
 
 # Sizes of a lesson's run.  Full: the course's real experiment.  Fast: a minute or two on a CPU.
@@ -209,13 +207,14 @@ def train(model, data: LessonData, lesson: str, run: str, model_name: Optional[s
     e.g. to use other preprocessing.
     """
     from .engine import Trainer
-    from .experiment import model_metadata
+    from .experiment import model_record
 
     train_set, valid_set = datasets or data.datasets(augment=augment)
-    meta = model_metadata({"model": model_name or type(model).__name__.lower(), "model_options": model_options,
-                           "loss": settings.get("loss"), "image_size": data.image_size, "data": data.name},
-                          train_set)
-    trainer = Trainer(model, train_set, valid_set, run_config(lesson, run, data, **settings), meta=meta)
+    config = run_config(lesson, run, data, **settings)
+    run_settings = {"model": model_name or type(model).__name__.lower(), "model_options": model_options,
+                    "data": data.name, "data_root": str(data.root), "image_size": data.image_size,
+                    "subset": data.subset, **config.to_dict()}
+    trainer = Trainer(model, train_set, valid_set, config, record=model_record(run_settings, train_set))
     trainer.fit()
     best = trainer.best_epoch
     print(f"{run}: best epoch {best + 1}, " + ", ".join(
@@ -237,13 +236,6 @@ def short_path(path) -> str:
         return path.relative_to(REPO_ROOT).as_posix()
     except ValueError:
         return panel_path(path)
-
-
-def environment_report() -> str:
-    """The environment report of ``python -m paddle_models doctor`` (lesson 0 prints it first)."""
-    from .doctor import environment_report as report
-
-    return report()
 
 
 # ----------------------------------------------------------------------------- what a lesson shows
@@ -312,14 +304,3 @@ def history_table(trainers: Dict[str, object], keys: Sequence[str] = ("val/acc",
         lines.append(f"{name:<{width}}  {best + 1:>10}  " + "  ".join(f"{value:>10.4f}" for value in values))
     return "\n".join(lines)
 
-
-# Running the notebooks moved to paddle_models.notebooks; these names still work from here.
-_MOVED_TO_NOTEBOOKS = ("lesson_paths", "execute_notebook", "run_lessons", "LESSONS_DIR", "EXECUTED_DIR")
-
-
-def __getattr__(name: str):
-    if name in _MOVED_TO_NOTEBOOKS:
-        from . import notebooks
-
-        return getattr(notebooks, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

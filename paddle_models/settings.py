@@ -4,7 +4,7 @@ A run has three groups of settings, each a dataclass whose fields are made with 
 
     ModelSettings   which network (model, model_options, pretrained)          this module
     DataSettings    which images and how they are read (data, image_size ...)  this module
-    TrainConfig     how it is trained (optimizer, lr, epochs, monitor ...)     engine/config.py
+    TrainConfig     how it is trained (optimizer, lr, epochs, monitor ...)     this module
 
 A field carries its name, type, default, allowed choices, a check of its value and its help text.
 Everything else is *derived* from the fields, so a new field appears everywhere at once:
@@ -31,8 +31,11 @@ import difflib
 import json
 import math
 import typing
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from .errors import did_you_mean
+from .tasks import LOSSES, task_of_loss
 
 
 class SettingsError(ValueError):
@@ -43,7 +46,7 @@ class SettingsError(ValueError):
 
 
 def setting(default, help: str, choices: Optional[Sequence] = None, check: Optional[Callable] = None,
-            cli: bool = True, hparam: bool = True, resumable: bool = False):
+            cli: bool = True, hparam: bool = True, resumable: bool = False, path: bool = False):
     """A dataclass field with what the rest of the package needs to know about it.
 
     ``choices``  the allowed values (a sequence, or a function returning one, for lists that are only
@@ -51,9 +54,14 @@ def setting(default, help: str, choices: Optional[Sequence] = None, check: Optio
     ``check``    a function value -> None, or a short text saying what is wrong (``positive`` ...);
     ``cli``      False for fields the command line does not offer (``progress`` is ``--quiet``);
     ``hparam``   False for fields that are not hyper-parameters (folders, resume) in VisualDL;
-    ``resumable`` True for fields a resumed run may change (how long it goes on, the machinery).
+    ``resumable`` True for fields a resumed run may change (how long it goes on, where it writes, the
+                 machinery); every other field changes what the run computes, so ``--resume`` refuses a
+                 new value (``resume_differences``);
+    ``path``     True for a file or folder: a run records it absolute (``absolute_paths``), so that its
+                 checkpoint works from any working directory.
     """
-    metadata = dict(help=help, choices=choices, check=check, cli=cli, hparam=hparam, resumable=resumable)
+    metadata = dict(help=help, choices=choices, check=check, cli=cli, hparam=hparam, resumable=resumable,
+                    path=path)
     if isinstance(default, (dict, list)):
         return field(default_factory=lambda: type(default)(default), metadata=metadata)
     return field(default=default, metadata=metadata)
@@ -78,6 +86,12 @@ def positive(value):
 
 def non_negative(value):
     return None if math.isfinite(value) and value >= 0 else "a finite number >= 0"
+
+
+def folder_name(value):
+    """One folder name (a run's, inside --log-dir): a path would put the run somewhere else."""
+    plain = value.strip() and value not in (".", "..") and not any(sep in value for sep in ("/", "\\"))
+    return None if plain else "one folder name, without / or \\ and not . or .. (it is made inside log_dir)"
 
 
 def fraction(value):
@@ -128,7 +142,7 @@ class DataSettings:
 
     data: str = setting("ichallenge_pm", "the dataset", choices=_dataset_names)
     data_root: Optional[str] = setting(None, "the dataset's folder (see datasets/README.md), or 'auto' to look "
-                                             "where the course keeps datasets (AI Studio included)", hparam=False)
+                                             "where the course keeps datasets (AI Studio included)", hparam=False, path=True)
     image_size: int = setting(224, "input side in pixels (224 in the course)", check=at_least(8))
     normalize: str = setting("imagenet", "input normalisation preset", choices=_normalizations)
     augment: bool = setting(True, "training augmentation (flips, rotations, colour jitter)")
@@ -146,12 +160,14 @@ class DataSettings:
                                          "APTOS case study did)")
     split_file: Optional[str] = setting(None, "a CSV of which training images are held out for validation: "
                                               "written by the first run, reused by every later one (no leaks)",
-                                        hparam=False)
+                                        hparam=False, path=True)
     exclude: Optional[str] = setting(None, "leave the images the CSV written by `audit` flags out of train and "
-                                           "valid (reproducibly: the checkpoint records it)", hparam=False)
+                                           "valid (reproducibly: the checkpoint records it)", hparam=False, path=True)
+    keep_ungradable: bool = setting(False, "DDR: keep the ungradable images (grade 5) as a sixth class instead "
+                                           "of leaving them out")
     skip_bad: bool = setting(False, "skip unreadable images and list them (next to the run) instead of stopping")
     cache_dir: Optional[str] = setting(None, "cache preprocessed images here (much faster from epoch 2)",
-                                       hparam=False)
+                                       hparam=False, path=True, resumable=True)
 
     def __post_init__(self):
         from .data.registry import canonical_name
@@ -161,14 +177,118 @@ class DataSettings:
         except ValueError:
             pass  # validate() names the dataset and lists the known ones
         validate(self)
+        if self.keep_ungradable and self.data != "ddr":
+            raise SettingsError(f"keep_ungradable is for DDR (its grade 5); {self.data} has no ungradable images")
         if self.random_crop is not None and self.random_crop > self.image_size:
             raise SettingsError(f"random_crop={self.random_crop} is larger than image_size={self.image_size}: "
                                 "the windows are cut from the image_size image, so choose a smaller one")
 
     @property
+    def reader_options(self) -> dict:
+        """What only some datasets' readers take (``keep_ungradable``: DDR's), when it is set."""
+        return {"keep_ungradable": True} if self.keep_ungradable else {}
+
+    @property
     def input_size(self) -> int:
         """The side of the model's input: the crop when training takes random windows."""
         return self.random_crop or self.image_size
+
+
+# ----------------------------------------------------------------------------- the training group
+
+OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop")
+SCHEDULES = ("constant", "step", "cosine")
+SAMPLERS = ("shuffle", "balanced")
+
+
+def monitors(metric_names: Optional[Sequence[str]] = None) -> tuple:
+    """What ``monitor`` may name: the validation metrics computed every epoch (``metrics.EPOCH_METRICS``;
+    for some data fewer: sensitivity and specificity need two classes, which the Trainer checks), and the
+    losses.  (metrics is imported here, not at the top: it loads scikit-learn, which ``--help`` does not need.)"""
+    if metric_names is None:
+        from .metrics import EPOCH_METRICS as metric_names
+    return ("val/loss", *(f"val/{name}" for name in metric_names), "train/loss", "train/acc", "train/auc")
+
+
+@dataclass
+class TrainConfig:
+    """How the model is trained: optimizer, schedule, loss, model selection and machinery."""
+
+    # how long, how big
+    epochs: int = setting(10, "number of passes over the training set", check=at_least(1), resumable=True)
+    batch_size: int = setting(16, "images per optimizer step", check=at_least(1))
+    # optimizer (优化器) and learning rate
+    optimizer: str = setting("momentum", "the optimizer", choices=OPTIMIZERS)
+    lr: float = setting(1e-3, "learning rate", check=positive)
+    momentum: float = setting(0.9, "momentum of momentum SGD", check=probability)
+    weight_decay: Optional[float] = setting(
+        None, "L2 weight decay (None: 0, or AdamW's own 0.01; an explicit 0 means none)", check=non_negative)
+    l1_decay: float = setting(0.0, "L1 regularisation strength (sum of |w| added to the loss)", check=non_negative)
+    schedule: str = setting("constant", "learning-rate schedule", choices=SCHEDULES)
+    step_epochs: Optional[int] = setting(None, "step schedule: lr x0.1 every this many epochs (default epochs // 3)",
+                                         check=at_least(1))
+    warmup_epochs: float = setting(0.0, "linear warm-up from lr/10 over this many epochs", check=non_negative)
+    # loss
+    loss: str = setting("ce", "ce, weighted_ce (1/class frequency), bce (one logit) or ordinal", choices=LOSSES)
+    label_smoothing: float = setting(0.0, "cross-entropy label smoothing", check=probability)
+    aux_weight: float = setting(0.3, "weight of GoogLeNet's auxiliary losses (0: heads ignored)", check=non_negative)
+    grad_clip: Optional[float] = setting(None, "clip the global gradient norm to this value", check=positive)
+    sampler: str = setting("shuffle", "shuffle, or balanced (class-balanced batches for imbalanced data)",
+                           choices=SAMPLERS)
+    precise_bn: int = setting(0, "before each validation, recompute batch-norm statistics from this many "
+                                 "training images with the epoch's final weights (0: off; engine/batchnorm.py)",
+                              check=at_least(0))
+    # model selection
+    monitor: str = setting("val/acc", "the metric that chooses the best epoch", choices=monitors)
+    patience: Optional[int] = setting(None, "early stopping: epochs without improvement of monitor",
+                                      check=at_least(1), resumable=True)
+    # machinery
+    device: Optional[str] = setting(None, "cpu, gpu or gpu:N (default: gpu when there is one)", hparam=False,
+                                    resumable=True)
+    amp: str = setting("auto", "mixed precision (auto: on with a GPU)", choices=("auto", "on", "off"),
+                       hparam=False, resumable=True)
+    seed: int = setting(0, "random seed: weights, shuffling, augmentation, subsets", check=at_least(0))
+    num_workers: int = setting(0, "DataLoader worker processes", check=at_least(0), hparam=False,
+                               resumable=True)
+    log_dir: str = setting("runs", "parent folder of the VisualDL logs", hparam=False, resumable=True)
+    run_name: Optional[str] = setting(None, "sub-folder name for this run's logs and checkpoints "
+                                            "(default: <data>-<model> on the command line, else 'run')", hparam=False,
+                                     check=folder_name)
+    output_dir: Optional[str] = setting(None, "where checkpoints go (default: the run's folder)", hparam=False,
+                                        resumable=True)
+    resume: bool = setting(False, "continue the run from its last checkpoint (last.pdckpt)", hparam=False,
+                           resumable=True)
+    overwrite: bool = setting(False, "replace the run already in the run folder (its checkpoints and VisualDL "
+                                     "log); without it, a fresh run into such a folder is refused", hparam=False,
+                              resumable=True)
+    save_last: bool = setting(True, "write last.pdckpt every epoch so --resume can continue "
+                                    "(off saves time and disk)", hparam=False)
+    progress: bool = setting(True, "tqdm progress bars", cli=False, hparam=False, resumable=True)
+
+    def __post_init__(self):
+        validate(self)
+        if self.device is not None and not (self.device == "cpu" or self.device.startswith("gpu")):
+            raise SettingsError(f"device must be cpu, gpu or gpu:N, got {self.device!r}")
+        if self.warmup_epochs >= self.epochs:
+            raise SettingsError(f"warmup_epochs ({self.warmup_epochs}) must be below epochs ({self.epochs}): "
+                                "the learning rate would never reach lr. Pass fewer --warmup-epochs or more --epochs")
+        if self.run_name is None:
+            self.run_name = "run"
+        if self.output_dir is None:
+            self.output_dir = f"{self.log_dir}/{self.run_name}"
+
+    @property
+    def task(self) -> str:
+        """How outputs become probabilities: multiclass (softmax), binary_logit (sigmoid), ordinal."""
+        return task_of_loss(self.loss)
+
+    @property
+    def monitor_mode(self) -> str:
+        """Losses are minimised, every other metric maximised."""
+        return "min" if self.monitor.endswith("loss") else "max"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
 
 
 # ----------------------------------------------------------------------------- checking values
@@ -209,11 +329,8 @@ def validate(instance) -> None:
             continue
         allowed = choices_of(item)
         if allowed is not None and value not in allowed:
-            close = [str(a) for a in allowed if str(value).startswith(str(a))][:1] or \
-                difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise SettingsError(f"{item.name}={value!r} is not allowed{hint}; choose one of: "
-                                + ", ".join(map(str, allowed)))
+            raise SettingsError(f"{item.name}={value!r} is not allowed{did_you_mean(value, allowed)}; choose "
+                                "one of: " + ", ".join(map(str, allowed)))
         check = item.metadata.get("check")
         problem = check(value) if check else None
         if problem:
@@ -225,8 +342,6 @@ def validate(instance) -> None:
 
 def groups():
     """The three settings dataclasses, in the order the command line lists them."""
-    from .engine.config import TrainConfig
-
     return (ModelSettings, DataSettings, TrainConfig)
 
 
@@ -282,6 +397,29 @@ def as_flat_dict(*instances) -> Dict[str, object]:
     return json.loads(json.dumps(values, default=str))
 
 
+def absolute_paths(instance):
+    """A copy of a settings dataclass whose ``path`` fields are absolute (``~`` expanded)."""
+    import os
+
+    paths = {item.name: os.path.abspath(os.path.expanduser(getattr(instance, item.name))) for item in fields(instance)
+             if item.metadata.get("path") and getattr(instance, item.name) is not None}
+    return replace(instance, **paths)
+
+
+def resume_differences(saved: Dict[str, object], current: Dict[str, object]) -> List[str]:
+    """The settings a resumed run changed although they change what it computes, as ``name old -> new``.
+
+    ``saved`` and ``current`` are flat settings (``as_flat_dict``); only the fields not declared
+    ``resumable`` count, and only those both dicts hold (a checkpoint may predate a field).
+    """
+    def shown(value):
+        return value if isinstance(value, str) else repr(value)
+
+    return [f"{item.name} {shown(saved[item.name])} -> {shown(current[item.name])}" for item in all_fields()
+            if not item.metadata["resumable"] and item.name in saved and item.name in current
+            and saved[item.name] != current[item.name]]
+
+
 def hparam_names() -> List[str]:
     """The settings VisualDL shows as hyper-parameters (fields not marked ``hparam=False``)."""
     return [item.name for item in all_fields() if item.metadata.get("hparam", True)]
@@ -309,11 +447,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             if kind is bool:
                 group.add_argument(option_name(item.name), action=argparse.BooleanOptionalAction, **options)
                 continue
-            allowed = choices_of(item)  # shown, not enforced by argparse: validate() checks (and
-            if allowed is not None:     # normalises names first, e.g. --data APTOS or image-folder)
-                options["metavar"] = "{" + ",".join(map(str, allowed)) + "}" if len(allowed) <= 12 else item.name.upper()
-                if len(allowed) > 12:
-                    options["help"] += "; one of: " + ", ".join(map(str, allowed))
+            # Choices are shown, not enforced by argparse: validate() checks (and normalises names first,
+            # e.g. --data APTOS or image-folder).  Lists known only from the package (model and dataset
+            # names, the metrics) are not computed for --help: that would import Paddle and scikit-learn.
+            if callable(item.metadata.get("choices")):
+                options["metavar"] = item.name.upper()
+                options["help"] += "; a name that does not exist is refused with the list of those that do"
+            elif item.metadata.get("choices") is not None:
+                allowed = choices_of(item)
+                options["metavar"] = "{" + ",".join(map(str, allowed)) + "}"
             group.add_argument(option_name(item.name), type=json_object if kind is dict else kind, **options)
 
 

@@ -48,6 +48,7 @@ from typing import Dict, Optional, Sequence
 import numpy as np
 
 from .figures import figure_to_array
+from .files import make_folder
 
 MAX_IMAGES = 8  # of a batch logged as images
 MAX_CURVE_POINTS = 127  # the most thresholds VisualDL's own add_pr_curve/add_roc_curve draw
@@ -118,7 +119,7 @@ class RunLogger:
         if enabled:
             from visualdl import LogWriter
 
-            self.logdir.mkdir(parents=True, exist_ok=True)
+            make_folder(self.logdir, "VisualDL log folder")
             self.writer = LogWriter(logdir=str(self.logdir))
 
     # ------------------------------------------------------------------ context manager

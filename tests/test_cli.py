@@ -154,8 +154,7 @@ def test_prepare_unpacks_the_archives(pm_archives, tmp_path, capsys):
 
 
 def test_every_command_has_help():
-    parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001  (argparse has no public API)
+    commands = build_parser().commands
     assert {"demo", "train", "evaluate", "export", "predict", "gradcam", "tour", "recipes", "synth",
             "prepare", "lessons"} <= set(commands)
     for name, sub in commands.items():

@@ -23,18 +23,17 @@ import datetime
 import shutil
 import tempfile
 import time
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from .. import aistudio
 from ..files import write_text
+from ..places import DATASETS_DIR
 from .errors import DatasetNotFoundError
-from .prepare import find_archives, prepare
+from .prepare import find_archives, open_zip, prepare
 from .registry import DATASETS, canonical_name
 
-DATASETS_DIR = Path(__file__).resolve().parents[2] / "datasets"
 AUTO = "auto"
 SOURCE_NOTE = ".unpacked_from"  # written into a copy unpacked from mounted archives
 STALE_STAGING = 24 * 3600  # seconds after which a staging folder is an interrupted unpack's leftover
@@ -195,7 +194,7 @@ def _check_free_space(archives: List[Path], folder: Path) -> None:
     needed = 0
     for archive in archives:
         if archive.suffix.lower() == ".zip":
-            with zipfile.ZipFile(archive) as zf:
+            with open_zip(archive) as zf:
                 needed += sum(member.file_size for member in zf.infolist())
         else:  # a numbered part of one zip: joined first, then unpacked (JPEGs barely compress)
             needed += 2 * archive.stat().st_size
