@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
-from .places import REPO_ROOT
 from .errors import UserError
+from .places import REPO_ROOT
 
 STATIC = "_static"
 MARKER = ".paddle-models-book"  # marks a folder this command wrote (and may replace)
