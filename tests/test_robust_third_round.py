@@ -352,3 +352,18 @@ def test_a_checkpoint_with_a_relative_split_file_is_evaluated_from_another_folde
     (tmp_path / "out" / "sf.csv").unlink()
     err = user_error(["evaluate", "--checkpoint", str(checkpoint), "--data-root", str(aptos_root)], capsys)
     assert f"split file (which images were held out) {tmp_path / 'out' / 'sf.csv'} is missing" in err
+
+
+# ----------------------------------------------------------------------------- 8. inputs too small for the model
+
+
+def test_an_input_too_small_for_the_model_is_refused_before_training(pm_root, tmp_path, capsys):
+    err = user_error(["train", "--model", "alexnet", "--image-size", "16", "--data-root", str(pm_root),
+                      "--epochs", "1", "--log-dir", str(tmp_path)], capsys)
+    assert "alexnet needs images of at least 47x47 pixels, got 16x16" in err and "--image-size 47" in err
+    assert not any(tmp_path.iterdir())
+
+
+def test_tour_warns_of_empty_maps(capsys):
+    main(["tour", "alexnet", "--image-size", "32"])
+    assert "warning: alexnet needs at least 47x47: at 32x32 some of its maps are empty (0x0)" in capsys.readouterr().out
