@@ -367,3 +367,11 @@ def test_an_input_too_small_for_the_model_is_refused_before_training(pm_root, tm
 def test_tour_warns_of_empty_maps(capsys):
     main(["tour", "alexnet", "--image-size", "32"])
     assert "warning: alexnet needs at least 47x47: at 32x32 some of its maps are empty (0x0)" in capsys.readouterr().out
+
+
+def test_a_bare_refusal_of_the_operating_system_gets_advice():
+    from paddle_models.cli import _user_error_message
+
+    message = _user_error_message(PermissionError(13, "Permission denied", "/data/read_only"))
+    assert "/data/read_only" in message and "choose a folder you can write to" in message
+    assert "is read-only" in _user_error_message(OSError(30, "Read-only file system", "/mnt/x"))
