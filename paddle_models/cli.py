@@ -37,6 +37,7 @@ from typing import List, Optional
 from . import recipes as recipe_book
 from . import settings as schema
 from .app.command import add_app_parser
+from .book import add_book_parser
 from .data.quality import add_audit_parser
 from .doctor import add_doctor_parser
 from .errors import UserError
@@ -102,7 +103,9 @@ def command_export(args) -> None:
     if Path(args.output + META_SUFFIX).exists() and not args.overwrite:
         raise UserError(f"{args.output}{META_SUFFIX} exists: --output {args.output} already holds an exported model. "
                         "Pass --overwrite to replace it, or another --output")
-    paths = export_checkpoint(args.checkpoint, args.output, batch_size=args.batch_size)
+    paths = export_checkpoint(args.checkpoint, args.output, batch_size=args.batch_size, format=args.format,
+                              precision=args.precision, calibration_images=args.calibration_images,
+                              data_root=args.data_root)
     for path in paths:
         print(path)
 
@@ -119,11 +122,11 @@ def command_predict(args) -> None:
 
         from .data.locate import resolve_data_root
 
-        predictor = Predictor(args.model)
+        predictor = Predictor(args.model, backend=args.backend)
         source = build_dataset(args.data, resolve_data_root(args.data, args.data_root), args.split,
                                preprocess=predictor.preprocess)
     else:
-        predictor = Predictor(args.model)
+        predictor = Predictor(args.model, backend=args.backend)
     path = predict_folder(predictor, source, args.output, palm=args.palm, batch_size=args.batch_size)
     print(f"predictions written to {path}")
 
@@ -199,9 +202,10 @@ def command_prepare(args) -> None:
 
 
 def command_lessons(args) -> None:
-    from .notebooks import EXECUTED_DIR, run_lessons
+    from .notebooks import EXECUTED_DIR, FULL_EXECUTED_DIR, run_lessons
 
-    for path in run_lessons(args.names or None, fast=not args.full, output_dir=args.output or EXECUTED_DIR):
+    default_output = FULL_EXECUTED_DIR if args.full else EXECUTED_DIR
+    for path in run_lessons(args.names or None, fast=not args.full, output_dir=args.output or default_output):
         print(path)
 
 
@@ -264,6 +268,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", required=True, help="path prefix of the exported files")
     export.add_argument("--batch-size", type=int, default=None, help="fixed batch size (default: dynamic)")
     export.add_argument("--overwrite", action="store_true", help="replace an exported model already at --output")
+    export.add_argument("--format", choices=("paddle", "onnx"), default="paddle",
+                        help="onnx: also write PREFIX.onnx (paddle2onnx) for `predict --backend onnxruntime`")
+    export.add_argument("--precision", choices=("fp32", "int8"), default="fp32",
+                        help="int8: post-training quantization for paddle.inference on the CPU")
+    export.add_argument("--calibration-images", type=int, default=64,
+                        help="training images that calibrate the INT8 scales (default 64)")
+    export.add_argument("--data-root", default=None,
+                        help="where the training images are, for INT8 calibration (default: the checkpoint's)")
     export.set_defaults(handler=command_export)
 
     predict = commands.add_parser("predict", help="exported model + images -> CSV")
@@ -275,6 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--output", required=True, help="the CSV file to write")
     predict.add_argument("--palm", action="store_true", help="PALM challenge submission format")
     predict.add_argument("--batch-size", type=int, default=8)
+    predict.add_argument("--backend", choices=("paddle", "onnxruntime"), default="paddle",
+                         help="paddle.inference, or ONNX Runtime for an export made with --format onnx")
     predict.set_defaults(handler=command_predict)
 
     gradcam = commands.add_parser("gradcam", help="Grad-CAM overlays as PNG")
@@ -315,10 +329,12 @@ def build_parser() -> argparse.ArgumentParser:
     lessons.add_argument("names", nargs="*", help="lesson files or numbers (default: all)")
     lessons.add_argument("--full", action="store_true", help="real experiments instead of fast mode")
     lessons.add_argument("--output", default=None,
-                         help="folder for the executed copies, with their outputs (default lessons/executed)")
+                         help="folder for the executed copies, with their outputs "
+                              "(default lessons/executed, with --full lessons/executed-full)")
     lessons.set_defaults(handler=command_lessons)
     add_doctor_parser(commands)
     add_app_parser(commands)  # `app`: the screening web page, all in paddle_models/app/command.py
+    add_book_parser(commands)  # `book`: the lessons as a static site, all in paddle_models/book.py
     return parser
 
 

@@ -44,8 +44,8 @@ from .tasks import check_task, class_count
 
 RECORD_VERSION = 2
 # the export's entries, stored at the top level of <prefix>.meta.json (inference.export)
-EXPORT_KEYS = ("format_version", "output", "input_name", "batch_size", "model_file", "params_file",
-               "paddle_version")
+EXPORT_KEYS = ("format_version", "output", "input_name", "batch_size", "precision", "quantization", "model_file",
+               "params_file", "onnx_file", "paddle_version")
 
 
 class RecordError(UserError, ValueError):

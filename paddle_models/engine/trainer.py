@@ -104,6 +104,7 @@ class Trainer:
         self.log_dir = Path(self.config.log_dir) / self.config.run_name
         self.history: Dict[str, list] = {}
         self.best_value, self.best_epoch, self.stale_epochs, self.start_epoch = None, -1, 0, 0
+        self.last_evaluation = None  # (epoch, EvalResult) of the latest validation pass
 
     @property
     def meta(self) -> ModelRecord:
@@ -208,6 +209,7 @@ class Trainer:
                           **{f"val/{name}": value for name, value in result.metrics.items()},
                           "lr": self.optimizer.get_lr()}
                 improved = self._record(epoch, scores)
+                self.last_evaluation = (epoch, result)
                 if main:
                     self._save(epoch, improved)
                     print(self._summary_line(epoch, scores, time.time() - started, improved), flush=True)
@@ -377,15 +379,27 @@ class Trainer:
         star = " *" if improved else ""
         return f"epoch {epoch + 1}/{self.config.epochs}  {shown}  lr {scores['lr']:.2e}  {seconds:.1f}s{star}"
 
+    def _best_epoch_evaluation(self) -> EvalResult:
+        """The validation pass of the best weights, which the model holds afterwards.
+
+        When the best epoch is the last one run, the model in memory *is* the best checkpoint and its
+        validation pass was just made: reuse it instead of reloading and evaluating again (the one
+        extra pass was most of the trainer's overhead over a bare loop; benchmarks/engine.py).
+        """
+        last_epoch, last_result = self.last_evaluation or (None, None)
+        if last_epoch == self.best_epoch and distributed.world_size() == 1:
+            return last_result
+        self.model.set_state_dict(load_checkpoint(self.best_checkpoint)["model"])
+        return evaluate(self.model, self.valid_set, self.config.batch_size, self.config.task,
+                        self.loss, self.class_names, across_ranks=False)
+
     def _log_final_evaluation(self) -> None:
         """With the best weights: confusion matrix, ROC and PR curves, hyper-parameters."""
         if not distributed.is_main_process() or not self.best_checkpoint.exists():
             return
         from ..figures import plot_confusion_matrix, plot_roc_curves
 
-        self.model.set_state_dict(load_checkpoint(self.best_checkpoint)["model"])
-        result: EvalResult = evaluate(self.model, self.valid_set, self.config.batch_size, self.config.task,
-                                      self.loss, self.class_names, across_ranks=False)
+        result: EvalResult = self._best_epoch_evaluation()
         step = self.best_epoch + 1
         log = self.logger
         log.figure("val/confusion_matrix", plot_confusion_matrix(confusion_matrix(result.y_true, result.probs),
