@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
-from .course import REPO_ROOT
+from .places import REPO_ROOT
 from .errors import UserError
 
 STATIC = "_static"

@@ -29,12 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
 
-from .aistudio import persistent_path
-from .data.locate import DATASETS_DIR, locate_dataset
+from .data.locate import locate_dataset
+from .places import DATASETS_DIR, REPO_ROOT, RUNS_DIR  # noqa: F401  (lessons and tests read them from here)
 from .visualdl_log import visualdl_command, visualdl_hint  # noqa: F401  (the lessons call course.visualdl_hint)
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-RUNS_DIR = persistent_path(REPO_ROOT / "runs", "runs")  # VisualDL logs, checkpoints, exports of the lessons
 FAST_ENV = "PADDLE_MODELS_FAST"
 
 # Sizes of a lesson's run.  Full: the course's real experiment.  Fast: a minute or two on a CPU.
@@ -240,13 +238,6 @@ def short_path(path) -> str:
         return panel_path(path)
 
 
-def environment_report() -> str:
-    """The environment report of ``python -m paddle_models doctor`` (lesson 0 prints it first)."""
-    from .doctor import environment_report as report
-
-    return report()
-
-
 # ----------------------------------------------------------------------------- what a lesson shows
 
 # The MIME type under which ``show_results`` stores a lesson's numbers in the executed notebook.
@@ -313,14 +304,3 @@ def history_table(trainers: Dict[str, object], keys: Sequence[str] = ("val/acc",
         lines.append(f"{name:<{width}}  {best + 1:>10}  " + "  ".join(f"{value:>10.4f}" for value in values))
     return "\n".join(lines)
 
-
-# Running the notebooks moved to paddle_models.notebooks; these names still work from here.
-_MOVED_TO_NOTEBOOKS = ("lesson_paths", "execute_notebook", "run_lessons", "LESSONS_DIR", "EXECUTED_DIR")
-
-
-def __getattr__(name: str):
-    if name in _MOVED_TO_NOTEBOOKS:
-        from . import notebooks
-
-        return getattr(notebooks, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

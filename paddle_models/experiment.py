@@ -37,13 +37,13 @@ from .engine.trainer import check_settings_fit_data
 from .files import make_folder, write_text
 from .record import ModelRecord
 from .figures import plot_confusion_matrix, plot_roc_curves, save_figure
+from .places import DATASETS_DIR
 from .settings import SettingsError, absolute_paths, as_flat_dict, defaults, parse_settings
 from .tasks import output_count, task_of_loss
 
 # Every setting of a run, with its default, derived from the settings dataclasses.
 DEFAULT_SETTINGS: Dict[str, object] = defaults()
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 class DataMismatchError(ValueError):
@@ -312,7 +312,7 @@ def run_evaluation(checkpoint, data_root, split: Optional[str] = None, data: Opt
 
 def demo_settings(root=None, epochs: Optional[int] = None, log_dir="runs", output_dir=None) -> dict:
     """The README's main job: a synthetic iChallenge-PM (written once) and a small, fast model."""
-    root = Path(root) if root else REPO_ROOT / "datasets" / "synthetic" / "demo-PALM"
+    root = Path(root) if root else DATASETS_DIR / "synthetic" / "demo-PALM"
     settings = {**DEFAULT_SETTINGS,
                 "model": "resnet18", "data": "ichallenge_pm", "data_root": str(root), "image_size": 96,
                 "batch_size": 16, "epochs": 6 if epochs is None else epochs, "optimizer": "adam", "lr": 1e-3,
