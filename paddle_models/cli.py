@@ -162,8 +162,10 @@ def command_tour(args) -> None:
         options = model_options({"model": name, "image_size": args.image_size}) if args.image_size else {}
         model = build(name, num_classes=args.num_classes, **options)
         size = args.image_size or model.default_input_size
-        channels = card(name).in_channels
+        channels, minimum = card(name).in_channels, card(name).min_input_size
         print(f"\n=== {name} ({size}x{size} input, {args.num_classes} classes)")
+        if size < minimum:
+            print(f"warning: {name} needs at least {minimum}x{minimum}: at {size}x{size} some of its maps are empty (0x0)")
         print(layer_table(model, input_size=(1, channels, size, size)))
 
 
