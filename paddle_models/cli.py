@@ -265,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--root", default=None, help="where to write the synthetic data "
                                                    "(default datasets/synthetic/demo-PALM)")
     demo.add_argument("--epochs", type=int, default=None)
-    demo.add_argument("--log-dir", default="runs")
+    demo.add_argument("--log-dir", default=schema.defaults()["log_dir"])
     demo.add_argument("--output-dir", default=None)
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(handler=command_demo)
@@ -281,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--split", default=None,
                           help="a labelled split (default: the images the checkpoint was validated on "
                                "during training, held-out ones included)")
-    evaluate.add_argument("--batch-size", type=int, default=16)
+    evaluate.add_argument("--batch-size", type=int, default=schema.defaults()["batch_size"])
     evaluate.add_argument("--output", default=None, help="folder for figures (default: beside the checkpoint)")
     evaluate.set_defaults(handler=command_evaluate)
 

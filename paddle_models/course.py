@@ -30,13 +30,14 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
 
 from .data.locate import locate_dataset
+from .data.preprocess import DEFAULT_IMAGE_SIZE
 from .places import DATASETS_DIR, REPO_ROOT, RUNS_DIR  # noqa: F401  (lessons and tests read them from here)
 from .visualdl_log import visualdl_command, visualdl_hint  # noqa: F401  (the lessons call course.visualdl_hint)
 
 FAST_ENV = "PADDLE_MODELS_FAST"
 
 # Sizes of a lesson's run.  Full: the course's real experiment.  Fast: a minute or two on a CPU.
-FULL_SIZES = {"image_size": 224, "epochs": 10, "batch_size": 16, "subset": None}
+FULL_SIZES = {"image_size": DEFAULT_IMAGE_SIZE, "epochs": 10, "batch_size": 16, "subset": None}
 FAST_SIZES = {"image_size": 64, "epochs": 3, "batch_size": 16, "subset": None}
 # Synthetic data written for the lessons: the writer's options (images per class and split, image width).
 SYNTHETIC = {"ichallenge_pm": {"per_class": 40, "image_size": 256},

@@ -37,7 +37,7 @@ from .engine.trainer import check_settings_fit_data
 from .files import make_folder, write_text
 from .record import ModelRecord
 from .figures import plot_confusion_matrix, plot_roc_curves, save_figure
-from .places import DATASETS_DIR
+from .places import DATASETS_DIR, LOG_DIR
 from .settings import SettingsError, absolute_paths, as_flat_dict, defaults, parse_settings
 from .tasks import output_count, task_of_loss
 
@@ -99,10 +99,7 @@ def default_run_name(settings: dict) -> str:
 
 def _preprocess_config(data) -> PreprocessConfig:
     """The settings' preprocessing, on top of what suits the dataset's images (its defaults)."""
-    defaults = dataset_class(data.data).preprocess_defaults
-    return PreprocessConfig(**{**defaults, "image_size": data.image_size, "normalize": data.normalize,
-                               "ben_graham": data.ben_graham, "circular_mask": data.circular_mask,
-                               "crop_size": data.random_crop})
+    return data.preprocess_config(dataset_class(data.data).preprocess_defaults)
 
 
 def build_datasets(data, seed: int = 0):
@@ -191,7 +188,7 @@ def run_experiment(settings: dict, progress: bool = True, model=None, datasets=N
     model_settings, data_settings, config = parse_settings(settings)
     config = replace(config, progress=progress and config.progress)
     if not settings.get("log_dir") or settings["log_dir"] == DEFAULT_SETTINGS["log_dir"]:
-        log_dir = str(persistent_path(config.log_dir, "runs"))  # on AI Studio: work/runs, kept at restarts
+        log_dir = str(persistent_path(config.log_dir, LOG_DIR))  # on AI Studio: work/runs, kept at restarts
         if log_dir != config.log_dir:
             config = replace(config, log_dir=log_dir, output_dir=settings.get("output_dir"))
     if model_settings.model in models.MODELS:  # (a model a lesson registered itself has no card)
@@ -301,7 +298,7 @@ def check_data_fits(record: ModelRecord, dataset, checkpoint) -> None:
 
 
 def run_evaluation(checkpoint, data_root, split: Optional[str] = None, data: Optional[str] = None,
-                   output_dir=None, batch_size: int = 16) -> EvaluationReport:
+                   output_dir=None, batch_size: int = DEFAULT_SETTINGS["batch_size"]) -> EvaluationReport:
     """Evaluate a checkpoint on a labelled split: metrics.json, confusion matrix and ROC figures.
 
     ``split`` None evaluates on the images the checkpoint was validated on during training.
@@ -324,7 +321,7 @@ def run_evaluation(checkpoint, data_root, split: Optional[str] = None, data: Opt
     return EvaluationReport(scores, list(record.class_names), confusion, output_dir, figures)
 
 
-def demo_settings(root=None, epochs: Optional[int] = None, log_dir="runs", output_dir=None) -> dict:
+def demo_settings(root=None, epochs: Optional[int] = None, log_dir=LOG_DIR, output_dir=None) -> dict:
     """The README's main job: a synthetic iChallenge-PM (written once) and a small, fast model."""
     root = Path(root) if root else DATASETS_DIR / "synthetic" / "demo-PALM"
     settings = {**DEFAULT_SETTINGS,

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from .aistudio import persistent_path
 
+LOG_DIR = "runs"  # the folder of the runs' VisualDL logs and checkpoints, relative to where a command runs
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATASETS_DIR = REPO_ROOT / "datasets"  # datasets/README.md says what goes where
 LESSONS_DIR = REPO_ROOT / "lessons"
-RUNS_DIR = persistent_path(REPO_ROOT / "runs", "runs")  # VisualDL logs, checkpoints, exports of the lessons
+RUNS_DIR = persistent_path(REPO_ROOT / LOG_DIR, LOG_DIR)  # VisualDL logs, checkpoints, exports of the lessons

@@ -30,11 +30,15 @@ import argparse
 import difflib
 import json
 import math
+import re
 import typing
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
+from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from .data.preprocess import DEFAULT_IMAGE_SIZE, MIN_IMAGE_SIZE
 from .errors import did_you_mean
+from .places import LOG_DIR
 from .tasks import LOSSES, task_of_loss
 
 
@@ -46,7 +50,8 @@ class SettingsError(ValueError):
 
 
 def setting(default, help: str, choices: Optional[Sequence] = None, check: Optional[Callable] = None,
-            cli: bool = True, hparam: bool = True, resumable: bool = False, path: bool = False):
+            cli: bool = True, hparam: bool = True, resumable: bool = False, path: bool = False,
+            preprocess: Optional[str] = None):
     """A dataclass field with what the rest of the package needs to know about it.
 
     ``choices``  the allowed values (a sequence, or a function returning one, for lists that are only
@@ -58,10 +63,12 @@ def setting(default, help: str, choices: Optional[Sequence] = None, check: Optio
                  machinery); every other field changes what the run computes, so ``--resume`` refuses a
                  new value (``resume_differences``);
     ``path``     True for a file or folder: a run records it absolute (``absolute_paths``), so that its
-                 checkpoint works from any working directory.
+                 checkpoint works from any working directory;
+    ``preprocess`` the ``PreprocessConfig`` field this setting sets (``random_crop`` -> ``crop_size``):
+                 ``DataSettings.preprocess_config`` derives the preprocessing from these.
     """
     metadata = dict(help=help, choices=choices, check=check, cli=cli, hparam=hparam, resumable=resumable,
-                    path=path)
+                    path=path, preprocess=preprocess)
     if isinstance(default, (dict, list)):
         return field(default_factory=lambda: type(default)(default), metadata=metadata)
     return field(default=default, metadata=metadata)
@@ -102,6 +109,19 @@ def probability(value):
     return None if 0 <= value < 1 else "a number in [0, 1)"
 
 
+def weights_source(value):
+    """``pretrained``: 'imagenet', or a weights file that exists (checked before any data is read)."""
+    if value == "imagenet" or Path(value).is_file():
+        return None
+    close = did_you_mean(value, ["imagenet"])
+    return f"'imagenet' or an existing .pdparams file{close} (no file {value!r})"
+
+
+def device_name(value):
+    """``device``: cpu, gpu or gpu:N."""
+    return None if value == "cpu" or re.fullmatch(r"gpu(:\d+)?", value) else "cpu, gpu or gpu:N"
+
+
 # ----------------------------------------------------------------------------- the model and data groups
 
 
@@ -130,7 +150,8 @@ class ModelSettings:
     model: str = setting("resnet18", "a model name (see `tour`), e.g. resnet50, vgg16, googlenet, convmixer_768_32",
                          choices=_model_names)
     model_options: Optional[dict] = setting(None, 'extra model arguments as JSON, e.g. \'{"dropout": 0.3}\'')
-    pretrained: Optional[str] = setting(None, "'imagenet' (ResNet/VGG from paddle.vision) or a .pdparams file")
+    pretrained: Optional[str] = setting(None, "'imagenet' (ResNet/VGG from paddle.vision) or a .pdparams file",
+                                        check=weights_source)
 
     def __post_init__(self):
         validate(self)
@@ -143,21 +164,24 @@ class DataSettings:
     data: str = setting("ichallenge_pm", "the dataset", choices=_dataset_names)
     data_root: Optional[str] = setting(None, "the dataset's folder (see datasets/README.md), or 'auto' to look "
                                              "where the course keeps datasets (AI Studio included)", hparam=False, path=True)
-    image_size: int = setting(224, "input side in pixels (224 in the course)", check=at_least(8))
-    normalize: str = setting("imagenet", "input normalisation preset", choices=_normalizations)
+    image_size: int = setting(DEFAULT_IMAGE_SIZE, f"input side in pixels ({DEFAULT_IMAGE_SIZE} in the course)",
+                              check=at_least(MIN_IMAGE_SIZE), preprocess="image_size")
+    normalize: str = setting("imagenet", "input normalisation preset", choices=_normalizations, preprocess="normalize")
     augment: bool = setting(True, "training augmentation (flips, rotations, colour jitter)")
     random_crop: Optional[int] = setting(None, "train on random N x N windows of the image_size image (the DDR "
                                                "study: 512 -> random 256); validation, evaluation, export and "
-                                               "prediction see the centre N x N window", check=at_least(8))
+                                               "prediction see the centre N x N window", check=at_least(MIN_IMAGE_SIZE),
+                                preprocess="crop_size")
     subset: Optional[int] = setting(None, "train on a fixed, seeded, stratified subset of this many images",
                                     check=at_least(1))
     valid_fraction: float = setting(0.2, "share of the training images held out for validation when the "
                                          "dataset has no validation split (APTOS, a plain image folder)",
                                     check=fraction)
     ben_graham: bool = setting(False, "Ben Graham's preprocessing: subtract the local average colour "
-                                      "(4 * image - 4 * blurred + 128), evening out illumination")
+                                      "(4 * image - 4 * blurred + 128), evening out illumination",
+                                  preprocess="ben_graham")
     circular_mask: bool = setting(False, "blank the corners outside a centred circle (with --ben-graham, as the "
-                                         "APTOS case study did)")
+                                         "APTOS case study did)", preprocess="circular_mask")
     split_file: Optional[str] = setting(None, "a CSV of which training images are held out for validation: "
                                               "written by the first run, reused by every later one (no leaks)",
                                         hparam=False, path=True)
@@ -192,6 +216,16 @@ class DataSettings:
     def input_size(self) -> int:
         """The side of the model's input: the crop when training takes random windows."""
         return self.random_crop or self.image_size
+
+    def preprocess_config(self, dataset_defaults: Optional[dict] = None):
+        """The ``PreprocessConfig`` these settings ask for, on top of what suits the dataset's images
+        (its reader's ``preprocess_defaults``): every field declared with ``preprocess=`` sets its own."""
+        from .data.preprocess import PreprocessConfig
+
+        values = dict(dataset_defaults or {})
+        values.update({item.metadata["preprocess"]: getattr(self, item.name) for item in fields(self)
+                       if item.metadata.get("preprocess")})
+        return PreprocessConfig(**values)
 
 
 # ----------------------------------------------------------------------------- the training group
@@ -244,13 +278,13 @@ class TrainConfig:
                                       check=at_least(1), resumable=True)
     # machinery
     device: Optional[str] = setting(None, "cpu, gpu or gpu:N (default: gpu when there is one)", hparam=False,
-                                    resumable=True)
+                                    resumable=True, check=device_name)
     amp: str = setting("auto", "mixed precision (auto: on with a GPU)", choices=("auto", "on", "off"),
                        hparam=False, resumable=True)
     seed: int = setting(0, "random seed: weights, shuffling, augmentation, subsets", check=at_least(0))
     num_workers: int = setting(0, "DataLoader worker processes", check=at_least(0), hparam=False,
                                resumable=True)
-    log_dir: str = setting("runs", "parent folder of the VisualDL logs", hparam=False, resumable=True)
+    log_dir: str = setting(LOG_DIR, "parent folder of the VisualDL logs", hparam=False, resumable=True)
     run_name: Optional[str] = setting(None, "sub-folder name for this run's logs and checkpoints "
                                             "(default: <data>-<model> on the command line, else 'run')", hparam=False,
                                      check=folder_name)
@@ -267,8 +301,6 @@ class TrainConfig:
 
     def __post_init__(self):
         validate(self)
-        if self.device is not None and not (self.device == "cpu" or self.device.startswith("gpu")):
-            raise SettingsError(f"device must be cpu, gpu or gpu:N, got {self.device!r}")
         if self.warmup_epochs >= self.epochs:
             raise SettingsError(f"warmup_epochs ({self.warmup_epochs}) must be below epochs ({self.epochs}): "
                                 "the learning rate would never reach lr. Pass fewer --warmup-epochs or more --epochs")

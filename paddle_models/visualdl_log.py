@@ -49,6 +49,7 @@ import numpy as np
 
 from .figures import figure_to_array
 from .files import make_folder
+from .places import LOG_DIR
 
 MAX_IMAGES = 8  # of a batch logged as images
 MAX_CURVE_POINTS = 127  # the most thresholds VisualDL's own add_pr_curve/add_roc_curve draw
@@ -112,7 +113,7 @@ class RunLogger:
     In multi-device training only rank 0 logs: the other ranks make ``RunLogger(..., enabled=False)``.
     """
 
-    def __init__(self, logdir="runs", run_name: Optional[str] = None, enabled: bool = True):
+    def __init__(self, logdir=LOG_DIR, run_name: Optional[str] = None, enabled: bool = True):
         self.enabled = enabled
         self.logdir = Path(logdir) / run_name if run_name else Path(logdir)
         self.writer = None
@@ -225,7 +226,7 @@ class RunLogger:
 VISUALDL_PORT = 8040
 
 
-def visualdl_command(log_dir="runs", port: int = VISUALDL_PORT, python: Optional[str] = None) -> str:
+def visualdl_command(log_dir=LOG_DIR, port: int = VISUALDL_PORT, python: Optional[str] = None) -> str:
     """The command that opens the VisualDL board for ``log_dir``, runnable as printed.
 
     * ``python -m visualdl.server.app`` with this interpreter (``sys.executable``): the VisualDL
@@ -248,7 +249,7 @@ def visualdl_url(port: int = VISUALDL_PORT) -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def visualdl_hint(log_dir="runs") -> str:
+def visualdl_hint(log_dir=LOG_DIR) -> str:
     """How to open the logs: in a terminal, and in AI Studio's Visualization panel (the exact folder)."""
     from .aistudio import panel_path
 

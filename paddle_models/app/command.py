@@ -19,8 +19,9 @@ from typing import List, Optional, Sequence
 import numpy as np
 
 from ..errors import UserError
+from ..places import LOG_DIR
 
-DEMO_RUN = Path("runs") / "demo-resnet18"  # where `python -m paddle_models demo` writes its checkpoint
+DEMO_RUN = Path(LOG_DIR) / "demo-resnet18"  # where `python -m paddle_models demo` writes its checkpoint
 DEMO_EXPORT = Path("exported") / "demo-resnet18"
 HOW_TO_GET_A_MODEL = ("no model: train and export one first, e.g. `python -m paddle_models demo` then "
                       f"`python -m paddle_models export --checkpoint {DEMO_RUN}/best.pdparams --output {DEMO_EXPORT}`")

@@ -40,11 +40,15 @@ NORMALIZATION_PRESETS = {
 }
 
 
+DEFAULT_IMAGE_SIZE = 224  # the side the course's networks were designed for (settings.image_size's default)
+MIN_IMAGE_SIZE = 8  # the smallest side an image (or a crop window) may be shrunk to
+
+
 @dataclass
 class PreprocessConfig:
     """Every preprocessing choice, saved with checkpoints (``to_dict``) and restored (``from_dict``)."""
 
-    image_size: int = 224  # output is image_size x image_size
+    image_size: int = DEFAULT_IMAGE_SIZE  # output is image_size x image_size
     crop_border: bool = True  # cut away the dark frame around the fundus
     border_tolerance: int = 10  # pixels with all channels <= this count as "dark frame" (0-255)
     keep_aspect: bool = True  # pad to a square before resizing instead of stretching
@@ -57,8 +61,8 @@ class PreprocessConfig:
     crop_size: Optional[int] = None  # the centre window's side; training takes random windows instead
 
     def __post_init__(self):
-        if not isinstance(self.image_size, (int, np.integer)) or self.image_size < 8:
-            raise ValueError(f"image_size must be an integer >= 8, got {self.image_size!r}")
+        if not isinstance(self.image_size, (int, np.integer)) or self.image_size < MIN_IMAGE_SIZE:
+            raise ValueError(f"image_size must be an integer >= {MIN_IMAGE_SIZE}, got {self.image_size!r}")
         self.image_size = int(self.image_size)
         if not 0 <= self.border_tolerance < 255:
             raise ValueError(f"border_tolerance must be in [0, 255), got {self.border_tolerance}")
@@ -101,7 +105,7 @@ class PreprocessConfig:
         return cls(**values)
 
     @classmethod
-    def course(cls, image_size: int = 224) -> "PreprocessConfig":
+    def course(cls, image_size: int = DEFAULT_IMAGE_SIZE) -> "PreprocessConfig":
         """What the public course reader does: full decode, plain resize, values in [-1, 1]."""
         return cls(image_size=image_size, crop_border=False, keep_aspect=False,
                    normalize="course", fast_decode=False)
@@ -110,7 +114,7 @@ class PreprocessConfig:
 def as_config(preprocess: Union[None, dict, PreprocessConfig], image_size: Optional[int] = None):
     """Accept a PreprocessConfig, its dict form or None (defaults, with ``image_size`` if given)."""
     if preprocess is None:
-        return PreprocessConfig(image_size=224 if image_size is None else image_size)
+        return PreprocessConfig(image_size=DEFAULT_IMAGE_SIZE if image_size is None else image_size)
     config = preprocess if isinstance(preprocess, PreprocessConfig) else PreprocessConfig.from_dict(preprocess)
     if image_size is not None and image_size != config.image_size:
         raise ValueError(

@@ -21,9 +21,11 @@ from typing import Optional, Sequence
 
 import paddle.vision.transforms as T
 
+from .preprocess import DEFAULT_IMAGE_SIZE
+
 
 def train_augmentation(
-    image_size: int = 224,
+    image_size: int = DEFAULT_IMAGE_SIZE,
     flip: bool = True,
     rotation: float = 30.0,
     scale: Optional[Sequence[float]] = (0.85, 1.0),

@@ -23,6 +23,7 @@ import paddle.nn.functional as F
 
 from ..data import ordinal_encode
 from ..models import main_output  # noqa: F401  (re-exported: the engine's users call it from here)
+from ..settings import TrainConfig
 from ..tasks import to_probabilities  # noqa: F401  (re-exported)
 
 
@@ -41,7 +42,7 @@ class TaskLoss:
     """``loss(outputs, labels)``: outputs are logits, or GoogLeNet's (main, aux1, aux2) tuple."""
 
     def __init__(self, loss: str = "ce", num_classes: int = 2, class_weights: Optional[Sequence[float]] = None,
-                 label_smoothing: float = 0.0, aux_weight: float = 0.3):
+                 label_smoothing: float = 0.0, aux_weight: float = TrainConfig.aux_weight):
         self.loss, self.num_classes = loss, num_classes
         self.weight = None if class_weights is None else paddle.to_tensor(np.asarray(class_weights, "float32"))
         self.label_smoothing, self.aux_weight = label_smoothing, aux_weight
