@@ -159,7 +159,10 @@ DESCRIPTIVE_FIELDS = ("description", "expected")
 def get_recipe(name: str) -> dict:
     """A copy of the recipe ``name``; a clear error lists the known recipes."""
     if name not in RECIPES:
-        raise ValueError(f"unknown recipe {name!r}; known recipes: {', '.join(sorted(RECIPES))}")
+        from .settings import did_you_mean
+
+        raise ValueError(f"unknown recipe {name!r}{did_you_mean(name, RECIPES)}; known recipes: "
+                         f"{', '.join(sorted(RECIPES))} (`recipes` describes them)")
     return dict(RECIPES[name])
 
 

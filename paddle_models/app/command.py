@@ -155,6 +155,8 @@ def add_app_parser(commands) -> None:
     parser.add_argument("--port", type=int, default=7860)
     parser.add_argument("--share", action="store_true", help="ask Gradio for a public link (off by default)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads of the predictor")
+    parser.add_argument("--backend", choices=("paddle", "onnxruntime"), default="paddle",
+                        help="paddle.inference, or ONNX Runtime for exports made with --format onnx")
     parser.add_argument("--write-aistudio", default=None, metavar="DIR",
                         help="write a folder to upload as an AI Studio application instead of serving")
     parser.add_argument("--overwrite", action="store_true",
@@ -200,7 +202,7 @@ def command_app(args) -> None:
     from .page import build_app
     from .screening import load_screening_models
 
-    models = load_screening_models(prefixes, threads=args.threads)
+    models = load_screening_models(prefixes, threads=args.threads, backend=args.backend)
     examples = write_examples(Path(tempfile.mkdtemp(prefix="paddle_models_examples_")), models[0].class_names)
     print(f"models: {', '.join(model.name for model in models)}; open http://127.0.0.1:{args.port}")
     launch(build_app(models, examples), args.port, share=args.share)
