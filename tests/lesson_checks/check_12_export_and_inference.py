@@ -16,3 +16,9 @@ def check(results):
     assert results["gradcam_maps"] == results["examples_screened"]
     assert results["bad_uploads_refused"] == results["bad_uploads_tried"] == 5
     assert results["page_status"] == 200
+    # other backends, on the validation split, against the FP32 predictor (issue 27's bounds)
+    assert results["onnx_vs_predictor"] <= 1e-4, results
+    assert results["onednn_off_vs_on"] <= 1e-4, results
+    assert results["int8_top1_agreement"] >= 0.97, results
+    assert 0 < results["int8_max_prob_diff"] <= 0.1, results  # 0: nothing was quantized
+    assert results["int8_auc_change"] <= 0.01, results
