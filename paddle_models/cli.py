@@ -37,6 +37,7 @@ from typing import List, Optional
 from . import recipes as recipe_book
 from . import settings as schema
 from .app.command import add_app_parser
+from .book import add_book_parser
 from .data.quality import add_audit_parser
 from .doctor import add_doctor_parser
 from .errors import UserError
@@ -135,13 +136,13 @@ def command_gradcam(args) -> None:
     from .engine import load_model
     from .inference import find_layer, save_gradcam
 
-    model, meta = load_model(args.checkpoint)
-    classes = len(meta.get("class_names") or [])
-    if args.target_class is not None and classes and not 0 <= args.target_class < classes:
+    model, record = load_model(args.checkpoint)
+    classes = record.num_classes
+    if args.target_class is not None and not 0 <= args.target_class < classes:
         raise UserError(f"gradcam: --target-class {args.target_class} does not exist: {args.checkpoint} "
-                        f"predicts classes 0..{classes - 1} ({', '.join(meta['class_names'])})")
-    layer = find_layer(model, args.layer, meta.get("input_size")) if args.layer else None
-    for path in save_gradcam(model, meta, args.images, args.output, target_class=args.target_class, layer=layer):
+                        f"predicts classes 0..{classes - 1} ({', '.join(record.class_names)})")
+    layer = find_layer(model, args.layer, record.input_size) if args.layer else None
+    for path in save_gradcam(model, record, args.images, args.output, target_class=args.target_class, layer=layer):
         print(path)
 
 
@@ -199,9 +200,10 @@ def command_prepare(args) -> None:
 
 
 def command_lessons(args) -> None:
-    from .notebooks import EXECUTED_DIR, run_lessons
+    from .notebooks import EXECUTED_DIR, FULL_EXECUTED_DIR, run_lessons
 
-    for path in run_lessons(args.names or None, fast=not args.full, output_dir=args.output or EXECUTED_DIR):
+    default_output = FULL_EXECUTED_DIR if args.full else EXECUTED_DIR
+    for path in run_lessons(args.names or None, fast=not args.full, output_dir=args.output or default_output):
         print(path)
 
 
@@ -325,10 +327,12 @@ def build_parser() -> argparse.ArgumentParser:
     lessons.add_argument("names", nargs="*", help="lesson files or numbers (default: all)")
     lessons.add_argument("--full", action="store_true", help="real experiments instead of fast mode")
     lessons.add_argument("--output", default=None,
-                         help="folder for the executed copies, with their outputs (default lessons/executed)")
+                         help="folder for the executed copies, with their outputs "
+                              "(default lessons/executed, with --full lessons/executed-full)")
     lessons.set_defaults(handler=command_lessons)
     add_doctor_parser(commands)
     add_app_parser(commands)  # `app`: the screening web page, all in paddle_models/app/command.py
+    add_book_parser(commands)  # `book`: the lessons as a static site, all in paddle_models/book.py
     return parser
 
 
@@ -344,7 +348,17 @@ def _user_error_types() -> tuple:
 
     return (UserError, schema.SettingsError, DatasetNotFoundError, BadSampleError, DataMismatchError,
             ResumeError, RunFolderTakenError, RunFolderBusyError, WriteError, NonFiniteLossError, PretrainedWeightsUnavailable, FileNotFoundError,
-            PermissionError, IsADirectoryError, NotADirectoryError, ValueError)
+            PermissionError, IsADirectoryError, NotADirectoryError, FileExistsError, ValueError)
+
+
+def _user_error_message(error: Exception) -> str:
+    """The one line for a user's mistake; the operating system's bare refusals get what to do."""
+    from .files import os_error_advice
+
+    message = str(error)
+    if isinstance(error, OSError) and error.errno and error.filename:  # "[Errno 13] Permission denied: 'x'"
+        message += f"; {os_error_advice(error)}"
+    return message
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -357,7 +371,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     except KeyboardInterrupt:
         raise SystemExit("interrupted (a run trained with last.pdckpt continues with --resume)")
     except _user_error_types() as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_user_error_message(error)}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except Warning as error:  # the environment made a warning an error (PYTHONWARNINGS=error, python -W error)
+        print(f"error: {type(error).__name__}: {error} (a warning, made an error by PYTHONWARNINGS or -W: fix "
+              "what it says, or run without that setting)", file=sys.stderr)
         raise SystemExit(2) from None
     except Exception as error:  # noqa: BLE001  (a bug of ours: still no traceback unless --debug)
         print(f"error: {type(error).__name__}: {error}\n(an unexpected error: run the same command with "

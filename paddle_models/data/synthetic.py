@@ -383,6 +383,37 @@ def frame_size(image_size: Union[int, str, Tuple[int, int]], aspect: float = PAL
     return int(image_size), int(round(image_size / aspect))
 
 
+
+# ----------------------------------------------------------------------------- provenance
+
+SYNTHETIC_MARKER = "SYNTHETIC.txt"
+
+
+def mark_synthetic(root) -> None:
+    """Leave a note in a synthetic dataset's folder, so that a model trained on it says so.
+
+    The run record's ``synthetic`` field comes from it (``is_synthetic``): a model card then reads
+    "trained on synthetic images", never as a score on real photographs.
+    """
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    files.write_text(root / SYNTHETIC_MARKER, "Written by paddle_models' synthetic generator: painted look-alikes "
+                     "in the official layout, not photographs of eyes. Scores on them say nothing about real data.\n")
+
+
+def is_synthetic(data_root, levels: int = 3) -> bool:
+    """True if ``data_root`` or one of its ``levels`` parents holds the synthetic generator's note."""
+    if data_root is None:
+        return False
+    folder = Path(data_root).resolve()
+    if folder.is_file():
+        folder = folder.parent
+    for place in [folder, *folder.parents][:levels + 1]:
+        if (place / SYNTHETIC_MARKER).is_file():
+            return True
+    return False
+
+
 def write_image(path: Path, image: np.ndarray, quality: int = 92) -> None:
     """Write a JPEG (quality ``quality``) or PNG, depending on the suffix (``files.write_image``)."""
     files.write_image(path, image, jpeg_quality=quality)
@@ -454,6 +485,7 @@ def make_synthetic_ichallenge_pm(
             write_image(folder / name, image, quality)
         if split == "valid":
             write_pm_label_table(root / "PALM-Validation-GT", rows, label_format)
+    mark_synthetic(root)
     return root
 
 
@@ -634,6 +666,7 @@ def make_synthetic_ddr(
             write_image(grading / split / name, image, quality)
             lines.append(f"{name} {label_written}\n")
         files.write_text(grading / f"{split}.txt", "".join(lines))
+    mark_synthetic(root)
     return root
 
 
@@ -663,6 +696,7 @@ def make_synthetic_aptos(
             write_image(root / f"{split}_images" / f"{id_code}.png", image)
             rows.append((id_code, int(label)) if split == "train" else (id_code,))
         files.write_csv(root / f"{split}.csv", ("id_code", "diagnosis") if split == "train" else ("id_code",), rows)
+    mark_synthetic(root)
     return root
 
 
@@ -688,6 +722,7 @@ def make_synthetic_image_folder(
             else:
                 image, _ = synthetic_fundus(rng, width, height, dr_grade=label)
             write_image(folder / name / f"{name}_{number:04d}.jpg", image)
+    mark_synthetic(root)
     return Path(root)
 
 
@@ -770,6 +805,7 @@ def make_synthetic_retinamnist(
         with open(temporary, "wb") as file:  # an open file: np.savez would append '.npz' to a name
             np.savez_compressed(file, **arrays)
 
+    mark_synthetic(path.parent)
     return files.atomic_write(path, write)
 
 
@@ -858,4 +894,5 @@ def make_synthetic_aptos_clinics(
                       **{key: round(value, 3) for key, value in factors.items()}})
     files.write_csv(root / "train.csv", ("id_code", "diagnosis"), rows)
     files.write_csv(root / "synthetic_truth.csv", list(truth[0]), [list(row.values()) for row in truth])
+    mark_synthetic(root)
     return root

@@ -46,11 +46,10 @@ import numpy as np
 import paddle
 from paddle import nn
 
-from ..data import PreprocessConfig
 from ..errors import UserError
 from ..files import WriteError, temporary_path, write_text
 from ..models import evaluating, main_output
-from ..tasks import check_task, class_count
+from ..record import ModelRecord, RecordError, record_for_model
 
 META_SUFFIX = ".meta.json"
 DYGRAPH_SUFFIX = ".dygraph.pdparams"
@@ -96,49 +95,6 @@ def find_model_files(prefix) -> tuple:
     )
 
 
-def _count_outputs(model: nn.Layer, input_size: int) -> int:
-    """Run one blank image through the model (in eval mode) to learn how many logits it returns.
-
-    Eval mode matters: a forward pass in training mode would update batch-norm running statistics,
-    even under ``paddle.no_grad()``.
-    """
-    with evaluating(model):
-        logits = main_output(model(paddle.zeros([1, 3, input_size, input_size], "float32")))
-    return int(logits.shape[-1])
-
-
-def complete_meta(model: nn.Layer, meta: Optional[dict], input_size: Optional[int]) -> dict:
-    """Fill in what a checkpoint's meta may lack: preprocessing, input size, task, classes.
-
-    The input size and ``preprocess.input_size`` must agree: the predictor preprocesses every image to
-    ``preprocess.input_size`` (the centre crop, if any) and feeds it to a program traced for ``input_size``.
-    """
-    meta = dict(meta or {})
-    if meta.get("preprocess") is not None:
-        preprocess = PreprocessConfig.from_dict(meta["preprocess"])
-    else:
-        size = input_size or meta.get("input_size") or getattr(model, "default_input_size", 224)
-        preprocess = PreprocessConfig(image_size=int(size))
-    input_size = int(input_size or meta.get("input_size") or preprocess.input_size)
-    if input_size != preprocess.input_size:
-        raise ValueError(f"input_size={input_size} disagrees with the preprocessing's output side "
-                         f"{preprocess.input_size}; the predictor would feed images of the wrong size")
-    task = check_task(meta.get("task") or "multiclass")
-    # meta['num_classes'] is the number of model *outputs* (the engine's convention, what `build`
-    # needs): 1 for a one-logit binary model, which still predicts 2 classes
-    outputs = meta.get("num_classes") or _count_outputs(model, input_size)
-    classes = class_count(task, outputs)
-    class_names = list(meta.get("class_names") or [f"class {k}" for k in range(classes)])
-    if len(class_names) != classes:
-        raise ValueError(f"{len(class_names)} class names for a {task} model with {outputs} output(s): "
-                         f"{class_names}")
-    meta.update(preprocess=preprocess.to_dict(), input_size=input_size, task=task,
-                num_classes=int(outputs), class_names=class_names,
-                model_name=meta.get("model_name") or type(model).__name__.lower(),
-                model_options=dict(meta.get("model_options") or {}))
-    return meta
-
-
 def _to_json(value):
     """json.dump fallback: NumPy scalars and arrays, paths, anything else as its string."""
     if isinstance(value, np.generic):
@@ -171,12 +127,13 @@ def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
                  precision: str = "fp32", calibration: Optional[np.ndarray] = None) -> ExportedModel:
     """Save ``model`` as a static inference program + weights + ``<prefix>.meta.json``.
 
-    input_size: image side S of the InputSpec [batch, 3, S, S]; default: ``meta['input_size']``,
-        else the preprocessing's output side (``input_size``), else ``model.default_input_size``.
+    input_size: image side S of the InputSpec [batch, 3, S, S]; default: the preprocessing's output
+        side (``record.input_size``), else ``model.default_input_size``.
     batch_size: None for a dynamic batch dimension (any number of images per call), or a fixed int
         (the predictor then pads the last batch).
-    meta: the checkpoint's metadata (``engine.load_model`` returns it); missing entries get defaults
-        (task 'multiclass', ImageNet-normalised default preprocessing, names 'class 0', ...).
+    meta: the checkpoint's ``ModelRecord`` (``engine.load_model`` returns it), or a partial dict whose
+        missing entries get defaults (``record.record_for_model``: task 'multiclass', ImageNet-normalised
+        default preprocessing, names 'class 0', ...).
     format: 'paddle', or 'onnx' to write ``<prefix>.onnx`` as well (``paddle2onnx``; run it with
         ``Predictor(prefix, backend="onnxruntime")``).
     precision: 'fp32', or 'int8' (post-training quantization, ``quantize.py``), calibrated on
@@ -188,21 +145,22 @@ def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
     if batch_size is not None and int(batch_size) < 1:
         raise ValueError(f"batch_size must be None (dynamic) or >= 1, got {batch_size}")
     check_export_options(format, precision)
-    meta = complete_meta(model, meta, input_size)
-    size = meta["input_size"]
+    record = record_for_model(model, meta, input_size)
+    size = record.input_size
     spec = paddle.static.InputSpec([batch_size, 3, size, size], "float32", name=INPUT_NAME)
     if precision == "int8":
         from .quantize import check_calibration
 
         calibration = check_calibration(calibration, size, batch_size)
+    export = {}
     with staged_export(Path(out_prefix)) as stage, evaluating(model, gradients=True):
         # eval mode: dropout off, batch norm running statistics, main head only
         if precision == "int8":
             from .quantize import CALIBRATION_NOTE, quantize_layer
 
             model_file, params_file = quantize_layer(MainHead(model), spec, calibration, stage, batch_size)
-            meta["quantization"] = {"calibration_images": len(calibration), "method": CALIBRATION_NOTE,
-                                    "tool": "paddle.static.quantization.PostTrainingQuantization"}
+            export["quantization"] = {"calibration_images": len(calibration), "method": CALIBRATION_NOTE,
+                                      "tool": "paddle.static.quantization.PostTrainingQuantization"}
         else:
             paddle.jit.save(MainHead(model), str(stage), input_spec=[spec])
             model_file, params_file = find_model_files(stage)
@@ -211,14 +169,15 @@ def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
             from .onnx_backend import ONNX_SUFFIX, convert_to_onnx
 
             onnx_file = convert_to_onnx(model_file, params_file, Path(str(stage) + ONNX_SUFFIX))
-        meta.update(format_version=FORMAT_VERSION, output="logits", input_name=INPUT_NAME,
-                    batch_size=None if batch_size is None else int(batch_size), precision=precision,
-                    model_file=model_file.name, params_file=params_file.name,
-                    onnx_file=onnx_file.name if onnx_file else None, paddle_version=paddle.__version__)
-        write_text(Path(str(stage) + META_SUFFIX), json.dumps(meta, indent=2, default=_to_json))
+        export.update(format_version=FORMAT_VERSION, output="logits", input_name=INPUT_NAME,
+                      batch_size=None if batch_size is None else int(batch_size), precision=precision,
+                      model_file=model_file.name, params_file=params_file.name,
+                      onnx_file=onnx_file.name if onnx_file else None, paddle_version=paddle.__version__)
+        stored = record.updated(export=export).to_dict()
+        write_text(Path(str(stage) + META_SUFFIX), json.dumps(stored, indent=2, default=_to_json))
         from ..engine.checkpoint import save_checkpoint  # (lazy: the engine imports scikit-learn)
 
-        save_checkpoint({"model": model.state_dict(), "meta": meta}, Path(str(stage) + DYGRAPH_SUFFIX))
+        save_checkpoint({"model": model.state_dict(), "meta": stored}, Path(str(stage) + DYGRAPH_SUFFIX))
     prefix = str(out_prefix)
     return ExportedModel(Path(prefix + model_file.suffix), Path(prefix + ".pdiparams"),
                          Path(prefix + META_SUFFIX), Path(prefix + DYGRAPH_SUFFIX))
@@ -267,10 +226,10 @@ def staged_export(prefix: Path):
 def export_checkpoint(checkpoint_path, out_prefix, input_size: Optional[int] = None,
                       batch_size: Optional[int] = None, format: str = "paddle", precision: str = "fp32",
                       calibration_images: int = 64, data_root=None) -> ExportedModel:
-    """A training checkpoint (``best.pdparams``) -> an exported model, with the checkpoint's meta.
+    """A training checkpoint (``best.pdparams``) -> an exported model, with the checkpoint's record.
 
-    The meta also gets the checkpoint's ``best_epoch`` (counted from 1, as the training lines print it;
-    the checkpoint itself counts from 0) and ``metrics`` (the scores of that epoch).
+    The record also gets the checkpoint's ``best_epoch`` (counted from 1, as the training lines print
+    it; the checkpoint itself counts from 0) and ``metrics`` (the scores of that epoch).
     precision 'int8' calibrates on ``calibration_images`` images of the checkpoint's *training* split,
     read from ``data_root`` (default: where the checkpoint was trained).
     """
@@ -278,26 +237,27 @@ def export_checkpoint(checkpoint_path, out_prefix, input_size: Optional[int] = N
 
     check_export_options(format, precision)
     state = load_checkpoint(checkpoint_path)  # read and checksum-verified once
-    model, meta = model_from_state(state, checkpoint_path)
+    model, record = model_from_state(state, checkpoint_path)
     epoch = state.get("epoch")
-    meta = {**meta, "best_epoch": epoch + 1 if isinstance(epoch, int) else None, "metrics": state.get("metrics") or {}}
+    record = record.updated(best_epoch=epoch + 1 if isinstance(epoch, int) else None,
+                            metrics=dict(state.get("metrics") or {}))
     calibration = None
     if precision == "int8":
-        calibration = training_images_for_calibration(meta, checkpoint_path, calibration_images, data_root)
-    return export_model(model, out_prefix, input_size=input_size, batch_size=batch_size, meta=meta,
+        calibration = training_images_for_calibration(record, checkpoint_path, calibration_images, data_root)
+    return export_model(model, out_prefix, input_size=input_size, batch_size=batch_size, meta=record,
                         format=format, precision=precision, calibration=calibration)
 
 
-def training_images_for_calibration(meta: dict, checkpoint_path, count: int, data_root=None) -> np.ndarray:
+def training_images_for_calibration(record: ModelRecord, checkpoint_path, count: int, data_root=None) -> np.ndarray:
     """``count`` preprocessed images of the split the checkpoint was trained on (not its validation share)."""
     from ..experiment import evaluation_dataset
     from .quantize import QuantizationError, calibration_inputs
 
-    data_root = data_root or (meta.get("settings") or {}).get("data_root")
-    if not meta.get("dataset") or not data_root:
+    data_root = data_root or record.settings.get("data_root")
+    if not record.dataset or not data_root:
         raise QuantizationError(f"{checkpoint_path} does not record its training data, which INT8 calibration "
                                 "needs: pass --data-root (and train with this course's `train`)")
-    return calibration_inputs(evaluation_dataset(meta, data_root, split="train"), count)
+    return calibration_inputs(evaluation_dataset(record, data_root, split="train"), count)
 
 
 EXPORT_COMMAND = "python -m paddle_models export --checkpoint RUN/best.pdparams --output PREFIX"
@@ -325,7 +285,8 @@ EXPORT_AGAIN = "export the model again (python -m paddle_models export ... --ove
 
 
 def load_export_meta(prefix) -> dict:
-    """Read ``<prefix>.meta.json`` written by ``export_model``; a damaged one is named (``DamagedExportError``)."""
+    """``<prefix>.meta.json`` as written by ``export_model``: the stored record, as a plain dict; a damaged
+    one is named (``DamagedExportError``)."""
     path = Path(str(prefix) + META_SUFFIX)
     if not path.is_file():
         raise FileNotFoundError(not_an_export(prefix))
@@ -340,6 +301,15 @@ def load_export_meta(prefix) -> dict:
         raise ValueError(f"{path} has format_version {meta['format_version']}; this code reads "
                          f"up to {FORMAT_VERSION}: update paddle_models")
     return meta
+
+
+def load_export_record(prefix) -> ModelRecord:
+    """The ``ModelRecord`` of an exported model (what the predictor, the app and Grad-CAM read)."""
+    path = Path(str(prefix) + META_SUFFIX)
+    try:
+        return ModelRecord.from_dict(load_export_meta(prefix), source=path)
+    except RecordError as error:
+        raise DamagedExportError(f"{error}: {EXPORT_AGAIN}") from None
 
 
 def load_dygraph(prefix):

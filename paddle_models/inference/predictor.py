@@ -35,7 +35,8 @@ from ..data import BadSampleError, PreprocessConfig, preprocess_image, to_input
 from ..models import evaluating, main_output
 from ..tasks import to_probabilities
 from ..errors import UserError
-from .export import EXPORT_AGAIN, DamagedExportError, complete_meta, find_model_files, load_export_meta
+from ..record import ModelRecord, record_for_model
+from .export import EXPORT_AGAIN, DamagedExportError, find_model_files, load_export_record
 
 ImageSource = Union[str, Path, np.ndarray]  # a file path, or a BGR uint8 array as from cv2.imread
 
@@ -93,13 +94,18 @@ def chunks(items: Sequence, size: int):
 class BasePredictor:
     """Shared logic: preprocessing, batching, probabilities.  Subclasses implement ``predict_logits``."""
 
-    def __init__(self, meta: dict):
-        self.meta = meta
-        self.preprocess = PreprocessConfig.from_dict(meta["preprocess"])
-        self.task = meta["task"]
-        self.class_names = list(meta["class_names"])
+    def __init__(self, record: ModelRecord):
+        self.record = record
+        self.preprocess = record.preprocess
+        self.task = record.task
+        self.class_names = list(record.class_names)
         self.num_classes = len(self.class_names)
-        self.input_size = int(meta["input_size"])
+        self.input_size = record.input_size
+
+    @property
+    def meta(self) -> ModelRecord:
+        """The model's record (read like the stored dict: ``predictor.meta["preprocess"]``)."""
+        return self.record
 
     def predict_logits(self, batch: np.ndarray) -> np.ndarray:
         """float32 [N, 3, S, S] (already preprocessed) -> logits [N, K]."""
@@ -195,12 +201,12 @@ class Predictor(BasePredictor):
     """
 
     def __init__(self, prefix, threads: Optional[int] = None, onednn: bool = True, backend: str = "paddle"):
-        super().__init__(load_export_meta(prefix))
+        super().__init__(load_export_record(prefix))
         if backend not in BACKENDS:
             raise UserError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
         self.prefix, self.backend = str(prefix), backend
-        self.precision = self.meta.get("precision", "fp32")
-        self.fixed_batch = self.meta.get("batch_size")  # None: any batch size
+        self.precision = self.record.export.get("precision") or "fp32"
+        self.fixed_batch = self.record.export.get("batch_size")  # None: any batch size
         threads = threads or default_threads()
         if backend == "onnxruntime":
             from .onnx_backend import onnxruntime_runner
@@ -214,7 +220,7 @@ class Predictor(BasePredictor):
                 f"{self.model_file} + {self.params_file.name}")
 
     def onnx_file(self) -> Path:
-        name = self.meta.get("onnx_file")
+        name = self.record.export.get("onnx_file")
         path = Path(self.prefix).with_name(name) if name else None
         if path is None or not path.is_file():
             raise FileNotFoundError(f"{self.prefix}.onnx is missing: the onnxruntime backend needs an export "
@@ -247,14 +253,14 @@ class Predictor(BasePredictor):
 
 
 class DygraphPredictor(BasePredictor):
-    """The same API for a dygraph model: ``DygraphPredictor(model, meta)`` (meta as in checkpoints).
+    """The same API for a dygraph model: ``DygraphPredictor(model, record)`` (the checkpoint's record).
 
-    Without meta, images are preprocessed with the default ``PreprocessConfig`` at ``input_size``
-    (default ``model.default_input_size``).
+    Without a record, images are preprocessed with the default ``PreprocessConfig`` at ``input_size``
+    (default ``model.default_input_size``); a partial dict is completed (``record.record_for_model``).
     """
 
-    def __init__(self, model, meta: Optional[dict] = None, input_size: Optional[int] = None):
-        super().__init__(complete_meta(model, meta, input_size))
+    def __init__(self, model, meta=None, input_size: Optional[int] = None):
+        super().__init__(record_for_model(model, meta, input_size))
         self.model = model
 
     def predict_logits(self, batch: np.ndarray) -> np.ndarray:
