@@ -19,22 +19,13 @@ from paddle_models.data import PreprocessConfig, build_dataset, synthetic
 from paddle_models.inference import Predictor, export_model
 from paddle_models.inference.export import DamagedExportError
 from paddle_models.inference.predictor import load_image
-from paddle_models.inference.onnx_backend import OnnxUnavailableError, import_onnxruntime, import_paddle2onnx
+from paddle_models.inference.onnx_backend import onnx_unavailable_reason
 from paddle_models.inference.quantize import QuantizationError
 from paddle_models.models import build
 from tests.cli_helpers import user_error
 
 
-def onnx_missing_reason():
-    try:
-        import_paddle2onnx()
-        import_onnxruntime()
-    except OnnxUnavailableError as error:
-        return str(error)
-    return None
-
-
-needs_onnx = pytest.mark.skipif(onnx_missing_reason() is not None, reason=str(onnx_missing_reason()))
+needs_onnx = pytest.mark.skipif(onnx_unavailable_reason() is not None, reason=str(onnx_unavailable_reason()))
 
 SIZE = 32
 META = {"num_classes": 2, "task": "multiclass", "class_names": ["non-PM", "PM"],
