@@ -244,3 +244,17 @@ def test_a_model_this_paddle_cannot_quantize_gets_one_clear_error_or_agrees(pm_r
         images = images_of(pm_root)
         reference = Predictor(tmp_path / "f").predict_images(images).probs
         assert np.abs(Predictor(tmp_path / "c").predict_images(images).probs - reference).max() <= 0.1
+
+
+@needs_onnx
+def test_the_app_screens_with_onnxruntime_as_with_paddle(pm_root, tmp_path):
+    from paddle_models.app import load_screening_models, screen_image
+    from paddle_models.cli import build_parser
+
+    paddle.seed(0)
+    export_model(build("lenet", num_classes=2, input_size=SIZE), tmp_path / "m", meta=META, format="onnx")
+    image = images_of(pm_root, 1)[0]
+    answers = {backend: screen_image(load_screening_models([tmp_path / "m"], backend=backend), image).probs
+               for backend in ("paddle", "onnxruntime")}
+    np.testing.assert_allclose(answers["onnxruntime"], answers["paddle"], atol=1e-4)
+    assert build_parser().parse_args(["app", "--backend", "onnxruntime"]).backend == "onnxruntime"
