@@ -258,3 +258,12 @@ def test_the_app_screens_with_onnxruntime_as_with_paddle(pm_root, tmp_path):
                for backend in ("paddle", "onnxruntime")}
     np.testing.assert_allclose(answers["onnxruntime"], answers["paddle"], atol=1e-4)
     assert build_parser().parse_args(["app", "--backend", "onnxruntime"]).backend == "onnxruntime"
+
+
+@needs_onnx
+def test_a_truncated_onnx_file_is_named(tmp_path):
+    export_model(build("lenet", num_classes=2, input_size=SIZE), tmp_path / "m", meta=META, format="onnx")
+    onnx_file = Path(f"{tmp_path / 'm'}.onnx")
+    onnx_file.write_bytes(onnx_file.read_bytes()[:200])
+    with pytest.raises(DamagedExportError, match="m.onnx .*damaged or incomplete; export the model again"):
+        Predictor(tmp_path / "m", backend="onnxruntime")
