@@ -99,7 +99,11 @@ def list_models():
 
 
 def card(name: str) -> ModelCard:
-    """The card the factory ``name`` registered: input size and channels, normalisation, smallest input."""
+    """The card the factory ``name`` registered: input size and channels, normalisation, smallest input.
+
+    >>> card("lenet_mnist").input_size, card("lenet_mnist").in_channels, card("inception_v3").min_input_size
+    (28, 1, 75)
+    """
     if name not in _CARDS:
         raise UnknownModelError(f"unknown model {name!r}{did_you_mean(name, _CARDS)}; available models: "
                                 f"{', '.join(list_models())}")
