@@ -46,7 +46,7 @@ counts the weights.
 >>> build("resnet51")
 Traceback (most recent call last):
     ...
-paddle_models.models.registry.UnknownModelError: unknown model 'resnet51' (did you mean 'resnet50'?); available models: alexnet, ...
+paddle_models.models.registry.UnknownModelError: unknown model 'resnet51' (did you mean 'resnet50'?); ...
 """
 from __future__ import annotations
 
@@ -74,7 +74,8 @@ def main_output(outputs):
 
 
 __all__ = ["MODELS", "build", "list_models", "card", "check_input_size", "register_model", "ModelCard",
-           "UnknownModelError", "InputTooSmallError", "Classifier", "evaluating", "layer_table", "count_parameters", "stage_shapes",
+           "UnknownModelError", "InputTooSmallError",
+           "Classifier", "evaluating", "layer_table", "count_parameters", "stage_shapes",
            "load_pretrained", "PretrainedWeightsUnavailable",
            "LeNet", "AlexNet", "VGG", "GoogLeNet", "ResNet", "ConvMixer", "SimpleCNN", "DenseNet",
            "InceptionV3", *MODELS]
