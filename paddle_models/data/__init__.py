@@ -12,6 +12,7 @@ One file per concept:
     preprocess.py     PreprocessConfig, crop border / pad / resize / Ben Graham / circular mask,
                       preprocess_image, to_input (shared with the inference predictor)
     quality.py        image quality scores and flags, the audit (CSV + contact sheet), exclude=
+    gate.py           gradability(image) -> (gradable, reason): a fundus-shaped field of view, the audit's quality
     cache.py          PreprocessCache: preprocessed images on disk, keyed by the settings
     transforms.py     train_augmentation (random_crop=N for random windows; paddle.vision.transforms)
     subset.py         stratified_subset, train_valid_split; split files: save_split, load_split, split_with_file
@@ -36,6 +37,7 @@ from .explore import (class_count_table, image_size_distribution, plot_class_cou
 from .ichallenge_pm import ICHallengePM
 from .image_folder import ImageFolder
 from .quality import ImageQuality, assess_file, assess_image, audit_dataset
+from .gate import Gradability, gradability, gradability_file
 from .retinamnist import RetinaMNIST
 from .imageio import choose_reduction, image_size_on_disk, read_image
 from .ordinal import ordinal_decode, ordinal_encode, ordinal_to_class_probs
@@ -65,7 +67,7 @@ __all__ = [
     "to_display", "crop_dark_border", "pad_to_square", "resize_image", "ben_graham", "circular_mask",
     "PreprocessCache", "train_augmentation",
     # image quality
-    "ImageQuality", "assess_image", "assess_file", "audit_dataset",
+    "ImageQuality", "assess_image", "assess_file", "audit_dataset", "Gradability", "gradability", "gradability_file",
     # subsets, balancing, ordinal targets
     "stratified_subset", "train_valid_split", "save_split", "load_split", "split_with_file",
     "class_weights", "sample_weights", "balanced_sampler",
