@@ -163,6 +163,34 @@ def screening_intervals(positive, score, threshold: float, n_resamples: int = BO
     return results
 
 
+# ----------------------------------------------------------------------------- the record
+
+RECORD_FIELDS = ("temperature", "operating_point")
+"""What a checkpoint and an export record about calibration and referral (beside class names,
+preprocessing, task ...).  ``screening_record`` computes both; the predictor applies them."""
+
+
+def screening_record(labels, logits, task: str, target_sensitivity: Optional[float] = None,
+                     target_specificity: Optional[float] = None) -> dict:
+    """{'temperature': T, 'operating_point': {...} or None} from the *validation* labels and logits.
+
+    The temperature is fitted first and the operating point chosen on the calibrated probabilities,
+    so both belong together.  Tasks without a positive view (neither binary nor a DR grader), and
+    validation sets without both kinds of eye, get no operating point.
+    """
+    from .calibration import fit_temperature, scaled_probabilities
+
+    temperature = fit_temperature(logits, labels, task)
+    probs = scaled_probabilities(logits, task, temperature)
+    try:
+        score, view = positive_view(probs)
+        positive, counts = positive_labels(labels, probs.shape[1])
+        point = choose_operating_point(positive[counts], score[counts], target_sensitivity, target_specificity, view)
+    except ValueError:  # no positive view, or one kind of eye only
+        point = None
+    return {"temperature": temperature, "operating_point": point.to_dict() if point else None}
+
+
 # ----------------------------------------------------------------------------- one image's decision
 
 
@@ -187,3 +215,58 @@ def decide(p_positive: float, threshold: float, gradable: bool = True, views: Op
         return UNCERTAIN
     positive, negative = DECISIONS[kind]
     return positive if p_positive >= threshold else negative
+
+
+# ----------------------------------------------------------------------------- what `evaluate` reports
+
+
+def screening_evaluation(y_true, logits, task: str, class_names: Sequence[str], temperature: float = 1.0,
+                         operating_point: Optional[OperatingPoint] = None, gradable: Optional[Sequence[bool]] = None,
+                         n_resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> Tuple[Dict[str, float], list]:
+    """The screening view of an evaluation: (numbers for metrics.json, lines to print).
+
+    Calibration (ECE before and after the temperature), the imageability rate (share of the images
+    the gate passes, with its Wilson interval), AUC / sensitivity / specificity at the recorded
+    operating point with bootstrap intervals (``n_resamples`` 0: no intervals), per-class recall with
+    its interval and a plain note when a class has too few images.  Computed on every image, gradable
+    or not, so the numbers stay comparable with the plain metrics above them.
+    """
+    from .calibration import expected_calibration_error, scaled_probabilities
+    from .metrics import MIN_SUPPORT, per_class_report, proportion_interval
+
+    raw, probs = scaled_probabilities(logits, task), scaled_probabilities(logits, task, temperature)
+    numbers = {"ece": expected_calibration_error(y_true, raw), "ece_calibrated": expected_calibration_error(y_true, probs),
+               "temperature": temperature}
+    lines = [f"calibration: ECE {numbers['ece']:.4f} before, {numbers['ece_calibrated']:.4f} after temperature "
+             f"scaling (T = {temperature:.3f}, fitted on the validation images)"]
+    if gradable is not None:
+        passed, total = int(np.sum(gradable)), len(gradable)
+        low, high = proportion_interval(passed, total)
+        numbers.update(imageability=passed / max(total, 1), imageability_low=low, imageability_high=high)
+        lines.append(f"imageability: {passed} of {total} images gradable ({passed / max(total, 1):.1%}, "
+                     f"95% CI {low:.1%}-{high:.1%}); the gate refused {total - passed}")
+    if operating_point is not None:
+        score, view = positive_view(probs)
+        positive, counts = positive_labels(y_true, probs.shape[1])
+        lines.append(f"operating point: {operating_point.describe()}")
+        if positive[counts].any() and not positive[counts].all():
+            intervals = screening_intervals(positive[counts], score[counts], operating_point.threshold,
+                                            n_resamples, seed) if n_resamples else None
+            values = {"auc": roc_auc_score(positive[counts], score[counts]),
+                      **dict(zip(("sensitivity", "specificity"), rates_at(positive[counts], score[counts], operating_point.threshold)))}
+            for name, value in values.items():
+                numbers[f"screening_{name}"] = float(value)
+                interval = ""
+                if intervals:
+                    numbers[f"screening_{name}_low"], numbers[f"screening_{name}_high"] = intervals[name][1:]
+                    interval = f" (95% bootstrap CI {intervals[name][1]:.3f}-{intervals[name][2]:.3f}, {n_resamples} resamples)"
+                lines.append(f"  {name:<11} {value:.3f}{interval}")
+            lines.append(f"  on {int(positive[counts].sum())} positive and {int((~positive[counts]).sum())} negative images")
+        else:
+            lines.append("  this split holds one kind of eye only: no sensitivity and specificity")
+    lines.append("recall per class (95% Wilson interval):")
+    for row in per_class_report(y_true, probs, class_names):
+        note = f"  -- too few images (< {MIN_SUPPORT}) for this number to mean much" if row["too_few"] else ""
+        lines.append(f"  {row['name']:<16} {row['recall']:.3f} ({row['recall_low']:.3f}-{row['recall_high']:.3f}) "
+                     f"of {row['support']}{note}")
+    return numbers, lines

@@ -6,7 +6,9 @@
 Each epoch: shuffle (reproducibly), forward, loss (auxiliary heads weighted 0.3), backward, clip,
 step, schedule; optionally recompute the batch-norm statistics (``precise_bn``, batchnorm.py); then
 validate on the *validation* split, log everything to VisualDL, keep the best epoch by
-``config.monitor``, write the checkpoints atomically, and stop early when asked.
+``config.monitor``, write the checkpoints atomically, and stop early when asked.  At the end the
+best weights are evaluated once more; the temperature and the operating point fitted on those
+validation outputs (``referral.screening_record``) are recorded in ``best.pdparams``.
 """
 from __future__ import annotations
 
@@ -27,9 +29,11 @@ from ..files import write_text
 from ..metrics import BINARY_ONLY_METRICS, confusion_matrix, roc_auc
 from ..settings import SettingsError, hparam_names
 from ..visualdl_log import RunLogger
+from ..referral import screening_record
 from . import distributed
 from .batchnorm import average_batch_norm_stats, recompute_batch_norm_stats
-from .checkpoint import BEST, LAST, load_checkpoint, optimizer_state, restore_optimizer_state, save_checkpoint
+from .checkpoint import (BEST, LAST, load_checkpoint, optimizer_state, restore_optimizer_state, save_checkpoint,
+                         update_checkpoint_meta)
 from .config import TrainConfig
 from .device import choose_device, set_seed, use_amp
 from .evaluate import EvalResult, evaluate
@@ -336,6 +340,8 @@ class Trainer:
         hparams.update(model=self.meta.get("model_name", type(self.model).__name__))
         log.hparams(hparams, HPARAM_METRICS)
         self.final_evaluation = result
+        self.meta.update(screening_record(result.y_true, result.logits, self.config.task))  # calibration, referral
+        update_checkpoint_meta(self.best_checkpoint, self.meta)
 
 
 def fit(model, train_set, valid_set, meta: Optional[dict] = None, **settings) -> Dict[str, list]:
