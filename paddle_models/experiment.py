@@ -32,6 +32,7 @@ from .data.gate import gradability
 from .data.quality import original_image, warn_if_nothing_excluded
 from .data.registry import canonical_name, dataset_class
 from .data.subset import load_split, split_with_file
+from .data.synthetic import is_synthetic
 from .engine import Trainer, evaluate, load_model, set_seed
 from .engine.checkpoint import update_checkpoint_meta
 from .files import write_text
@@ -169,6 +170,7 @@ def model_metadata(settings: dict, train_set, validation: Optional[dict] = None)
         "input_size": train_set.preprocess.input_size,
         "dataset": settings.get("data") or getattr(train_set, "name", None),
         "label_kind": getattr(train_set, "label_kind", None),
+        "synthetic": is_synthetic(settings.get("data_root")),  # the app's card says so
     }
     if validation is not None:
         meta["validation"] = validation

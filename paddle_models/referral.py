@@ -94,9 +94,18 @@ class OperatingPoint:
     sensitivity: float  # on the validation split, at this threshold
     specificity: float
     view: str = "P(class 1)"  # or "P(grade >= 2)"
+    positives: int = 0  # validation images behind the two rates
+    negatives: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def intervals(self) -> Dict[str, Tuple[float, float]]:
+        """The validation sensitivity's and specificity's 95 % Wilson intervals (``metrics.proportion_interval``)."""
+        from .metrics import proportion_interval
+
+        return {"sensitivity": proportion_interval(round(self.sensitivity * self.positives), self.positives),
+                "specificity": proportion_interval(round(self.specificity * self.negatives), self.negatives)}
 
     @classmethod
     def from_dict(cls, values: Optional[dict]) -> Optional["OperatingPoint"]:
@@ -138,7 +147,8 @@ def choose_operating_point(positive, score, target_sensitivity: Optional[float] 
         threshold = thresholds[np.flatnonzero(true_positive_rate >= value)[0]]
     else:
         threshold = thresholds[np.flatnonzero(1 - false_positive_rate >= value)[-1]]
-    return OperatingPoint(float(threshold), target, float(value), *rates_at(positive, score, threshold), view=view)
+    return OperatingPoint(float(threshold), target, float(value), *rates_at(positive, score, threshold), view=view,
+                          positives=int(positive.sum()), negatives=int((~positive).sum()))
 
 
 def screening_intervals(positive, score, threshold: float, n_resamples: int = BOOTSTRAP_RESAMPLES,

@@ -37,6 +37,9 @@ def test_operating_point_defaults_checks_and_record():
     point = choose_operating_point(positive, score)
     assert point.target_value == referral.DEFAULT_TARGET_SENSITIVITY
     assert OperatingPoint.from_dict(point.to_dict()) == point and OperatingPoint.from_dict(None) is None
+    assert (point.positives, point.negatives) == (100, 300)
+    low, high = point.intervals()["sensitivity"]
+    assert low < point.sensitivity < high and high - low > point.intervals()["specificity"][1] - point.intervals()["specificity"][0]
     with pytest.raises(ValueError, match="both kinds"):
         choose_operating_point(np.ones(5, bool), np.linspace(0, 1, 5))
     with pytest.raises(ValueError, match="not both"):

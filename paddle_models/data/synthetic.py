@@ -388,6 +388,27 @@ def write_image(path: Path, image: np.ndarray, quality: int = 92) -> None:
     files.write_image(path, image, jpeg_quality=quality)
 
 
+SYNTHETIC_MARKER = ".synthetic"
+"""A hidden file every ``make_synthetic_*`` leaves in the dataset's root: a model trained there records
+``synthetic: true``, and the web app's card says its numbers are not about real photographs."""
+
+
+def mark_synthetic(root) -> Path:
+    """Leave ``SYNTHETIC_MARKER`` in ``root`` (returned, for the writers' ``return``)."""
+    root = Path(root)
+    files.write_text(root / SYNTHETIC_MARKER, "written by paddle_models.data.synthetic: not real photographs\n")
+    return root
+
+
+def is_synthetic(data_root) -> bool:
+    """True when ``data_root`` (a folder or a file in one) or one of its two parents holds the marker."""
+    if not data_root:
+        return False
+    path = Path(data_root)
+    folder = path if path.is_dir() else path.parent
+    return any((candidate / SYNTHETIC_MARKER).is_file() for candidate in (folder, *list(folder.parents)[:2]))
+
+
 def image_rng(seed: int, *keys: int) -> np.random.Generator:
     """The random generator of one image: depends on the seed and the image's identity only."""
     return np.random.default_rng([seed, *keys])
@@ -454,7 +475,7 @@ def make_synthetic_ichallenge_pm(
             write_image(folder / name, image, quality)
         if split == "valid":
             write_pm_label_table(root / "PALM-Validation-GT", rows, label_format)
-    return root
+    return mark_synthetic(root)
 
 
 PM_TABLE_COLUMNS = ("ID", "imgName", "Label", "Fovea_X", "Fovea_Y")
@@ -634,7 +655,7 @@ def make_synthetic_ddr(
             write_image(grading / split / name, image, quality)
             lines.append(f"{name} {label_written}\n")
         files.write_text(grading / f"{split}.txt", "".join(lines))
-    return root
+    return mark_synthetic(root)
 
 
 def make_synthetic_aptos(
@@ -663,7 +684,7 @@ def make_synthetic_aptos(
             write_image(root / f"{split}_images" / f"{id_code}.png", image)
             rows.append((id_code, int(label)) if split == "train" else (id_code,))
         files.write_csv(root / f"{split}.csv", ("id_code", "diagnosis") if split == "train" else ("id_code",), rows)
-    return root
+    return mark_synthetic(root)
 
 
 def make_synthetic_image_folder(
@@ -688,7 +709,7 @@ def make_synthetic_image_folder(
             else:
                 image, _ = synthetic_fundus(rng, width, height, dr_grade=label)
             write_image(folder / name / f"{name}_{number:04d}.jpg", image)
-    return Path(root)
+    return mark_synthetic(Path(root))
 
 
 def make_synthetic_ddr_archives(
@@ -770,6 +791,7 @@ def make_synthetic_retinamnist(
         with open(temporary, "wb") as file:  # an open file: np.savez would append '.npz' to a name
             np.savez_compressed(file, **arrays)
 
+    mark_synthetic(path.parent)
     return files.atomic_write(path, write)
 
 
@@ -858,4 +880,4 @@ def make_synthetic_aptos_clinics(
                       **{key: round(value, 3) for key, value in factors.items()}})
     files.write_csv(root / "train.csv", ("id_code", "diagnosis"), rows)
     files.write_csv(root / "synthetic_truth.csv", list(truth[0]), [list(row.values()) for row in truth])
-    return root
+    return mark_synthetic(root)
