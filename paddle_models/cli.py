@@ -37,6 +37,7 @@ from typing import List, Optional
 from . import recipes as recipe_book
 from . import settings as schema
 from .app.command import add_app_parser
+from .book import add_book_parser
 from .data.quality import add_audit_parser
 from .doctor import add_doctor_parser
 from .errors import UserError
@@ -109,7 +110,9 @@ def command_export(args) -> None:
     if Path(args.output + META_SUFFIX).exists() and not args.overwrite:
         raise UserError(f"{args.output}{META_SUFFIX} exists: --output {args.output} already holds an exported model. "
                         "Pass --overwrite to replace it, or another --output")
-    paths = export_checkpoint(args.checkpoint, args.output, batch_size=args.batch_size)
+    paths = export_checkpoint(args.checkpoint, args.output, batch_size=args.batch_size, format=args.format,
+                              precision=args.precision, calibration_images=args.calibration_images,
+                              data_root=args.data_root)
     for path in paths:
         print(path)
 
@@ -126,11 +129,11 @@ def command_predict(args) -> None:
 
         from .data.locate import resolve_data_root
 
-        predictor = Predictor(args.model)
+        predictor = Predictor(args.model, backend=args.backend)
         source = build_dataset(args.data, resolve_data_root(args.data, args.data_root), args.split,
                                preprocess=predictor.preprocess)
     else:
-        predictor = Predictor(args.model)
+        predictor = Predictor(args.model, backend=args.backend)
     path = predict_folder(predictor, source, args.output, palm=args.palm, batch_size=args.batch_size,
                           gate=not args.no_gate, tta=args.tta)
     print(f"predictions written to {path}")
@@ -141,13 +144,13 @@ def command_gradcam(args) -> None:
     from .engine import load_model
     from .inference import find_layer, save_gradcam
 
-    model, meta = load_model(args.checkpoint)
-    classes = len(meta.get("class_names") or [])
-    if args.target_class is not None and classes and not 0 <= args.target_class < classes:
+    model, record = load_model(args.checkpoint)
+    classes = record.num_classes
+    if args.target_class is not None and not 0 <= args.target_class < classes:
         raise UserError(f"gradcam: --target-class {args.target_class} does not exist: {args.checkpoint} "
-                        f"predicts classes 0..{classes - 1} ({', '.join(meta['class_names'])})")
-    layer = find_layer(model, args.layer, meta.get("input_size")) if args.layer else None
-    for path in save_gradcam(model, meta, args.images, args.output, target_class=args.target_class, layer=layer):
+                        f"predicts classes 0..{classes - 1} ({', '.join(record.class_names)})")
+    layer = find_layer(model, args.layer, record.input_size) if args.layer else None
+    for path in save_gradcam(model, record, args.images, args.output, target_class=args.target_class, layer=layer):
         print(path)
 
 
@@ -205,9 +208,10 @@ def command_prepare(args) -> None:
 
 
 def command_lessons(args) -> None:
-    from .notebooks import EXECUTED_DIR, run_lessons
+    from .notebooks import EXECUTED_DIR, FULL_EXECUTED_DIR, run_lessons
 
-    for path in run_lessons(args.names or None, fast=not args.full, output_dir=args.output or EXECUTED_DIR):
+    default_output = FULL_EXECUTED_DIR if args.full else EXECUTED_DIR
+    for path in run_lessons(args.names or None, fast=not args.full, output_dir=args.output or default_output):
         print(path)
 
 
@@ -287,6 +291,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", required=True, help="path prefix of the exported files")
     export.add_argument("--batch-size", type=int, default=None, help="fixed batch size (default: dynamic)")
     export.add_argument("--overwrite", action="store_true", help="replace an exported model already at --output")
+    export.add_argument("--format", choices=("paddle", "onnx"), default="paddle",
+                        help="onnx: also write PREFIX.onnx (paddle2onnx) for `predict --backend onnxruntime`")
+    export.add_argument("--precision", choices=("fp32", "int8"), default="fp32",
+                        help="int8: post-training quantization for paddle.inference on the CPU")
+    export.add_argument("--calibration-images", type=int, default=64,
+                        help="training images that calibrate the INT8 scales (default 64)")
+    export.add_argument("--data-root", default=None,
+                        help="where the training images are, for INT8 calibration (default: the checkpoint's)")
     export.set_defaults(handler=command_export)
 
     predict = commands.add_parser("predict", help="exported model + images -> CSV")
@@ -298,6 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--output", required=True, help="the CSV file to write")
     predict.add_argument("--palm", action="store_true", help="PALM challenge submission format")
     predict.add_argument("--batch-size", type=int, default=8)
+    predict.add_argument("--backend", choices=("paddle", "onnxruntime"), default="paddle",
+                         help="paddle.inference, or ONNX Runtime for an export made with --format onnx")
     add_screening_options(predict, tta=True)
     predict.set_defaults(handler=command_predict)
 
@@ -339,10 +353,12 @@ def build_parser() -> argparse.ArgumentParser:
     lessons.add_argument("names", nargs="*", help="lesson files or numbers (default: all)")
     lessons.add_argument("--full", action="store_true", help="real experiments instead of fast mode")
     lessons.add_argument("--output", default=None,
-                         help="folder for the executed copies, with their outputs (default lessons/executed)")
+                         help="folder for the executed copies, with their outputs "
+                              "(default lessons/executed, with --full lessons/executed-full)")
     lessons.set_defaults(handler=command_lessons)
     add_doctor_parser(commands)
     add_app_parser(commands)  # `app`: the screening web page, all in paddle_models/app/command.py
+    add_book_parser(commands)  # `book`: the lessons as a static site, all in paddle_models/book.py
     return parser
 
 
@@ -358,7 +374,17 @@ def _user_error_types() -> tuple:
 
     return (UserError, schema.SettingsError, DatasetNotFoundError, BadSampleError, DataMismatchError,
             ResumeError, RunFolderTakenError, RunFolderBusyError, WriteError, NonFiniteLossError, PretrainedWeightsUnavailable, FileNotFoundError,
-            PermissionError, IsADirectoryError, NotADirectoryError, ValueError)
+            PermissionError, IsADirectoryError, NotADirectoryError, FileExistsError, ValueError)
+
+
+def _user_error_message(error: Exception) -> str:
+    """The one line for a user's mistake; the operating system's bare refusals get what to do."""
+    from .files import os_error_advice
+
+    message = str(error)
+    if isinstance(error, OSError) and error.errno and error.filename:  # "[Errno 13] Permission denied: 'x'"
+        message += f"; {os_error_advice(error)}"
+    return message
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -371,7 +397,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     except KeyboardInterrupt:
         raise SystemExit("interrupted (a run trained with last.pdckpt continues with --resume)")
     except _user_error_types() as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_user_error_message(error)}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except Warning as error:  # the environment made a warning an error (PYTHONWARNINGS=error, python -W error)
+        print(f"error: {type(error).__name__}: {error} (a warning, made an error by PYTHONWARNINGS or -W: fix "
+              "what it says, or run without that setting)", file=sys.stderr)
         raise SystemExit(2) from None
     except Exception as error:  # noqa: BLE001  (a bug of ours: still no traceback unless --debug)
         print(f"error: {type(error).__name__}: {error}\n(an unexpected error: run the same command with "

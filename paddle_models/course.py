@@ -209,13 +209,14 @@ def train(model, data: LessonData, lesson: str, run: str, model_name: Optional[s
     e.g. to use other preprocessing.
     """
     from .engine import Trainer
-    from .experiment import model_metadata
+    from .experiment import model_record
 
     train_set, valid_set = datasets or data.datasets(augment=augment)
-    meta = model_metadata({"model": model_name or type(model).__name__.lower(), "model_options": model_options,
-                           "loss": settings.get("loss"), "image_size": data.image_size, "data": data.name},
-                          train_set)
-    trainer = Trainer(model, train_set, valid_set, run_config(lesson, run, data, **settings), meta=meta)
+    config = run_config(lesson, run, data, **settings)
+    run_settings = {"model": model_name or type(model).__name__.lower(), "model_options": model_options,
+                    "data": data.name, "data_root": str(data.root), "image_size": data.image_size,
+                    "subset": data.subset, **config.to_dict()}
+    trainer = Trainer(model, train_set, valid_set, config, record=model_record(run_settings, train_set))
     trainer.fit()
     best = trainer.best_epoch
     print(f"{run}: best epoch {best + 1}, " + ", ".join(

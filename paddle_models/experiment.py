@@ -35,11 +35,13 @@ from .data.subset import load_split, split_with_file
 from .data.synthetic import is_synthetic
 from .engine import Trainer, evaluate, load_model, set_seed
 from .engine.checkpoint import update_checkpoint_meta
-from .files import write_text
+from .engine.trainer import check_settings_fit_data
+from .files import make_folder, write_text
+from .record import ModelRecord
 from .figures import plot_confusion_matrix, plot_roc_curves, save_figure
 from .metrics import BOOTSTRAP_RESAMPLES
-from .referral import RECORD_FIELDS, OperatingPoint, screening_evaluation, screening_record
-from .settings import SettingsError, as_flat_dict, defaults, parse_settings
+from .referral import OperatingPoint, screening_evaluation, screening_record
+from .settings import SettingsError, absolute_paths, as_flat_dict, defaults, parse_settings
 from .tasks import output_count, task_of_loss
 
 # Every setting of a run, with its default, derived from the settings dataclasses.
@@ -116,7 +118,7 @@ def build_datasets(data, seed: int = 0):
     """
     reader = dataset_class(data.data)
     common = dict(preprocess=_preprocess_config(data), cache_dir=data.cache_dir, skip_bad=data.skip_bad,
-                  exclude=data.exclude)
+                  exclude=data.exclude, **data.reader_options)
     train = build_dataset(data.data, data.data_root, "train", augment=data.augment, subset=data.subset,
                           seed=seed, **common)
     split = reader.validation_split_of(data.data_root)
@@ -156,25 +158,24 @@ def build_model(settings: dict, num_classes: int):
     return model
 
 
-def model_metadata(settings: dict, train_set, validation: Optional[dict] = None) -> dict:
-    """What a checkpoint must know to rebuild the model, preprocess new images the same way, and
-    check that data given to it later is what it was trained for."""
+def model_record(settings: dict, train_set, validation: Optional[dict] = None) -> ModelRecord:
+    """The run record a checkpoint carries: enough to rebuild the model, preprocess new images the
+    same way, check that data given to it later is what it was trained for, and repeat the run."""
     task = task_of_loss(settings.get("loss"))
-    meta = {
-        "model_name": settings["model"],
-        "model_options": model_options(settings),
-        "num_classes": output_count(task, train_set.num_classes),
-        "task": task,
-        "class_names": list(train_set.class_names),
-        "preprocess": train_set.preprocess.to_dict(),
-        "input_size": train_set.preprocess.input_size,
-        "dataset": settings.get("data") or getattr(train_set, "name", None),
-        "label_kind": getattr(train_set, "label_kind", None),
-        "synthetic": is_synthetic(settings.get("data_root")),  # the app's card says so
-    }
-    if validation is not None:
-        meta["validation"] = validation
-    return meta
+    data_root = settings.get("data_root") or getattr(train_set, "root", None)
+    return ModelRecord(
+        model_name=settings["model"],
+        model_options=model_options(settings),
+        num_outputs=output_count(task, train_set.num_classes),
+        task=task,
+        class_names=tuple(train_set.class_names),
+        preprocess=train_set.preprocess,
+        dataset=settings.get("data") or getattr(train_set, "name", None),
+        synthetic=is_synthetic(data_root),
+        label_kind=getattr(train_set, "label_kind", None),
+        validation=validation,
+        settings=dict(settings),
+    )
 
 
 # ----------------------------------------------------------------------------- the two entry points
@@ -191,30 +192,32 @@ def run_experiment(settings: dict, progress: bool = True) -> ExperimentResult:
         if log_dir != config.log_dir:
             config = replace(config, log_dir=log_dir, output_dir=settings.get("output_dir"))
     data_settings = replace(data_settings, data_root=resolve_data_root(data_settings.data, data_settings.data_root))
+    data_settings = absolute_paths(data_settings)  # the checkpoint records them: usable from any folder
     train_set, valid_set, validation = build_datasets(data_settings, seed=config.seed)
+    check_settings_fit_data(config, train_set, valid_set)  # before the model and its record are built
     flat = as_flat_dict(model_settings, data_settings, config)
     set_seed(config.seed)  # the initial weights depend on the seed alone
     model = build_model(flat, train_set.num_classes)
-    meta = {**model_metadata(flat, train_set, validation), "settings": flat}
-    trainer = Trainer(model, train_set, valid_set, config, meta=meta)
+    trainer = Trainer(model, train_set, valid_set, config, record=model_record(flat, train_set, validation))
     history = trainer.fit()
     return ExperimentResult(history=history, checkpoint=trainer.best_checkpoint,
                             output_dir=Path(config.output_dir), log_dir=trainer.log_dir, model=model,
                             best_epoch=trainer.best_epoch)
 
 
-def evaluation_dataset(meta: dict, data_root, split: Optional[str] = None, data: Optional[str] = None):
+def evaluation_dataset(record: ModelRecord, data_root, split: Optional[str] = None, data: Optional[str] = None):
     """The labelled split ``split`` of the data, preprocessed as the checkpoint was trained.
 
     ``split`` None (or 'valid') means the checkpoint's own validation images: the dataset's
     validation split, or exactly the share of 'train' that was held out during training.
     """
-    name = data or meta.get("dataset")
+    record = ModelRecord.from_dict(record)  # a stored meta dict works too
+    name = data or record.dataset
     if not name:
         raise DataMismatchError("the checkpoint does not say which dataset it was trained on: pass --data")
     data_root = resolve_data_root(name, data_root)
     reader = dataset_class(name)
-    validation = meta.get("validation") or {"split": reader.validation_split_of(data_root)}
+    validation = record.validation or {"split": reader.validation_split_of(data_root)}
     held_out = "held_out_from" in validation
     if split is not None:
         split = normalize_split(split)  # a typo ('vaild') is named as one, not as a split without labels
@@ -226,13 +229,15 @@ def evaluation_dataset(meta: dict, data_root, split: Optional[str] = None, data:
             f"split {split!r} of {reader.name} has no labels to evaluate against (labelled splits: "
             f"{', '.join(labelled)}); to get predictions for unlabelled images use "
             "`python -m paddle_models predict`")
-    preprocess = meta["preprocess"]
+    common = {"preprocess": record.preprocess, **reader_options(record, name)}
     if not held_out or split not in ("valid", "train"):
-        return build_dataset(name, data_root, split, preprocess=preprocess)
-    train = build_dataset(name, data_root, "train", preprocess=preprocess, subset=validation.get("subset"),
-                          seed=validation["seed"], exclude=validation.get("exclude"))
+        return build_dataset(name, data_root, split, **common)
+    exclude = validation.get("exclude") and recorded_file(validation["exclude"], "--exclude list")
+    train = build_dataset(name, data_root, "train", subset=validation.get("subset"), seed=validation["seed"],
+                          exclude=exclude, **common)
     if validation.get("split_file"):
-        rest, valid = load_split(validation["split_file"], train)
+        rest, valid = load_split(recorded_file(validation["split_file"], "split file (which images were held out)"),
+                                 train)
     else:
         rest, valid = train_valid_split(train, validation["fraction"], seed=validation["seed"])
     chosen = valid if split == "valid" else rest
@@ -246,22 +251,39 @@ def evaluation_dataset(meta: dict, data_root, split: Optional[str] = None, data:
     return chosen
 
 
+def recorded_file(path, what: str) -> str:
+    """A file a checkpoint names (its split file, its exclude list); a missing one is named, with why."""
+    if not Path(path).is_file():
+        relative = "" if Path(path).is_absolute() else \
+            " (recorded relative to the folder the training ran in: run evaluate there)"
+        raise DataMismatchError(f"the checkpoint's {what} {path} is missing{relative}; it is needed to rebuild "
+                                "the held-out validation images. Put the file back at that path")
+    return str(path)
+
+
+def reader_options(record: ModelRecord, name: str) -> dict:
+    """The reader options the checkpoint was trained with, for dataset ``name`` (DDR's ungradable class)."""
+    settings = record.settings
+    same_data = canonical_name(name) == settings.get("data")
+    return {"keep_ungradable": True} if same_data and settings.get("keep_ungradable") else {}
+
+
 def image_list_digest(dataset) -> str:
     """SHA-256 of the sorted file names and labels of a dataset: which images a held-out share holds."""
     names = sorted(f"{Path(str(path)).name}:{label}" for path, label in dataset.samples)
     return hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest()
 
 
-def check_data_fits(meta: dict, dataset, checkpoint) -> None:
+def check_data_fits(record: ModelRecord, dataset, checkpoint) -> None:
     """The checkpoint's classes and task must be the data's: refuse before anything runs."""
-    trained = list(meta.get("class_names") or [])
+    trained = list(record.class_names)
     given = list(dataset.class_names)
     if trained and trained != given:
         raise DataMismatchError(
-            f"{checkpoint} was trained on the classes {trained} ({meta.get('dataset')}), but this "
+            f"{checkpoint} was trained on the classes {trained} ({record.dataset}), but this "
             f"data has {given} ({getattr(dataset, 'name', type(dataset).__name__)}): the metrics would be "
             "meaningless. Evaluate it on the dataset it was trained for (--data)")
-    kind = meta.get("label_kind")
+    kind = record.label_kind
     if kind and getattr(dataset, "label_kind", kind) != kind:
         raise DataMismatchError(f"{checkpoint} was trained for {kind} labels, this data has "
                                 f"{dataset.label_kind} labels")
@@ -278,47 +300,50 @@ def run_evaluation(checkpoint, data_root, split: Optional[str] = None, data: Opt
     checkpoint without a recorded temperature and operating point (trained before they existed), or
     a new target, gets them fitted on its validation images and recorded in the checkpoint.
     """
-    model, meta = load_model(checkpoint)
-    dataset = evaluation_dataset(meta, data_root, split, data)
-    check_data_fits(meta, dataset, checkpoint)
-    result = evaluate(model, dataset, batch_size=batch_size, task=meta["task"])
+    model, record = load_model(checkpoint)
+    dataset = evaluation_dataset(record, data_root, split, data)
+    check_data_fits(record, dataset, checkpoint)
+    result = evaluate(model, dataset, batch_size=batch_size, task=record.task)
     screening = []
-    if "temperature" not in meta or target_sensitivity is not None or target_specificity is not None:
+    if record.temperature is None or target_sensitivity is not None or target_specificity is not None:
         validation = result if split is None or normalize_split(split) == "valid" else evaluate(
-            model, evaluation_dataset(meta, data_root, None, data), batch_size=batch_size, task=meta["task"])
-        meta.update(screening_record(validation.y_true, validation.logits, meta["task"], target_sensitivity,
-                                     target_specificity))
-        update_checkpoint_meta(checkpoint, {name: meta[name] for name in RECORD_FIELDS})
+            model, evaluation_dataset(record, data_root, None, data), batch_size=batch_size, task=record.task)
+        fields = screening_record(validation.y_true, validation.logits, record.task, target_sensitivity,
+                                  target_specificity)
+        record = record.updated(**fields)
+        update_checkpoint_meta(checkpoint, fields)
         screening.append(f"temperature and operating point fitted on the validation images, recorded in {checkpoint}")
     gradable = [gradability(original_image(dataset, index)).gradable for index in range(len(dataset))] if gate else None
-    numbers, lines = screening_evaluation(result.y_true, result.logits, meta["task"], meta["class_names"],
-                                          meta["temperature"], OperatingPoint.from_dict(meta["operating_point"]),
+    numbers, lines = screening_evaluation(result.y_true, result.logits, record.task, record.class_names,
+                                          record.temperature, OperatingPoint.from_dict(record.operating_point),
                                           gradable, n_resamples=bootstrap)
     output_dir = Path(output_dir or Path(checkpoint).parent / f"evaluation-{split or 'valid'}")
-    output_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(output_dir, "evaluation output folder (--output)")
     confusion = metrics.confusion_matrix(result.y_true, result.probs)
     figures = {
-        "confusion_matrix": save_figure(plot_confusion_matrix(confusion, meta["class_names"]),
+        "confusion_matrix": save_figure(plot_confusion_matrix(confusion, record.class_names),
                                         output_dir / "confusion_matrix.png"),
-        "roc": save_figure(plot_roc_curves(result.y_true, result.probs, meta["class_names"]),
+        "roc": save_figure(plot_roc_curves(result.y_true, result.probs, record.class_names),
                            output_dir / "roc_curves.png"),
     }
     scores = {name: float(value) for name, value in result.metrics.items()}
     write_text(output_dir / "metrics.json", json.dumps({**scores, **numbers}, indent=2))
-    return EvaluationReport(scores, list(meta["class_names"]), confusion, output_dir, figures, screening + lines)
+    return EvaluationReport(scores, list(record.class_names), confusion, output_dir, figures, screening + lines)
 
 
 def demo_settings(root=None, epochs: Optional[int] = None, log_dir="runs", output_dir=None) -> dict:
     """The README's main job: a synthetic iChallenge-PM (written once) and a small, fast model."""
     root = Path(root) if root else REPO_ROOT / "datasets" / "synthetic" / "demo-PALM"
+    settings = {**DEFAULT_SETTINGS,
+                "model": "resnet18", "data": "ichallenge_pm", "data_root": str(root), "image_size": 96,
+                "batch_size": 16, "epochs": 6 if epochs is None else epochs, "optimizer": "adam", "lr": 1e-3,
+                "schedule": "cosine", "monitor": "val/acc", "run_name": "demo-resnet18", "overwrite": True,
+                "log_dir": str(log_dir), "output_dir": output_dir}
+    parse_settings(settings)  # a bad value (--epochs 0) is refused before the data is written
     if not (root / "PALM-Validation-GT").exists():
         print(f"writing a synthetic iChallenge-PM dataset to {root} ...")
         make_synthetic_ichallenge_pm(root, per_class=60, image_size=384, seed=0, splits=("train", "valid"))
-    return {**DEFAULT_SETTINGS,
-            "model": "resnet18", "data": "ichallenge_pm", "data_root": str(root), "image_size": 96,
-            "batch_size": 16, "epochs": epochs or 6, "optimizer": "adam", "lr": 1e-3,
-            "schedule": "cosine", "monitor": "val/acc", "run_name": "demo-resnet18", "overwrite": True,
-            "log_dir": str(log_dir), "output_dir": output_dir}
+    return settings
 
 
 def train_distributed(settings: dict, nprocs: int = 2) -> None:
@@ -341,4 +366,4 @@ def train_distributed(settings: dict, nprocs: int = 2) -> None:
 
 __all__ = ["DEFAULT_SETTINGS", "ExperimentResult", "EvaluationReport", "DataMismatchError", "SettingsError",
            "run_experiment", "run_evaluation", "demo_settings", "train_distributed", "build_datasets",
-           "build_model", "model_metadata", "model_options", "evaluation_dataset", "check_data_fits"]
+           "build_model", "model_record", "model_options", "evaluation_dataset", "check_data_fits"]

@@ -33,20 +33,41 @@ CURVE_LABELS = {"loss": "loss", "acc": "accuracy", "auc": "AUC (area under the R
                 "kappa": "quadratic-weighted kappa", "f1_macro": "macro F1", "lr": "learning rate"}
 
 
+def _nested_sizes(index: int, runs: int) -> tuple:
+    """(line width, marker size) of run ``index`` of ``runs``: earlier runs wider, drawn underneath.
+
+    Two runs with identical values (two models stuck at chance) would hide one another; nested, the
+    later run's thin line and small hollow markers sit inside the earlier run's wide ones.
+    """
+    step = 1.0 if runs <= 5 else 0.5
+    rank = runs - 1 - index
+    return 1.3 + 0.8 * step * rank, 4 + 2 * step * rank
+
+
+def _spans_orders_of_magnitude(axis, factor: float = 20) -> bool:
+    """Whether the positive values drawn on ``axis`` span more than ``factor`` (then a log scale reads)."""
+    values = np.concatenate([np.asarray(line.get_ydata(), dtype=float) for line in axis.lines] or [np.array([])])
+    values = values[np.isfinite(values)]
+    return bool(values.size) and values.min() > 0 and values.max() / values.min() > factor
+
+
 def _draw_runs(axis, histories: dict, key: str, splits: Sequence[str], run_index=None) -> None:
     """One axis: each run's curves of ``key`` (dashed training, solid validation), colour and marker per run.
 
-    ``run_index`` (run name -> number) keeps a run's colour and marker the same across panels.
+    ``run_index`` (run name -> number) keeps a run's colour, marker and width the same across panels.
     """
+    runs = len(histories) if run_index is None else len(run_index)
     for position, (name, history) in enumerate(histories.items()):
         index = position if run_index is None else run_index[name]
         color, marker = f"C{index % 10}", RUN_MARKERS[index % len(RUN_MARKERS)]
+        width, size = _nested_sizes(index, runs)
         for split, style in (("train", "--"), ("val", "-")):
             values = history.get(f"{split}/{key}") if split in splits else None
             if values:
                 epochs = np.arange(1, len(values) + 1)
-                axis.plot(epochs, values, style, color=color, marker=marker if len(values) < 30 else None,
-                          markersize=5, markerfacecolor="none", label=f"{name} {split}")
+                axis.plot(epochs, values, style, color=color, linewidth=width,
+                          marker=marker if len(values) < 30 else None, markersize=size, markerfacecolor="none",
+                          label=f"{name} {split}")
     axis.set_xlabel("epoch")
     axis.set_ylabel(CURVE_LABELS.get(key, key))
     axis.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -61,7 +82,9 @@ def plot_training_curves(histories, keys: Sequence[str] = ("loss", "acc"),
     ``Trainer.fit`` returns) or ``{run name: history}`` to overlay several runs (lesson 6 compares
     the five models this way).  Solid lines are validation, dashed lines training.  Every axis is
     labelled, and the legend sits below the panels, never over a curve.  Each run has its own hollow
-    marker shape, so two runs with the same values (two models both at chance) stay visible.
+    marker shape and the earlier runs are drawn wider, underneath, so two runs with the same values (two
+    models both at chance) stay visible.  A loss panel whose values span more than a factor of 20 (a
+    first-epoch spike) is drawn on a log scale, so the later epochs do not flatten into a line.
     ``splits=("val",)`` draws the validation curves only (a grid of many runs).
     """
     if any(str(key).startswith(("train/", "val/")) for key in histories):
@@ -72,6 +95,9 @@ def plot_training_curves(histories, keys: Sequence[str] = ("loss", "acc"),
     for axis, key in zip(axes, keys):
         _draw_runs(axis, histories, key, splits)
         axis.set_title(key)
+        if key == "loss" and _spans_orders_of_magnitude(axis):
+            axis.set_yscale("log")
+            axis.set_ylabel("loss (log scale)")
     handles, labels = axes[0].get_legend_handles_labels()
     if handles:
         figure.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4), fontsize=8)
@@ -159,20 +185,22 @@ def plot_class_scores(scores, class_names: Sequence[str], ylabel: str = "recall"
     """Grouped bars: one group per class, one bar per run (``{run name: [score per class]}``).
 
     Lesson 7 compares the recall of each DR grade for plain and class-balanced training this way.
-    Every bar carries its value, so a score of 0 (no bar) reads as 0, not as missing; the legend sits
-    above the axes, never over the bars.
+    Every bar carries its value in a readable size (upright for one or two runs, turned for more, where
+    the bars are narrow), so a score of 0 (no bar) reads as 0, not as missing; the legend sits above the
+    axes, never over the bars.
     """
-    figure = new_figure(1.6 + 1.1 * len(class_names), 3.8)
+    turned = len(scores) > 2
+    figure = new_figure(1.6 + 1.3 * len(class_names), 4.2)
     axis = figure.subplots()
     x = np.arange(len(class_names))
     width = 0.8 / max(1, len(scores))
     for position, (name, values) in enumerate(scores.items()):
         bars = axis.bar(x + (position - (len(scores) - 1) / 2) * width, values, width, label=name,
                         color=f"C{position % 10}")
-        axis.bar_label(bars, fmt="%.2f", fontsize=6, padding=1)
+        axis.bar_label(bars, fmt="%.2f", fontsize=8, padding=2, rotation=90 if turned else 0)
     axis.set_xticks(x)
     axis.set_xticklabels(class_names, rotation=20, ha="right")
-    axis.set_ylim(0, 1.12)  # room for the labels above a score of 1
+    axis.set_ylim(0, 1.3 if turned else 1.15)  # room for the labels above a score of 1
     axis.set_ylabel(ylabel)
     axis.set_xlabel("class")
     axis.set_title(title, pad=28)

@@ -40,10 +40,42 @@ def temporary_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
 
 
+# What to do about the operating system's refusals (errno names), in one line each
+OS_ERROR_ADVICE = {
+    "ENOTDIR": "a part of the path is a file, not a folder: choose another path",
+    "EEXIST": "a file of that name is in the way, where a folder must be: choose another path",
+    "EISDIR": "it is a folder: give a file name",
+    "EACCES": "you have no permission to write there: choose a folder you can write to",
+    "EPERM": "you have no permission to write there: choose a folder you can write to",
+    "EROFS": "that place is read-only (a mounted dataset?): choose a folder you can write to",
+    "ENOSPC": "the disk is full: free some space, or choose another disk",
+    "EDQUOT": "your disk quota is used up: free some space, or choose another disk",
+}
+
+
+def os_error_advice(error: OSError) -> str:
+    """What the user can do about ``error`` (by its errno), or a general hint."""
+    import errno
+
+    name = errno.errorcode.get(getattr(error, "errno", None) or -1, "")
+    return OS_ERROR_ADVICE.get(name, "choose a folder you can write to (check permissions and free disk space)")
+
+
 def _cannot_write(path: Path, error: BaseException) -> WriteError:
     reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
-    return WriteError(f"cannot write {path}: {reason}. Choose a folder you can write to "
-                      "(check permissions and free disk space).")
+    return WriteError(f"cannot write {path}: {reason}; {os_error_advice(error)}.")
+
+
+def make_folder(path: PathLike, what: str = "folder") -> Path:
+    """``mkdir -p``; a file in the way, no permission, a read-only disk: a ``WriteError`` saying what to do."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise WriteError(f"the {what} {path} is a file, not a folder: give a folder (or a new name)")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WriteError(f"cannot make the {what} {path}: {error.strerror or error}; {os_error_advice(error)}.") from None
+    return path
 
 
 def atomic_write(path: PathLike, write: Callable[[Path], object], allow_empty: bool = False,

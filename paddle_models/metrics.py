@@ -37,6 +37,11 @@ MIN_SUPPORT = 30
 BOOTSTRAP_RESAMPLES = 1000
 
 
+def epoch_metric_names(num_classes: int) -> tuple:
+    """The metrics ``evaluate_predictions`` computes for ``num_classes`` classes (a training run's monitors)."""
+    return tuple(name for name in EPOCH_METRICS if num_classes == 2 or name not in BINARY_ONLY_METRICS)
+
+
 def as_probs(probs) -> np.ndarray:
     """[N, C] class probabilities; a 1-D array is read as P(class 1) of a binary task."""
     probs = np.asarray(probs, dtype=np.float64)
@@ -196,6 +201,6 @@ def evaluate_predictions(y_true, probs, class_names=None) -> Dict[str, float]:
             "f1_macro": float(skm.f1_score(y_true, probs.argmax(axis=1), average="macro",
                                            labels=np.arange(probs.shape[1]), zero_division=0)),
         }
-    if probs.shape[1] == 2:
+    if "sensitivity" in epoch_metric_names(probs.shape[1]):
         results["sensitivity"], results["specificity"] = sensitivity_specificity(y_true, probs)
     return results

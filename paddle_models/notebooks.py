@@ -1,7 +1,8 @@
 """Running the lesson notebooks headless, and the list of lessons (``python -m paddle_models lessons``).
 
 ``run_lessons`` executes the notebooks in order in a fresh ``python3`` kernel each, in fast mode
-unless told otherwise, and writes the executed copies (with their outputs) to ``lessons/executed/``.
+unless told otherwise, and writes the executed copies (with their outputs) to ``lessons/executed/``
+(``lessons/executed-full/`` in full mode; ``python -m paddle_models book`` renders them as a site).
 ``lesson_table`` lists the lessons from the notebook files themselves (their ``# Lesson N: title``
 headings), so lesson 0's table of contents cannot drift from the lessons that exist.
 """
@@ -15,7 +16,8 @@ from typing import List, Optional, Sequence
 from .course import FAST_ENV, REPO_ROOT
 
 LESSONS_DIR = REPO_ROOT / "lessons"
-EXECUTED_DIR = LESSONS_DIR / "executed"
+EXECUTED_DIR = LESSONS_DIR / "executed"  # fast mode
+FULL_EXECUTED_DIR = LESSONS_DIR / "executed-full"  # full mode (lessons --full); the book prefers these
 
 
 def lesson_paths(names: Optional[Sequence[str]] = None) -> List[Path]:

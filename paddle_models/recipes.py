@@ -91,8 +91,8 @@ RECIPES: Dict[str, dict] = {
         DDR_CONVMIXER, image_size=512, random_crop=256,
         description="ddr-convmixer with the ConvMixer report's input: 512-pixel images, random 256-pixel windows "
                     "for training, the centre window for validation and prediction",
-        expected="not measured with these settings; the report's 76.24% test accuracy also needed ImageNet "
-                 "pre-training and 98 epochs",
+        expected="not measured with these settings; the report's 76.24% test accuracy also needed "
+                 "pre-training (on data it does not name) and 98 epochs",
     ),
     "ddr-resnet50-ordinal": dict(
         model="resnet50", data="ddr", image_size=224, normalize="imagenet",
@@ -104,7 +104,8 @@ RECIPES: Dict[str, dict] = {
                  "at 100% training accuracy (overfitting)",
     ),
     # APTOS 2019 (lesson 13): the APTOS preprocessing, a split kept in a file, kappa every epoch.
-    # DenseNet-121, the case study's final model (paddle.vision's, with ImageNet weights when reachable).
+    # DenseNet-121, the network the case study picked for its Grad-CAM maps (its final predictions came from
+# a majority vote of its pretrained networks); paddle.vision's, with ImageNet weights when reachable.
     "aptos-densenet121-ordinal": dict(
         APTOS_CASE_STUDY, loss="ordinal",
         description="DenseNet-121 on APTOS 2019 grades 0-4: border crop + Ben Graham + circular mask, ordinal targets",
@@ -145,8 +146,9 @@ RECIPES.update({
     "retinamnist-resnet18-g32": dict(
         RETINAMNIST, model="resnet18_medmnist_g32",
         description="ResNet-18 (28x28 stem) whose 3x3 convolutions have 32 groups: 1/32 of their weights",
-        expected="not measured here; reference: the case study's 32-group ResNet-18 reached test accuracy "
-                 "0.528 / AUC 0.683 (multi-label binary), +0.05 over the plain one",
+        expected="not measured here; reference: the case study grouped ResNet-50 this way (its text; one "
+                 "table header says ResNet-18) and reached test accuracy 0.528 / AUC 0.683 (multi-label "
+                 "binary), +0.050 over its plain ResNet-50's 0.478",
     ),
 })
 
@@ -157,7 +159,10 @@ DESCRIPTIVE_FIELDS = ("description", "expected")
 def get_recipe(name: str) -> dict:
     """A copy of the recipe ``name``; a clear error lists the known recipes."""
     if name not in RECIPES:
-        raise ValueError(f"unknown recipe {name!r}; known recipes: {', '.join(sorted(RECIPES))}")
+        from .settings import did_you_mean
+
+        raise ValueError(f"unknown recipe {name!r}{did_you_mean(name, RECIPES)}; known recipes: "
+                         f"{', '.join(sorted(RECIPES))} (`recipes` describes them)")
     return dict(RECIPES[name])
 
 

@@ -175,14 +175,10 @@ def screening_intervals(positive, score, threshold: float, n_resamples: int = BO
 
 # ----------------------------------------------------------------------------- the record
 
-RECORD_FIELDS = ("temperature", "operating_point")
-"""What a checkpoint and an export record about calibration and referral (beside class names,
-preprocessing, task ...).  ``screening_record`` computes both; the predictor applies them."""
-
-
 def screening_record(labels, logits, task: str, target_sensitivity: Optional[float] = None,
                      target_specificity: Optional[float] = None) -> dict:
-    """{'temperature': T, 'operating_point': {...} or None} from the *validation* labels and logits.
+    """{'temperature': T, 'operating_point': {...} or None} from the *validation* labels and logits:
+    the two screening fields of the run record (``record.ModelRecord``); the predictor applies them.
 
     The temperature is fitted first and the operating point chosen on the calibrated probabilities,
     so both belong together.  Tasks without a positive view (neither binary nor a DR grader), and

@@ -31,7 +31,7 @@ import difflib
 import json
 import math
 import typing
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 
@@ -43,7 +43,7 @@ class SettingsError(ValueError):
 
 
 def setting(default, help: str, choices: Optional[Sequence] = None, check: Optional[Callable] = None,
-            cli: bool = True, hparam: bool = True, resumable: bool = False):
+            cli: bool = True, hparam: bool = True, resumable: bool = False, path: bool = False):
     """A dataclass field with what the rest of the package needs to know about it.
 
     ``choices``  the allowed values (a sequence, or a function returning one, for lists that are only
@@ -51,9 +51,14 @@ def setting(default, help: str, choices: Optional[Sequence] = None, check: Optio
     ``check``    a function value -> None, or a short text saying what is wrong (``positive`` ...);
     ``cli``      False for fields the command line does not offer (``progress`` is ``--quiet``);
     ``hparam``   False for fields that are not hyper-parameters (folders, resume) in VisualDL;
-    ``resumable`` True for fields a resumed run may change (how long it goes on, the machinery).
+    ``resumable`` True for fields a resumed run may change (how long it goes on, where it writes, the
+                 machinery); every other field changes what the run computes, so ``--resume`` refuses a
+                 new value (``resume_differences``);
+    ``path``     True for a file or folder: a run records it absolute (``absolute_paths``), so that its
+                 checkpoint works from any working directory.
     """
-    metadata = dict(help=help, choices=choices, check=check, cli=cli, hparam=hparam, resumable=resumable)
+    metadata = dict(help=help, choices=choices, check=check, cli=cli, hparam=hparam, resumable=resumable,
+                    path=path)
     if isinstance(default, (dict, list)):
         return field(default_factory=lambda: type(default)(default), metadata=metadata)
     return field(default=default, metadata=metadata)
@@ -78,6 +83,12 @@ def positive(value):
 
 def non_negative(value):
     return None if math.isfinite(value) and value >= 0 else "a finite number >= 0"
+
+
+def folder_name(value):
+    """One folder name (a run's, inside --log-dir): a path would put the run somewhere else."""
+    plain = value.strip() and value not in (".", "..") and not any(sep in value for sep in ("/", "\\"))
+    return None if plain else "one folder name, without / or \\ and not . or .. (it is made inside log_dir)"
 
 
 def fraction(value):
@@ -128,7 +139,7 @@ class DataSettings:
 
     data: str = setting("ichallenge_pm", "the dataset", choices=_dataset_names)
     data_root: Optional[str] = setting(None, "the dataset's folder (see datasets/README.md), or 'auto' to look "
-                                             "where the course keeps datasets (AI Studio included)", hparam=False)
+                                             "where the course keeps datasets (AI Studio included)", hparam=False, path=True)
     image_size: int = setting(224, "input side in pixels (224 in the course)", check=at_least(8))
     normalize: str = setting("imagenet", "input normalisation preset", choices=_normalizations)
     augment: bool = setting(True, "training augmentation (flips, rotations, colour jitter)")
@@ -146,12 +157,14 @@ class DataSettings:
                                          "APTOS case study did)")
     split_file: Optional[str] = setting(None, "a CSV of which training images are held out for validation: "
                                               "written by the first run, reused by every later one (no leaks)",
-                                        hparam=False)
+                                        hparam=False, path=True)
     exclude: Optional[str] = setting(None, "leave the images the CSV written by `audit` flags out of train and "
-                                           "valid (reproducibly: the checkpoint records it)", hparam=False)
+                                           "valid (reproducibly: the checkpoint records it)", hparam=False, path=True)
+    keep_ungradable: bool = setting(False, "DDR: keep the ungradable images (grade 5) as a sixth class instead "
+                                           "of leaving them out")
     skip_bad: bool = setting(False, "skip unreadable images and list them (next to the run) instead of stopping")
     cache_dir: Optional[str] = setting(None, "cache preprocessed images here (much faster from epoch 2)",
-                                       hparam=False)
+                                       hparam=False, path=True, resumable=True)
 
     def __post_init__(self):
         from .data.registry import canonical_name
@@ -161,9 +174,16 @@ class DataSettings:
         except ValueError:
             pass  # validate() names the dataset and lists the known ones
         validate(self)
+        if self.keep_ungradable and self.data != "ddr":
+            raise SettingsError(f"keep_ungradable is for DDR (its grade 5); {self.data} has no ungradable images")
         if self.random_crop is not None and self.random_crop > self.image_size:
             raise SettingsError(f"random_crop={self.random_crop} is larger than image_size={self.image_size}: "
                                 "the windows are cut from the image_size image, so choose a smaller one")
+
+    @property
+    def reader_options(self) -> dict:
+        """What only some datasets' readers take (``keep_ungradable``: DDR's), when it is set."""
+        return {"keep_ungradable": True} if self.keep_ungradable else {}
 
     @property
     def input_size(self) -> int:
@@ -172,6 +192,21 @@ class DataSettings:
 
 
 # ----------------------------------------------------------------------------- checking values
+
+
+def did_you_mean(value, allowed: Iterable) -> str:
+    """' (did you mean 'sgd'?)' for the allowed name nearest ``value`` (other case, a prefix, a typo), or ''.
+
+    >>> did_you_mean("SGD", ["sgd", "adam"]), did_you_mean("vgg", ["alexnet"])
+    (" (did you mean 'sgd'?)", '')
+    """
+    names = [str(name) for name in allowed]
+    text = str(value)
+    close = ([name for name in names if name.lower() == text.lower()]
+             or [name for name in names if text.startswith(name)]
+             or difflib.get_close_matches(text, names, n=1)
+             or difflib.get_close_matches(text.lower(), names, n=1))
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _type_of(cls, name: str):
@@ -209,11 +244,8 @@ def validate(instance) -> None:
             continue
         allowed = choices_of(item)
         if allowed is not None and value not in allowed:
-            close = [str(a) for a in allowed if str(value).startswith(str(a))][:1] or \
-                difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise SettingsError(f"{item.name}={value!r} is not allowed{hint}; choose one of: "
-                                + ", ".join(map(str, allowed)))
+            raise SettingsError(f"{item.name}={value!r} is not allowed{did_you_mean(value, allowed)}; choose "
+                                "one of: " + ", ".join(map(str, allowed)))
         check = item.metadata.get("check")
         problem = check(value) if check else None
         if problem:
@@ -280,6 +312,29 @@ def as_flat_dict(*instances) -> Dict[str, object]:
     for instance in instances:
         values.update(asdict(instance))
     return json.loads(json.dumps(values, default=str))
+
+
+def absolute_paths(instance):
+    """A copy of a settings dataclass whose ``path`` fields are absolute (``~`` expanded)."""
+    import os
+
+    paths = {item.name: os.path.abspath(os.path.expanduser(getattr(instance, item.name))) for item in fields(instance)
+             if item.metadata.get("path") and getattr(instance, item.name) is not None}
+    return replace(instance, **paths)
+
+
+def resume_differences(saved: Dict[str, object], current: Dict[str, object]) -> List[str]:
+    """The settings a resumed run changed although they change what it computes, as ``name old -> new``.
+
+    ``saved`` and ``current`` are flat settings (``as_flat_dict``); only the fields not declared
+    ``resumable`` count, and only those both dicts hold (a checkpoint may predate a field).
+    """
+    def shown(value):
+        return value if isinstance(value, str) else repr(value)
+
+    return [f"{item.name} {shown(saved[item.name])} -> {shown(current[item.name])}" for item in all_fields()
+            if not item.metadata["resumable"] and item.name in saved and item.name in current
+            and saved[item.name] != current[item.name]]
 
 
 def hparam_names() -> List[str]:

@@ -14,20 +14,33 @@ Two classic mistakes this class avoids:
   curve ends up with a single point -- make one writer per run;
 * a writer that is never closed may lose its last records -- use ``with`` (or call ``close``).
 
-VisualDL 2.5.3, its last release, has two bugs worked around here:
+VisualDL 2.5.3, its last release, gets PR and ROC curves wrong; this module computes them itself:
 
-* ``add_pr_curve`` calls ``np.float``, which NumPy removed in 1.24.  ``numpy_float_alias`` puts it
-  back for the duration of that call only (it is the builtin ``float``, which the alias always was).
 * ``add_roc_curve`` computes the true-positive rate as TP / (TN + FP) -- divided by the number of
   *negatives* -- so a one-vs-rest curve of a rare class never reaches 1 (0.25 for a 1-in-5 grade).
-  ``roc_curve`` computes the points itself (TPR = TP / (TP + FN), FPR = FP / (FP + TN)) and writes
-  them with VisualDL's raw-record helper, passing plain Python floats (that helper's array path
-  would truncate them to integers).  tests/test_visualdl_log.py reads them back against scikit-learn.
-Open the logs with ``visualdl --logdir runs -L en --disable-telemetry``.
+* both count at a fixed grid of evenly spaced thresholds (``num_thresholds``, at most 127), so all
+  scores below the first step fall into one bucket: with 50 thresholds, a rare class whose two
+  positives score 0.006 and 0.011 was drawn as a straight line (ROC area 0.385 where scikit-learn
+  gives 0.304, measured in issue 29);
+* ``add_pr_curve`` records precision 0 where nothing is predicted positive, so every PR curve dives
+  to (recall 0, precision 0); scikit-learn's convention is precision 1 there;
+* both call ``np.float``, which NumPy removed in 1.24 (an AttributeError).
+
+The workaround: ``curve_points`` takes scikit-learn's exact points (``roc_curve``,
+``precision_recall_curve``: one per distinct score), thins them to VisualDL's 127 points when there
+are more (``thin_curve`` keeps the corners), counts TP/FP/TN/FN at those thresholds, and
+``RunLogger`` writes them with VisualDL's raw-record helpers (``roc_curve_raw``, ``pr_curve_raw``) --
+the same records ``add_roc_curve``/``add_pr_curve`` write, so the board draws them unchanged.  One
+thing stays wrong on the board: its tooltip's "threshold" column is the point's index / number of
+points (VisualDL's server makes it up), not the score threshold.  tests/test_visualdl_log.py reads
+the records back and compares them with scikit-learn.
+
+``visualdl_command(logdir)`` is the command that opens the board, runnable as printed.
 """
 from __future__ import annotations
 
-import contextlib
+import os
+import sys
 import time
 from pathlib import Path
 from typing import Dict, Optional, Sequence
@@ -35,38 +48,62 @@ from typing import Dict, Optional, Sequence
 import numpy as np
 
 from .figures import figure_to_array
+from .files import make_folder
 
 MAX_IMAGES = 8  # of a batch logged as images
-CURVE_THRESHOLDS = 50  # points of each PR and ROC curve
+MAX_CURVE_POINTS = 127  # the most thresholds VisualDL's own add_pr_curve/add_roc_curve draw
 
 
-def roc_counts(labels, scores, num_thresholds: int = CURVE_THRESHOLDS) -> Dict[str, np.ndarray]:
-    """TP, FP, TN, FN and the true/false-positive rates at thresholds 0, 1/(n-1), ..., 1.
+def thin_curve(x, y, max_points: int = MAX_CURVE_POINTS) -> np.ndarray:
+    """Indices of at most ``max_points`` points of the polyline (x, y), both ends and the corners kept.
 
-    A sample counts as predicted positive at threshold t when its score is >= t, so the first
-    point (t = 0) is (FPR 1, TPR 1) and the rates fall towards (0, 0) as t grows.
+    Dropping a point changes the area under the drawn line by exactly the triangle it makes with its
+    two neighbours, so the point with the smallest triangle goes first (Visvalingam's algorithm):
+    points on a straight segment (triangle 0) before any corner, and the area moves as little as it can.
     """
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    keep = np.arange(len(x))
+    while len(keep) > max(max_points, 2):
+        px, py = x[keep], y[keep]
+        triangles = np.abs((px[1:-1] - px[:-2]) * (py[2:] - py[:-2]) - (px[2:] - px[:-2]) * (py[1:-1] - py[:-2]))
+        keep = np.delete(keep, 1 + int(np.argmin(triangles)))
+    return keep
+
+
+def counts_at(labels, scores, thresholds) -> Dict[str, np.ndarray]:
+    """TP, FP, TN, FN when every sample scoring >= threshold is predicted positive."""
     labels, scores = np.asarray(labels).astype(bool), np.asarray(scores, dtype=np.float64)
-    thresholds = np.linspace(0.0, 1.0, num_thresholds)
-    predicted = scores[None, :] >= thresholds[:, None]  # [T, N]
-    tp = (predicted & labels).sum(axis=1)
-    fp = (predicted & ~labels).sum(axis=1)
-    fn, tn = labels.sum() - tp, (~labels).sum() - fp
-    return {"tp": tp, "fp": fp, "tn": tn, "fn": fn,
-            "tpr": tp / np.maximum(1, tp + fn), "fpr": fp / np.maximum(1, fp + tn)}
+    positives, negatives = np.sort(scores[labels]), np.sort(scores[~labels])
+    tp = len(positives) - np.searchsorted(positives, thresholds, side="left")
+    fp = len(negatives) - np.searchsorted(negatives, thresholds, side="left")
+    return {"tp": tp, "fp": fp, "tn": len(negatives) - fp, "fn": len(positives) - tp}
 
 
-@contextlib.contextmanager
-def numpy_float_alias():
-    """Temporarily provide ``np.float`` (= float) for VisualDL 2.5.3's curve functions."""
-    added = "float" not in np.__dict__
-    if added:
-        np.float = float  # removed from NumPy in 1.24; VisualDL 2.5.3 still uses it
-    try:
-        yield
-    finally:
-        if added:
-            del np.float
+def curve_points(kind: str, labels, scores, max_points: int = MAX_CURVE_POINTS) -> Optional[Dict[str, list]]:
+    """scikit-learn's ROC ("roc") or precision-recall ("pr") points, ready for VisualDL's raw records.
+
+    Returns the keyword arguments of ``roc_curve_raw`` (tp, fp, tn, fn, tpr, fpr) or ``pr_curve_raw``
+    (tp, fp, tn, fn, precision, recall), ordered like VisualDL's own: from the lowest threshold
+    (everything predicted positive) to the highest (nothing is: ROC (0, 0), PR (recall 0, precision 1)).
+    None when ``labels`` hold one class only: then there is no curve (scikit-learn's rates are nan).
+    """
+    from sklearn import metrics as skm
+
+    labels = np.asarray(labels).astype(bool)
+    if labels.all() or not labels.any():
+        return None
+    if kind == "roc":
+        fpr, tpr, thresholds = skm.roc_curve(labels, scores)  # from (0, 0) up; the corners only
+        x, y, thresholds, names = fpr[::-1], tpr[::-1], thresholds[::-1], ("fpr", "tpr")
+    else:
+        precision, recall, thresholds = skm.precision_recall_curve(labels, scores)
+        thresholds = np.append(thresholds, np.inf)  # its last point, (0, 1), has no threshold
+        x, y, names = recall, precision, ("recall", "precision")
+    keep = thin_curve(x, y, max_points)
+    points = {key: [int(v) for v in values] for key, values in counts_at(labels, scores, thresholds[keep]).items()}
+    # plain Python floats: the raw helpers would truncate a NumPy float array to integers
+    points.update({names[0]: [float(v) for v in x[keep]], names[1]: [float(v) for v in y[keep]]})
+    return points
 
 
 class RunLogger:
@@ -82,7 +119,7 @@ class RunLogger:
         if enabled:
             from visualdl import LogWriter
 
-            self.logdir.mkdir(parents=True, exist_ok=True)
+            make_folder(self.logdir, "VisualDL log folder")
             self.writer = LogWriter(logdir=str(self.logdir))
 
     # ------------------------------------------------------------------ context manager
@@ -138,32 +175,31 @@ class RunLogger:
             self.image(tag, figure_to_array(figure), step)
 
     def pr_curve(self, tag: str, y_true, probs, step: int, class_names: Optional[Sequence[str]] = None) -> None:
-        """Precision-recall curves: the positive class of a binary task, else one per class."""
-        self._curves("add_pr_curve", tag, y_true, probs, step, class_names)
+        """Precision-recall curves: the positive class of a binary task, else one per class (one-vs-rest).
+
+        The points are scikit-learn's, not VisualDL's (see the module's docstring).
+        """
+        self._curves("pr", tag, y_true, probs, step, class_names)
 
     def roc_curve(self, tag: str, y_true, probs, step: int, class_names: Optional[Sequence[str]] = None) -> None:
         """ROC curves: the positive class of a binary task, else one per class (one-vs-rest).
 
-        The points are computed here, not by VisualDL (whose true-positive rate is wrong, see above).
+        The points are scikit-learn's, not VisualDL's (see the module's docstring).
         """
+        self._curves("roc", tag, y_true, probs, step, class_names)
+
+    def _curves(self, kind: str, tag: str, y_true, probs, step: int, class_names) -> None:
+        """One raw curve record per class that has a curve (positives and negatives both in y_true)."""
         if self.writer is None:
             return
-        from visualdl.component.base_component import roc_curve_raw
+        from visualdl.component.base_component import pr_curve_raw, roc_curve_raw
 
+        make_record = roc_curve_raw if kind == "roc" else pr_curve_raw
         for name, labels, scores in self._one_vs_rest(y_true, probs, class_names):
-            counts = roc_counts(labels, scores, CURVE_THRESHOLDS)
-            record = roc_curve_raw(tag=f"{tag}/{name}", step=int(step), walltime=round(time.time() * 1000),
-                                   **{key: [float(v) if key in ("tpr", "fpr") else int(v) for v in values]
-                                      for key, values in counts.items()})
-            self.writer._get_file_writer().add_record(record)  # what add_roc_curve itself does
-
-    def _curves(self, method: str, tag: str, y_true, probs, step: int, class_names) -> None:
-        if self.writer is None:
-            return
-        with numpy_float_alias():
-            for name, labels, scores in self._one_vs_rest(y_true, probs, class_names):
-                getattr(self.writer, method)(tag=f"{tag}/{name}", labels=labels, predictions=scores,
-                                             step=int(step), num_thresholds=CURVE_THRESHOLDS)
+            points = curve_points(kind, labels, scores)
+            if points is not None:
+                record = make_record(tag=f"{tag}/{name}", step=int(step), walltime=round(time.time() * 1000), **points)
+                self.writer._get_file_writer().add_record(record)  # what add_roc_curve/add_pr_curve do
 
     @staticmethod
     def _one_vs_rest(y_true, probs, class_names):
@@ -186,9 +222,30 @@ class RunLogger:
 # ----------------------------------------------------------------------------- opening the logs
 
 
-def visualdl_command(log_dir="runs") -> str:
-    """The command that opens the VisualDL board for ``log_dir``."""
-    return f"visualdl --logdir {log_dir} -L en --disable-telemetry --port 8040"
+VISUALDL_PORT = 8040
+
+
+def visualdl_command(log_dir="runs", port: int = VISUALDL_PORT, python: Optional[str] = None) -> str:
+    """The command that opens the VisualDL board for ``log_dir``, runnable as printed.
+
+    * ``python -m visualdl.server.app`` with this interpreter (``sys.executable``): the VisualDL
+      installed next to Paddle, found without an activated environment (``visualdl`` alone is only on
+      the PATH inside an activated venv; ``python -m visualdl`` fails: the package has no __main__).
+    * ``--host 127.0.0.1``: the board is served to this machine only (VisualDL's default binds to the
+      machine's host name); ``-L en`` avoids a blank page with Werkzeug 3; ``--disable-telemetry`` stops
+      its usage report.
+    """
+    import shlex
+    import subprocess
+
+    words = [python or sys.executable, "-m", "visualdl.server.app", "--logdir", str(log_dir),
+             "--host", "127.0.0.1", "--port", str(port), "-L", "en", "--disable-telemetry"]
+    return subprocess.list2cmdline(words) if os.name == "nt" else shlex.join(words)
+
+
+def visualdl_url(port: int = VISUALDL_PORT) -> str:
+    """Where the board of ``visualdl_command`` is served."""
+    return f"http://127.0.0.1:{port}"
 
 
 def visualdl_hint(log_dir="runs") -> str:
@@ -197,10 +254,9 @@ def visualdl_hint(log_dir="runs") -> str:
 
     folder, absolute = panel_path(log_dir), str(Path(log_dir).resolve())
     return "\n".join([
-        "Open the training logs in VisualDL (可视化工具):",
+        "Open the training logs in VisualDL (可视化工具): in a terminal, run",
         f"  {visualdl_command(log_dir)}",
-        "  then browse to http://localhost:8040",
-        "  (-L en avoids a blank page with Werkzeug 3; --disable-telemetry stops the usage report)",
+        f"  then browse to {visualdl_url()}",
         "On AI Studio: the left side bar's 'Visualization' (可视化) tab; set the log folder (logdir) to",
         f"  {folder}" + (f"   (that is {absolute})" if folder != absolute else ""),
         "  and start the VisualDL service there (启动VisualDL服务).",

@@ -70,7 +70,7 @@ def test_run_config_puts_a_lessons_runs_under_one_parent():
 
 def test_visualdl_hint_gives_the_safe_command():
     hint = course.visualdl_hint("runs/x")  # re-exported from paddle_models.visualdl_log for the lessons
-    assert "visualdl --logdir runs/x -L en --disable-telemetry" in hint and "AI Studio" in hint
+    assert course.visualdl_command("runs/x") in hint and "--host 127.0.0.1" in hint and "AI Studio" in hint
 
 
 def test_environment_report_names_paddle_and_the_device():

@@ -114,3 +114,42 @@ def test_gradcam_colorbar_shows_the_overlay_colours():
     painted = overlay_heatmap(black, np.array([[0.0, 0.5, 1.0]]), alpha=1.0)[0] / 255  # full-strength colours
     for value, colour in zip((0.0, 0.5, 1.0), painted):
         assert np.allclose(bar.cmap(bar.norm(value))[:3], colour, atol=1 / 255 + 1e-6), (value, colour)
+
+
+def test_runs_with_identical_values_stay_visible_nested():
+    """Two runs stuck at the same values: the earlier one is drawn wider, the later one inside it."""
+    stuck = {"train/acc": [0.5] * 4, "val/acc": [0.5] * 4}
+    figure = figures.plot_training_curves({"sigmoid": stuck, "softmax": stuck}, keys=("acc",))
+    first, _, second, _ = figure.axes[0].lines
+    assert first.get_linewidth() > second.get_linewidth() and first.get_markersize() > second.get_markersize()
+
+
+def test_a_loss_spanning_orders_of_magnitude_is_drawn_on_a_log_scale():
+    spike = {"train/loss": [8.7, 0.4, 0.2, 0.1], "val/loss": [9.0, 0.5, 0.3, 0.2]}
+    calm = {"train/loss": [1.0, 0.8, 0.5], "val/loss": [1.1, 0.9, 0.7]}
+    spiked = figures.plot_training_curves(spike, keys=("loss",)).axes[0]
+    assert spiked.get_yscale() == "log" and spiked.get_ylabel() == "loss (log scale)"
+    assert figures.plot_training_curves(calm, keys=("loss",)).axes[0].get_yscale() == "linear"
+
+
+def test_class_score_values_are_readable_with_three_runs():
+    scores = {name: [0.99, 0.0, 0.91, 0.36, 0.94] for name in ("plain", "weights", "balanced")}
+    figure = figures.plot_class_scores(scores, [f"grade {g}" for g in range(5)])
+    axis = figure.axes[0]
+    assert len(axis.texts) == 15 and min(text.get_fontsize() for text in axis.texts) >= 8
+    figure.canvas.draw()
+    inside = axis.get_window_extent()
+    assert all(inside.contains(*text.get_window_extent().p1) for text in axis.texts)  # no label above the axes
+
+
+def test_image_size_chart_keeps_its_label_inside_with_one_size():
+    from collections import Counter
+
+    from paddle_models.data.explore import plot_image_sizes
+
+    figure = plot_image_sizes(Counter({(160, 155): 80}))
+    figure.canvas.draw()
+    axis = figure.axes[0]
+    label, whole = axis.yaxis.label.get_window_extent(), figure.bbox
+    assert whole.y0 <= label.y0 and label.y1 <= whole.y1, (label, whole)
+    assert axis.get_window_extent().height >= label.height  # the axis is not squashed below its label

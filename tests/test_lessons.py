@@ -93,6 +93,18 @@ def test_lesson_ends_with_two_to_four_exercises(path):
     assert 2 <= len(exercises) <= 4, f"{len(exercises)} exercises"
 
 
+@pytest.mark.parametrize("path", PATHS, ids=LESSONS)
+def test_lesson_ends_with_questions_and_collapsed_answers(path):
+    """After the exercises, 3-5 short questions on the lesson's ideas; one answer each, in a collapsed cell."""
+    *_, exercises, questions, answers = (cell.source for cell in read(path).cells)
+    assert "**Exercises**" in exercises and questions.startswith("**Questions**"), "exercises, questions, answers"
+    asked = re.findall(r"^(\d+)\. ", questions, re.M)
+    assert 3 <= len(asked) <= 5, f"{len(asked)} questions"
+    assert answers.startswith("<details><summary>Answers</summary>") and "</details>" in answers
+    inside = answers.split("</details>")[0]
+    assert re.findall(r"^(\d+)\. ", inside, re.M) == asked, "one numbered answer per question"
+
+
 HEADER_TIME = re.compile(r"[Aa]bout ([\d.]+(?:-[\d.]+)?) (second|minute)s?,? in fast mode")
 README_TIME = re.compile(r"^\| \[(\w+)\]\(\w+\.ipynb\) \|[^|]*\| ~([\d.]+(?:-[\d.]+)?) (s|min)\b", re.M)
 

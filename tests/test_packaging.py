@@ -50,8 +50,9 @@ def test_pyproject_dependencies_are_the_runtime_requirements():
     block = re.search(r"dependencies = \[(.*?)\]", text, re.S).group(1)
     listed = requirement_names(re.findall(r'"([^"]+)"', block))
     required = set(requirement_names((REPO / "requirements.txt").read_text().splitlines()))
-    # paddlepaddle is chosen by the user (CPU or GPU build); jupyter is for the lessons only
-    assert sorted(listed) == sorted(required - {"paddlepaddle", "jupyter"})
+    # paddlepaddle is chosen by the user (CPU or GPU build); jupyter is for the lessons only, and
+    # jupyter-server-mathjax for the book (python -m paddle_models book) only
+    assert sorted(listed) == sorted(required - {"paddlepaddle", "jupyter", "jupyter-server-mathjax"})
 
 
 def test_no_top_level_datasets_package_shadows_huggingface():

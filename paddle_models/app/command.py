@@ -157,6 +157,8 @@ def add_app_parser(commands) -> None:
     parser.add_argument("--port", type=int, default=7860)
     parser.add_argument("--share", action="store_true", help="ask Gradio for a public link (off by default)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads of the predictor")
+    parser.add_argument("--backend", choices=("paddle", "onnxruntime"), default="paddle",
+                        help="paddle.inference, or ONNX Runtime for exports made with --format onnx")
     parser.add_argument("--write-aistudio", default=None, metavar="DIR",
                         help="write a folder to upload as an AI Studio application instead of serving")
     parser.add_argument("--overwrite", action="store_true",
@@ -202,7 +204,7 @@ def command_app(args) -> None:
     from .page import build_app
     from .screening import load_screening_models
 
-    models = load_screening_models(prefixes, threads=args.threads)
+    models = load_screening_models(prefixes, threads=args.threads, backend=args.backend)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a stop by `kill` also removes the examples folder
     with tempfile.TemporaryDirectory(prefix="paddle_models_examples_") as folder:  # removed when the app stops
         examples = write_examples(Path(folder), models[0].class_names)

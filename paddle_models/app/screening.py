@@ -77,9 +77,12 @@ class ScreeningModel:
         return self.predictor.class_names
 
 
-def load_screening_model(prefix, threads: Optional[int] = None) -> ScreeningModel:
-    """An export prefix (``exported/<name>``) -> ``ScreeningModel``; Grad-CAM is optional."""
-    predictor = Predictor(prefix, threads=threads)
+def load_screening_model(prefix, threads: Optional[int] = None, backend: str = "paddle") -> ScreeningModel:
+    """An export prefix (``exported/<name>``) -> ``ScreeningModel``; Grad-CAM is optional.
+
+    backend: 'paddle' (paddle.inference) or 'onnxruntime' (an export made with ``--format onnx``).
+    """
+    predictor = Predictor(prefix, threads=threads, backend=backend)
     try:
         dygraph, _ = load_dygraph(prefix)
         problem = None
@@ -88,9 +91,10 @@ def load_screening_model(prefix, threads: Optional[int] = None) -> ScreeningMode
     return ScreeningModel(Path(str(prefix)).name, predictor, dygraph, problem)
 
 
-def load_screening_models(prefixes: Sequence, threads: Optional[int] = None) -> List[ScreeningModel]:
+def load_screening_models(prefixes: Sequence, threads: Optional[int] = None,
+                          backend: str = "paddle") -> List[ScreeningModel]:
     """Several exports; they must predict the same classes to be combined."""
-    models = [load_screening_model(prefix, threads) for prefix in prefixes]
+    models = [load_screening_model(prefix, threads, backend) for prefix in prefixes]
     if not models:
         raise ValueError("give at least one exported model")
     names = {tuple(model.class_names) for model in models}

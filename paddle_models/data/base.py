@@ -24,9 +24,9 @@ import paddle
 from tqdm.auto import tqdm
 
 from .cache import PreprocessCache
-from .errors import (BadSample, DatasetNotFoundError, SkippedSamplesWarning, describe_bad_samples,
+from .errors import (BadSample, BadSampleError, DatasetNotFoundError, SkippedSamplesWarning, describe_bad_samples,
                      raise_for_bad_samples)
-from .imageio import CorruptImageWarning, check_image_file, decode_problem
+from .imageio import CorruptImageWarning, check_image_file, decode_problem, missing_file_reason
 from .preprocess import PreprocessConfig, as_config, centre_window, preprocess_image, to_input
 from .quality import exclude_samples
 from .subset import stratified_subset
@@ -50,7 +50,7 @@ def missing_file_problem(path: Path, source=None, line=None) -> Optional[BadSamp
     """A BadSample if a listed image file does not exist, else None."""
     if path.is_file():
         return None
-    return BadSample(str(path), "file is listed but does not exist", source and str(source), line)
+    return BadSample(str(path), missing_file_reason(path), source and str(source), line)
 
 
 class FundusDataset(paddle.io.Dataset):
@@ -222,10 +222,12 @@ class FundusDataset(paddle.io.Dataset):
         augmentation cuts the window.
         """
         path, full = self.samples[index][0], self.preprocess.full_frame()
-        if self.cache is None:
-            image = preprocess_image(path, full)
-        else:
-            image = self.cache.get(path, lambda: preprocess_image(path, full))
+        try:
+            image = preprocess_image(path, full) if self.cache is None else \
+                self.cache.get(path, lambda: preprocess_image(path, full))
+        except BadSampleError as error:  # a dataset (unlike predict or gradcam) can skip such files
+            raise BadSampleError(f"{error} Or pass skip_bad=True to the dataset (train: --skip-bad) to skip "
+                                 "every such file.") from None
         if self.random_windows and self.augment is not None:
             return image
         return centre_window(image, self.preprocess.crop_size)

@@ -23,7 +23,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from ..files import atomic_write, write_text
+from ..files import atomic_write, make_folder, write_text
 from .imageio import PathLike
 from .preprocess import PREPROCESS_VERSION, PreprocessConfig
 
@@ -47,7 +47,7 @@ class PreprocessCache:
     def __init__(self, cache_dir: PathLike, config: PreprocessConfig):
         self.config = config
         self.folder = Path(cache_dir) / settings_key(config)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_folder(self.folder, "cache folder (--cache-dir)")
         settings_file = self.folder / "settings.json"
         if not settings_file.exists():
             text = json.dumps(dict(config.to_dict(), version=PREPROCESS_VERSION), indent=2)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import List, Tuple
 
 from .base import FundusDataset, normalize_split
-from .errors import missing_layout_error
+from .errors import DatasetNotFoundError, missing_layout_error
 from .tables import LabelledRows, row_error, rows_to_samples, text_lines
 
 GRADE_NAMES = ("No DR", "Mild", "Moderate", "Severe", "Proliferative DR")
@@ -95,6 +95,11 @@ class DDR(FundusDataset):
         if not self.image_folder.is_dir():
             raise missing_layout_error(f"DDR image folder for split {split!r}", self.image_folder, LAYOUT)
         found, self.excluded_ungradable = self._read_label_file()
+        if self.excluded_ungradable and not found.samples and not found.bad:
+            raise DatasetNotFoundError(
+                f"{self.label_file}: every image it lists ({len(self.excluded_ungradable)}) is grade 5, ungradable, "
+                "and ungradable images are left out: nothing is left. Keep them as a sixth class with "
+                "keep_ungradable=True (train: --keep-ungradable), or use another split")
         class_names = GRADE_NAMES + ((UNGRADABLE_NAME,) if keep_ungradable else ())
         super().__init__(found.samples, class_names, root=root, split=split, bad_samples=found.bad,
                          listed_at=found.listed_at, **options)

@@ -68,12 +68,15 @@ def plot_image_sizes(sizes: Union[Counter, object], top: int = 10) -> Figure:
     if not isinstance(sizes, Counter):
         sizes = image_size_distribution(sizes)
     common = sizes.most_common(top)[::-1]
-    figure = Figure(figsize=(5, 0.4 * len(common) + 1), layout="constrained")
+    # at least 2.6 inches high: with one or two sizes a shorter figure squashes the axis below its label
+    figure = Figure(figsize=(6, max(2.6, 0.4 * len(common) + 1.2)), layout="constrained")
     axes = figure.subplots()
-    axes.barh([f"{w}x{h}" for (w, h), _ in common], [n for _, n in common])
+    bars = axes.barh([f"{w}x{h}" for (w, h), _ in common], [n for _, n in common], height=0.6)
+    axes.bar_label(bars, padding=3, fontsize=9)
+    axes.set_xlim(0, max(n for _, n in common) * 1.15)  # room for the counts
     axes.set_xlabel("images")
-    axes.set_ylabel("width x height (pixels)")
-    axes.set_title(f"image sizes ({sum(sizes.values())} images, {len(sizes)} distinct)")
+    axes.set_ylabel("width x height\n(pixels)")
+    axes.set_title(f"image sizes: {sum(sizes.values())} images, {len(sizes)} distinct", fontsize=10)
     return figure
 
 

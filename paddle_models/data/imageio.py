@@ -97,7 +97,7 @@ def read_image(path: PathLike, reduction: int = 1) -> np.ndarray:
     try:
         data = np.fromfile(str(path), dtype=np.uint8)
     except FileNotFoundError:
-        raise BadSampleError(f"image file does not exist: {path}") from None
+        raise BadSampleError(f"image file {path}: {missing_file_reason(path)}") from None
     except OSError as error:  # a directory, no permission, ...
         raise BadSampleError(f"cannot read image file {path}: {error}") from None
     flags = REDUCED_COLOR_FLAGS[reduction] | cv2.IMREAD_IGNORE_ORIENTATION  # applied below, at every scale
@@ -105,8 +105,7 @@ def read_image(path: PathLike, reduction: int = 1) -> np.ndarray:
     if image is None:
         raise BadSampleError(
             f"cannot decode image {path} ({data.size} bytes): not an image or corrupted. "
-            "Replace or delete the file, or pass skip_bad=True to the dataset (train: --skip-bad) "
-            "to skip it."
+            "Replace or delete the file."
         )
     return apply_orientation(image, exif_orientation(data))  # [H, W, 3] BGR uint8, upright
 
@@ -166,7 +165,7 @@ def read_image_for_size(path: PathLike, min_side: int) -> Tuple[np.ndarray, int]
 def decode_problem(path: PathLike) -> Optional[str]:
     """Why ``path`` cannot be used as an image, or None if it decodes (checked at 1/8 scale, fast)."""
     if not os.path.isfile(path):
-        return "file is listed but does not exist" if not os.path.exists(path) else "not a file"
+        return missing_file_reason(path)
     data = np.fromfile(str(path), dtype=np.uint8)
     if data.size == 0:
         return "file is empty"
@@ -230,7 +229,7 @@ def check_image_file(path: PathLike) -> Tuple[Optional[str], Optional[str]]:
     from PIL import Image
 
     if not os.path.isfile(path):
-        return ("file is listed but does not exist" if not os.path.exists(path) else "not a file"), None
+        return missing_file_reason(path), None
     if os.path.getsize(path) == 0:
         return "file is empty (0 bytes)", None
     try:
@@ -253,14 +252,34 @@ def list_images(folder: PathLike, recursive: bool = False, warn: bool = True):
     """Sorted image files inside ``folder`` (and its sub-folders when ``recursive``), by extension;
     hidden files (``.DS_Store``, ``._P0001.jpg`` from macOS archives) are not images.
 
-    Other visible files (a ``.webp`` or ``.gif``, a note) are left out with an ``UnreadFilesWarning``
-    naming them, never silently (``warn=False``: when only probing whether a folder holds images).
+    Nothing is left out silently (``warn=False``: when only probing whether a folder holds images):
+
+    * other visible files (a ``.webp`` or ``.gif``, a note) are left out with an ``UnreadFilesWarning``
+      naming them;
+    * a symbolic link with an image's name whose target is missing (or a loop of links) is listed,
+      so that whoever reads it names it (a dataset: a bad sample; ``predict``: an error);
+    * sub-folders holding images (read only when ``recursive``) are named in an ``UnreadFilesWarning``.
     """
     folder = Path(folder)
-    candidates = [p for p in (folder.rglob("*") if recursive else folder.iterdir()) if p.is_file()]
+    entries = list(folder.rglob("*") if recursive else folder.iterdir())
+    broken = [p for p in entries if p.is_symlink() and not p.exists()]  # dangling, or a loop of links
+    candidates = [p for p in entries if p.is_file()] + broken
     unread = sorted(p.name for p in candidates if not is_image_file(p) and not p.name.startswith("."))
+    nested = [] if recursive else sorted(p.name for p in entries if p.is_dir() and not p.name.startswith(".")
+                                         and list_images(p, recursive=True, warn=False))
     if unread and warn:
         warnings.warn(f"{folder}: {len(unread)} file(s) left out, not in a format the course reads "
                       f"({', '.join(IMAGE_EXTENSIONS)}): {', '.join(unread[:5])}{', ...' if len(unread) > 5 else ''}. "
                       "Convert images to PNG or JPEG to use them", UnreadFilesWarning, stacklevel=2)
+    if nested and warn:
+        warnings.warn(f"{folder}: the images in its sub-folder(s) {', '.join(nested)} are not read (only the "
+                      "images directly in it are): move them up if they belong here", UnreadFilesWarning,
+                      stacklevel=2)
     return sorted(p for p in candidates if is_image_file(p))
+
+
+def missing_file_reason(path: PathLike) -> str:
+    """Why ``path`` is not a readable file: missing, a broken symbolic link, or something else."""
+    if os.path.islink(path):
+        return f"a symbolic link to a missing file, or a loop of links ({os.readlink(path)})"
+    return "file is listed but does not exist" if not os.path.exists(path) else "not a file"

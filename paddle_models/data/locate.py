@@ -23,7 +23,6 @@ import datetime
 import shutil
 import tempfile
 import time
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
@@ -31,7 +30,7 @@ from typing import Dict, List, Optional, Tuple
 from .. import aistudio
 from ..files import write_text
 from .errors import DatasetNotFoundError
-from .prepare import find_archives, prepare
+from .prepare import find_archives, open_zip, prepare
 from .registry import DATASETS, canonical_name
 
 DATASETS_DIR = Path(__file__).resolve().parents[2] / "datasets"
@@ -195,7 +194,7 @@ def _check_free_space(archives: List[Path], folder: Path) -> None:
     needed = 0
     for archive in archives:
         if archive.suffix.lower() == ".zip":
-            with zipfile.ZipFile(archive) as zf:
+            with open_zip(archive) as zf:
                 needed += sum(member.file_size for member in zf.infolist())
         else:  # a numbered part of one zip: joined first, then unpacked (JPEGs barely compress)
             needed += 2 * archive.stat().st_size

@@ -27,6 +27,7 @@ from typing import Callable, List, Optional
 
 from tqdm.auto import tqdm
 
+from ..errors import UserError
 from ..files import atomic_write
 from .errors import DatasetNotFoundError
 from .registry import canonical_name
@@ -34,6 +35,19 @@ from .registry import canonical_name
 PM_ARCHIVES = ("training.zip", "validation.zip", "valid_gt.zip")
 DDR_ARCHIVE = "DDR-dataset.zip"
 DDR_PART = "DR_grading/"  # the members of the DDR archive the course reads
+
+
+class BadArchiveError(zipfile.BadZipFile, UserError):
+    """A downloaded archive that is not a valid zip (an incomplete download); the message names it."""
+
+
+def open_zip(archive: Path) -> zipfile.ZipFile:
+    """``zipfile.ZipFile(archive)``; a file that is not a valid zip is a ``BadArchiveError`` naming it."""
+    try:
+        return zipfile.ZipFile(archive)
+    except zipfile.BadZipFile as error:
+        raise BadArchiveError(f"{archive} is not a valid zip archive ({error}): the download is probably "
+                              "incomplete; download it again") from None
 
 
 def extract_zip(archive: Path, destination: Path, keep: Optional[Callable[[str], bool]] = None,
@@ -45,7 +59,7 @@ def extract_zip(archive: Path, destination: Path, keep: Optional[Callable[[str],
     to write outside ``destination`` (absolute paths and ``..`` are stripped).
     """
     try:
-        with zipfile.ZipFile(archive) as zf:
+        with open_zip(archive) as zf:
             members = [m for m in zf.infolist()
                        if not m.filename.startswith("__MACOSX/") and not m.filename.endswith(".DS_Store")
                        and (keep is None or keep(m.filename))]
@@ -55,9 +69,11 @@ def extract_zip(archive: Path, destination: Path, keep: Optional[Callable[[str],
                 for member in members:
                     extracted.append(Path(zf.extract(member, destination)))
                     bar.update(member.file_size)
-    except zipfile.BadZipFile as error:
-        raise zipfile.BadZipFile(f"{archive} is not a valid zip archive ({error}): the download "
-                                 "is probably incomplete; download it again") from None
+    except BadArchiveError:
+        raise
+    except zipfile.BadZipFile as error:  # a damaged member, found while extracting it
+        raise BadArchiveError(f"{archive} is damaged ({error}): the download is probably incomplete; "
+                              "download it again") from None
     return [path for path in extracted if path.is_file()]
 
 

@@ -48,7 +48,7 @@ import cv2
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..files import write_csv
+from ..files import make_folder, write_csv
 from .errors import BadSampleError
 from .imageio import read_image_for_size
 from .preprocess import dark_border_box
@@ -271,8 +271,7 @@ def audit_dataset(dataset, output_dir, prefix: str = "audit", progress: bool = T
 
     from ..figures import save_figure
 
-    output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
+    output_dir = make_folder(output_dir, "audit output folder (--output)")
     rows, thumbnails, smallest = [], [], QUALITY_SIZE
     for index in tqdm(range(len(dataset)), desc=f"auditing {prefix}", disable=not progress):
         path, label = dataset.samples[index]

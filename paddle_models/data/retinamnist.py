@@ -99,6 +99,9 @@ def load_split(path: Path, split: str) -> Tuple[np.ndarray, np.ndarray]:
     if images.dtype != np.uint8 or images.ndim != 4 or images.shape[3] != 3 or images.shape[1] != images.shape[2]:
         raise ValueError(f"{path}: {prefix}_images should be uint8 [N, S, S, 3] (RGB), "
                          f"got {images.dtype} {list(images.shape)}")
+    if len(images) == 0:
+        raise ValueError(f"{path}: {prefix}_images holds no images (0 rows), so the {split} split is empty: "
+                         "the file is incomplete or was written wrongly; download it again")
     labels = np.asarray(labels).reshape(len(labels), -1)
     if labels.shape != (len(images), 1):
         raise ValueError(f"{path}: {prefix}_labels should be [{len(images)}, 1] (one grade per image), "

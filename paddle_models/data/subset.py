@@ -12,6 +12,8 @@ from typing import Union
 
 import numpy as np
 
+from .errors import DegenerateDatasetError
+
 
 def stratified_subset(labels, size: Union[int, float], seed: int = 0) -> np.ndarray:
     """Sorted indices of a stratified random subset of ``labels``.
@@ -57,6 +59,11 @@ def train_valid_split(dataset, valid_fraction: float = 0.2, seed: int = 0):
     """
     valid_indices = stratified_subset(dataset.labels, valid_fraction, seed)
     train_indices = np.setdiff1d(np.arange(len(dataset)), valid_indices)
+    if len(train_indices) == 0:
+        most = f"at most {(len(dataset) - 1) / len(dataset):.2f}" if len(dataset) > 1 else "more images"
+        raise DegenerateDatasetError(f"valid_fraction={valid_fraction} of the {len(dataset)} training image(s) "
+                                     f"under {dataset.root} leaves none to train on: use a smaller "
+                                     f"--valid-fraction ({most} here)")
     train, valid = dataset.select(train_indices), dataset.select(valid_indices)
     valid.augment = None
     return train, valid

@@ -383,30 +383,40 @@ def frame_size(image_size: Union[int, str, Tuple[int, int]], aspect: float = PAL
     return int(image_size), int(round(image_size / aspect))
 
 
+
+# ----------------------------------------------------------------------------- provenance
+
+SYNTHETIC_MARKER = "SYNTHETIC.txt"
+
+
+def mark_synthetic(root) -> None:
+    """Leave a note in a synthetic dataset's folder, so that a model trained on it says so.
+
+    The run record's ``synthetic`` field comes from it (``is_synthetic``): a model card then reads
+    "trained on synthetic images", never as a score on real photographs.
+    """
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    files.write_text(root / SYNTHETIC_MARKER, "Written by paddle_models' synthetic generator: painted look-alikes "
+                     "in the official layout, not photographs of eyes. Scores on them say nothing about real data.\n")
+
+
+def is_synthetic(data_root, levels: int = 3) -> bool:
+    """True if ``data_root`` or one of its ``levels`` parents holds the synthetic generator's note."""
+    if data_root is None:
+        return False
+    folder = Path(data_root).resolve()
+    if folder.is_file():
+        folder = folder.parent
+    for place in [folder, *folder.parents][:levels + 1]:
+        if (place / SYNTHETIC_MARKER).is_file():
+            return True
+    return False
+
+
 def write_image(path: Path, image: np.ndarray, quality: int = 92) -> None:
     """Write a JPEG (quality ``quality``) or PNG, depending on the suffix (``files.write_image``)."""
     files.write_image(path, image, jpeg_quality=quality)
-
-
-SYNTHETIC_MARKER = ".synthetic"
-"""A hidden file every ``make_synthetic_*`` leaves in the dataset's root: a model trained there records
-``synthetic: true``, and the web app's card says its numbers are not about real photographs."""
-
-
-def mark_synthetic(root) -> Path:
-    """Leave ``SYNTHETIC_MARKER`` in ``root`` (returned, for the writers' ``return``)."""
-    root = Path(root)
-    files.write_text(root / SYNTHETIC_MARKER, "written by paddle_models.data.synthetic: not real photographs\n")
-    return root
-
-
-def is_synthetic(data_root) -> bool:
-    """True when ``data_root`` (a folder or a file in one) or one of its two parents holds the marker."""
-    if not data_root:
-        return False
-    path = Path(data_root)
-    folder = path if path.is_dir() else path.parent
-    return any((candidate / SYNTHETIC_MARKER).is_file() for candidate in (folder, *list(folder.parents)[:2]))
 
 
 def image_rng(seed: int, *keys: int) -> np.random.Generator:
@@ -475,7 +485,8 @@ def make_synthetic_ichallenge_pm(
             write_image(folder / name, image, quality)
         if split == "valid":
             write_pm_label_table(root / "PALM-Validation-GT", rows, label_format)
-    return mark_synthetic(root)
+    mark_synthetic(root)
+    return root
 
 
 PM_TABLE_COLUMNS = ("ID", "imgName", "Label", "Fovea_X", "Fovea_Y")
@@ -655,7 +666,8 @@ def make_synthetic_ddr(
             write_image(grading / split / name, image, quality)
             lines.append(f"{name} {label_written}\n")
         files.write_text(grading / f"{split}.txt", "".join(lines))
-    return mark_synthetic(root)
+    mark_synthetic(root)
+    return root
 
 
 def make_synthetic_aptos(
@@ -684,7 +696,8 @@ def make_synthetic_aptos(
             write_image(root / f"{split}_images" / f"{id_code}.png", image)
             rows.append((id_code, int(label)) if split == "train" else (id_code,))
         files.write_csv(root / f"{split}.csv", ("id_code", "diagnosis") if split == "train" else ("id_code",), rows)
-    return mark_synthetic(root)
+    mark_synthetic(root)
+    return root
 
 
 def make_synthetic_image_folder(
@@ -709,7 +722,8 @@ def make_synthetic_image_folder(
             else:
                 image, _ = synthetic_fundus(rng, width, height, dr_grade=label)
             write_image(folder / name / f"{name}_{number:04d}.jpg", image)
-    return mark_synthetic(Path(root))
+    mark_synthetic(root)
+    return Path(root)
 
 
 def make_synthetic_ddr_archives(
@@ -880,4 +894,5 @@ def make_synthetic_aptos_clinics(
                       **{key: round(value, 3) for key, value in factors.items()}})
     files.write_csv(root / "train.csv", ("id_code", "diagnosis"), rows)
     files.write_csv(root / "synthetic_truth.csv", list(truth[0]), [list(row.values()) for row in truth])
-    return mark_synthetic(root)
+    mark_synthetic(root)
+    return root

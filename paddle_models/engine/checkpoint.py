@@ -29,6 +29,7 @@ import numpy as np
 import paddle
 
 from ..files import atomic_write
+from ..record import ModelRecord
 
 BEST, LAST = "best.pdparams", "last.pdckpt"
 CHECKSUM_TAG = b"\nPADDLE_MODELS_SHA256:"
@@ -175,7 +176,7 @@ def restore_optimizer_state(optimizer, model, state: dict) -> None:
 
 
 def load_model(path):
-    """Rebuild the model saved in a checkpoint; returns ``(model in eval mode, meta)``.
+    """Rebuild the model saved in a checkpoint; returns ``(model in eval mode, its ModelRecord)``.
 
     Refuses a file that is not a course checkpoint (an exported ``.pdiparams``, a bare state dict) and
     weights that do not fit the model the checkpoint names exactly (``set_state_dict`` would only warn
@@ -192,17 +193,19 @@ def model_from_state(state, path):
     if not isinstance(state, dict) or not isinstance(state.get("model"), dict):
         raise ValueError(f"{path} is not a checkpoint of this course (no 'model' weights and 'meta'): pass the "
                          "best.pdparams of a run (an exported model's files are for predict and app)")
-    meta = state.get("meta") or {}
-    if not meta.get("model_name"):
+    if not (state.get("meta") or {}).get("model_name"):
         raise ValueError(f"{path} does not say which model it holds (no meta['model_name']); "
                          "build the model yourself and use model.set_state_dict(state['model'])")
-    model = build(meta["model_name"], num_classes=meta["num_classes"], **meta.get("model_options", {}))
+    meta = state["meta"]  # the weights are checked against the model it names before the rest is read
+    options = dict(meta.get("model_options") or {})
+    model = build(meta["model_name"], num_classes=meta.get("num_classes"), **options)
     misfit = compare_weights(model, state["model"]).problems()
     if misfit:
         raise ValueError(f"{path}: its weights do not fit the model its meta names ({meta['model_name']}, "
-                         f"{meta['num_classes']} classes, options {meta.get('model_options', {})}): "
+                         f"{meta.get('num_classes')} outputs, options {options}): "
                          f"{len(misfit)} problem(s), e.g. {'; '.join(misfit[:2])}. The meta was edited or the "
                          "weights belong to another model: use the checkpoint the run wrote")
+    record = ModelRecord.from_dict(meta, source=path)
     model.set_state_dict(state["model"])
     model.eval()
-    return model, meta
+    return model, record

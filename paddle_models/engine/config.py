@@ -10,14 +10,21 @@ from dataclasses import asdict, dataclass
 from typing import Optional
 
 from ..metrics import EPOCH_METRICS
-from ..settings import SettingsError, at_least, non_negative, positive, probability, setting, validate
+from ..settings import (SettingsError, at_least, folder_name, non_negative, positive, probability, setting,
+                        validate)
 from ..tasks import LOSSES, task_of_loss
 
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop")
 SCHEDULES = ("constant", "step", "cosine")
 SAMPLERS = ("shuffle", "balanced")
-# What ``monitor`` may name: the validation metrics computed every epoch, and the losses.
-MONITORS = ("val/loss", *(f"val/{name}" for name in EPOCH_METRICS), "train/loss", "train/acc", "train/auc")
+
+
+def monitors(metric_names=EPOCH_METRICS) -> tuple:
+    """What ``monitor`` may name: the validation metrics computed every epoch, and the losses."""
+    return ("val/loss", *(f"val/{name}" for name in metric_names), "train/loss", "train/acc", "train/auc")
+
+
+MONITORS = monitors()  # for some data fewer: sensitivity and specificity need two classes (Trainer checks)
 
 
 @dataclass
@@ -62,7 +69,8 @@ class TrainConfig:
                                resumable=True)
     log_dir: str = setting("runs", "parent folder of the VisualDL logs", hparam=False, resumable=True)
     run_name: Optional[str] = setting(None, "sub-folder name for this run's logs and checkpoints "
-                                            "(default: <data>-<model> on the command line, else 'run')", hparam=False)
+                                            "(default: <data>-<model> on the command line, else 'run')", hparam=False,
+                                     check=folder_name)
     output_dir: Optional[str] = setting(None, "where checkpoints go (default: the run's folder)", hparam=False,
                                         resumable=True)
     resume: bool = setting(False, "continue the run from its last checkpoint (last.pdckpt)", hparam=False,

@@ -21,6 +21,8 @@ import os
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from ..files import WriteError, make_folder, os_error_advice
+
 LOCK_NAME = ".run.lock"
 
 
@@ -69,8 +71,12 @@ class RunLock:
         self.handle = None
 
     def acquire(self) -> "RunLock":
-        self.folder.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+")  # never truncated: the holder's pid stays readable
+        make_folder(self.folder, "run folder")
+        try:
+            handle = open(self.path, "a+")  # never truncated: the holder's pid stays readable
+        except OSError as error:  # a read-only folder (a mounted dataset), no permission
+            raise WriteError(f"cannot write the run folder {self.folder}: {error.strerror}; "
+                             f"{os_error_advice(error)} (--log-dir, --output-dir).") from None
         if not _try_lock(handle):
             try:
                 handle.seek(0)

@@ -1,6 +1,6 @@
 """The training loop of the course: small enough to read in one sitting.
 
-    trainer = Trainer(model, train_set, valid_set, TrainConfig(epochs=10, lr=1e-3), meta=...)
+    trainer = Trainer(model, train_set, valid_set, TrainConfig(epochs=10, lr=1e-3), record=...)
     history = trainer.fit()      # {'train/loss': [...], 'val/acc': [...], ...} one value per epoch
 
 Each epoch: shuffle (reproducibly), forward, loss (auxiliary heads weighted 0.3), backward, clip,
@@ -25,16 +25,20 @@ import numpy as np
 import paddle
 from tqdm import tqdm  # not tqdm.auto: its asyncio variant calls iter() on the loader twice
 
+from ..errors import UserError
 from ..files import write_text
-from ..metrics import BINARY_ONLY_METRICS, confusion_matrix, roc_auc
-from ..settings import SettingsError, hparam_names
-from ..visualdl_log import RunLogger
+from ..metrics import BINARY_ONLY_METRICS, confusion_matrix, epoch_metric_names, roc_auc
+from ..models.pretrained import compare_weights
+from ..record import ModelRecord, record_for_model
+from ..settings import SettingsError, hparam_names, resume_differences
+from ..tasks import output_count
 from ..referral import screening_record
+from ..visualdl_log import RunLogger
 from . import distributed
 from .batchnorm import average_batch_norm_stats, recompute_batch_norm_stats
 from .checkpoint import (BEST, LAST, load_checkpoint, optimizer_state, restore_optimizer_state, save_checkpoint,
                          update_checkpoint_meta)
-from .config import TrainConfig
+from .config import TrainConfig, monitors
 from .device import choose_device, set_seed, use_amp
 from .evaluate import EvalResult, evaluate
 from .loader import WORKER_FAILURE_HINT, is_worker_failure, make_loader, set_loader_epoch
@@ -46,6 +50,33 @@ from .runlock import claim_run_folder
 warnings.filterwarnings("ignore", message="When training, we now always track global mean")
 
 HPARAM_METRICS = ["val/acc", "val/auc", "val/kappa", "val/loss"]
+# What a checkpoint's meta says of the model and data; a resumed run must agree on all of them.
+RUN_FACTS = ("model_name", "model_options", "num_classes", "task", "class_names", "input_size", "preprocess",
+             "dataset")
+
+
+def where(dataset) -> str:
+    """Where a dataset's images are, for messages: its root and split."""
+    return f"{getattr(dataset, 'root', None) or type(dataset).__name__}, split {getattr(dataset, 'split', None)!r}"
+
+
+def check_settings_fit_data(config: TrainConfig, train_set, valid_set) -> None:
+    """Settings that cannot work with this data are refused before anything is built or written."""
+    classes = train_set.num_classes
+    trained, validated = (list(getattr(part, "class_names", None) or []) for part in (train_set, valid_set))
+    if trained and validated and trained != validated:  # label k would mean another class in each
+        raise UserError(f"the validation images ({where(valid_set)}) have the classes {validated}, the "
+                        f"training images ({where(train_set)}) {trained}: give both the same class "
+                        "folders (a class without validation images may stay empty)")
+    if config.loss == "bce" and classes != 2:
+        raise SettingsError(f"loss='bce' trains one logit, for two classes; this data has {classes} classes "
+                            f"({', '.join(map(str, trained))}): use --loss ce (or ordinal for grades)")
+    computed = monitors(epoch_metric_names(classes))
+    if config.monitor not in computed:
+        only_binary = config.monitor.split("/")[-1] in BINARY_ONLY_METRICS
+        raise SettingsError(f"monitor={config.monitor!r} is not computed for {classes} classes"
+                            + (" (sensitivity and specificity exist for two classes only)" if only_binary else "")
+                            + "; choose one of: " + ", ".join(computed))
 
 
 class ResumeError(RuntimeError):
@@ -58,23 +89,42 @@ class RunFolderTakenError(RuntimeError):
 
 class Trainer:
     def __init__(self, model, train_set, valid_set, config: Optional[TrainConfig] = None,
-                 meta: Optional[dict] = None, class_names: Optional[List[str]] = None, loss=None):
-        """``loss``: a callable (outputs, labels) -> scalar loss to train with instead of the one
+                 meta: Optional[dict] = None, class_names: Optional[List[str]] = None, loss=None,
+                 record: Optional[ModelRecord] = None):
+        """``record``: the run record the checkpoints carry (``experiment.model_record``); a partial
+        ``meta`` dict instead is completed from the model, the data and the config.
+        ``loss``: a callable (outputs, labels) -> scalar loss to train with instead of the one
         ``config.loss`` names (a lesson's own loss); ``config.loss`` still says what the outputs mean
         (its task), i.e. how evaluation turns them into probabilities."""
         self.config = config or TrainConfig()
         self.custom_loss = loss
         self.model, self.train_set, self.valid_set = model, train_set, valid_set
+        check_settings_fit_data(self.config, train_set, valid_set)
         self.class_names = list(class_names or getattr(train_set, "class_names", None)
                                 or [str(c) for c in range(train_set.num_classes)])
-        self.meta = dict(meta or {})
-        self.meta.setdefault("task", self.config.task)
-        self.meta.setdefault("class_names", self.class_names)
+        self.record = record if record is not None else self._complete_record(meta)
         self.output_dir = Path(self.config.output_dir)
         self.best_checkpoint = self.output_dir / BEST
         self.log_dir = Path(self.config.log_dir) / self.config.run_name
         self.history: Dict[str, list] = {}
         self.best_value, self.best_epoch, self.stale_epochs, self.start_epoch = None, -1, 0, 0
+        self.last_evaluation = None  # (epoch, EvalResult) of the latest validation pass
+
+    @property
+    def meta(self) -> ModelRecord:
+        """The run record (read like the stored dict: ``trainer.meta["class_names"]``)."""
+        return self.record
+
+    def _complete_record(self, meta: Optional[dict]) -> ModelRecord:
+        """A record from a partial meta dict: the task, classes and preprocessing the run trains with."""
+        stored = dict(meta or {})
+        stored.setdefault("task", self.config.task)
+        stored.setdefault("class_names", self.class_names)
+        stored["num_classes"] = output_count(stored["task"], len(stored["class_names"]))  # what the data needs
+        preprocess = getattr(self.train_set, "preprocess", None)
+        if preprocess is not None:
+            stored.setdefault("preprocess", preprocess.to_dict())
+        return record_for_model(self.model, stored)
 
     # ------------------------------------------------------------------ set-up
 
@@ -116,12 +166,21 @@ class Trainer:
         with claim_run_folder(self.output_dir, (self.train_set, self.valid_set), log_folder=self.log_dir):
             if not self.config.resume:
                 self._clear_earlier_run()
-            return self._fit()
+            try:
+                return self._fit()
+            except BaseException:
+                if not self.config.resume and not self.history:  # failed before its first epoch ended
+                    self._remove_visualdl_log()  # else it alone would block the corrected rerun
+                raise
 
     def _earlier_run_files(self) -> list:
         """What an earlier run left in this run's folders: checkpoints and VisualDL records."""
         files = [self.output_dir / name for name in (BEST, LAST)]
         return [path for path in files if path.exists()] + sorted(self.log_dir.glob("vdlrecords.*.log"))
+
+    def _remove_visualdl_log(self) -> None:
+        for path in self.log_dir.glob("vdlrecords.*.log"):
+            path.unlink()
 
     def _clear_earlier_run(self) -> None:
         """A fresh run never silently replaces another: refuse, unless ``overwrite`` asks for it."""
@@ -154,6 +213,7 @@ class Trainer:
                           **{f"val/{name}": value for name, value in result.metrics.items()},
                           "lr": self.optimizer.get_lr()}
                 improved = self._record(epoch, scores)
+                self.last_evaluation = (epoch, result)
                 if main:
                     self._save(epoch, improved)
                     print(self._summary_line(epoch, scores, time.time() - started, improved), flush=True)
@@ -231,13 +291,7 @@ class Trainer:
         for name, value in scores.items():
             self.history.setdefault(name, []).append(float(value))
         self.logger.scalars(scores, epoch + 1)
-        if self.config.monitor not in scores:
-            raise SettingsError(
-                f"monitor={self.config.monitor!r} is not computed for this task; this run has: "
-                + ", ".join(sorted(name for name in scores if name != "lr"))
-                + (" (sensitivity and specificity exist for two classes only)"
-                   if self.config.monitor.split("/")[-1] in BINARY_ONLY_METRICS else ""))
-        value = scores.get(self.config.monitor)
+        value = scores[self.config.monitor]
         if not np.isfinite(value):
             value = -np.inf if self.config.monitor_mode == "max" else np.inf
         better = (self.best_value is None or
@@ -251,13 +305,13 @@ class Trainer:
     def _save(self, epoch: int, improved: bool) -> None:
         weights = self.model.state_dict()
         if improved:
-            save_checkpoint({"model": weights, "meta": self.meta, "epoch": epoch,
+            save_checkpoint({"model": weights, "meta": self.record.to_dict(), "epoch": epoch,
                              "metrics": {k: v[-1] for k, v in self.history.items()}}, self.best_checkpoint)
         if not self.config.save_last:
             return
         save_checkpoint({
             "model": weights, "optimizer": optimizer_state(self.optimizer, self.model), "scheduler": self.scheduler.state_dict(),
-            "meta": self.meta, "config": self.config.to_dict(), "epoch": epoch, "history": self.history,
+            "meta": self.record.to_dict(), "config": self.config.to_dict(), "epoch": epoch, "history": self.history,
             "best_value": self.best_value, "best_epoch": self.best_epoch, "stale_epochs": self.stale_epochs,
             "rng": {"numpy": np.random.get_state(), "python": random.getstate()},
         }, self.output_dir / LAST)
@@ -271,22 +325,33 @@ class Trainer:
                               "--log-dir, or drop --resume to start a new run. (Runs trained with "
                               "--no-save-last cannot be resumed.)")
         state = load_checkpoint(path)
-        differences = []
-        saved_model, model = (state.get("meta") or {}).get("model_name"), self.meta.get("model_name")
-        if saved_model and model and saved_model != model:
-            differences.append(f"model {saved_model} -> {model}")
-        saved = state.get("config") or {}
-        for item in fields(self.config):  # the schema says which settings a resumed run may change
-            value = getattr(self.config, item.name)
-            if not item.metadata["resumable"] and item.name in saved and saved[item.name] != value:
-                differences.append(f"{item.name} {saved[item.name]!r} -> {value!r}")
+        differences = self._differences_from(state)
         if differences:
             raise ResumeError(f"--resume: {path} is a different run: " + "; ".join(differences)
                               + ". Use the original settings, or another --run-name for a new run.")
         return state
 
+    def _differences_from(self, state: dict) -> List[str]:
+        """What differs between the run saved in ``state`` and this one, among what changes the result.
+
+        The settings schema says which settings those are (all but the ``resumable`` ones); a run
+        built without it (a lesson's own Trainer) is compared by what its meta says of the model and data.
+        """
+        saved_meta, current_meta = state.get("meta") or {}, self.record.to_dict()
+        saved = {**(saved_meta.get("settings") or {}), **(state.get("config") or {})}
+        differences = resume_differences(saved, {**self.record.settings, **self.config.to_dict()})
+        if not differences:
+            differences = [f"{key} {saved_meta[key]} -> {current_meta[key]}" for key in RUN_FACTS
+                           if key in saved_meta and saved_meta[key] != current_meta.get(key)]
+        return differences
+
     def _restore(self, state: dict) -> None:
         """Continue from ``last.pdckpt``: weights, optimizer, schedule, history, best epoch."""
+        misfit = compare_weights(self.model, state["model"]).problems()
+        if misfit:  # set_state_dict would only warn and keep random weights
+            raise ResumeError(f"--resume: the weights in {self.output_dir / LAST} do not fit this model: "
+                              f"{len(misfit)} problem(s), e.g. {'; '.join(misfit[:2])}. Use the original "
+                              "settings, or another --run-name for a new run.")
         self.model.set_state_dict(state["model"])
         restore_optimizer_state(self.optimizer, self.model, state["optimizer"])
         self.scheduler.set_state_dict(state["scheduler"])
@@ -318,15 +383,27 @@ class Trainer:
         star = " *" if improved else ""
         return f"epoch {epoch + 1}/{self.config.epochs}  {shown}  lr {scores['lr']:.2e}  {seconds:.1f}s{star}"
 
+    def _best_epoch_evaluation(self) -> EvalResult:
+        """The validation pass of the best weights, which the model holds afterwards.
+
+        When the best epoch is the last one run, the model in memory *is* the best checkpoint and its
+        validation pass was just made: reuse it instead of reloading and evaluating again (the one
+        extra pass was most of the trainer's overhead over a bare loop; benchmarks/engine.py).
+        """
+        last_epoch, last_result = self.last_evaluation or (None, None)
+        if last_epoch == self.best_epoch and distributed.world_size() == 1:
+            return last_result
+        self.model.set_state_dict(load_checkpoint(self.best_checkpoint)["model"])
+        return evaluate(self.model, self.valid_set, self.config.batch_size, self.config.task,
+                        self.loss, self.class_names, across_ranks=False)
+
     def _log_final_evaluation(self) -> None:
         """With the best weights: confusion matrix, ROC and PR curves, hyper-parameters."""
         if not distributed.is_main_process() or not self.best_checkpoint.exists():
             return
         from ..figures import plot_confusion_matrix, plot_roc_curves
 
-        self.model.set_state_dict(load_checkpoint(self.best_checkpoint)["model"])
-        result: EvalResult = evaluate(self.model, self.valid_set, self.config.batch_size, self.config.task,
-                                      self.loss, self.class_names, across_ranks=False)
+        result: EvalResult = self._best_epoch_evaluation()
         step = self.best_epoch + 1
         log = self.logger
         log.figure("val/confusion_matrix", plot_confusion_matrix(confusion_matrix(result.y_true, result.probs),
@@ -334,16 +411,17 @@ class Trainer:
         log.figure("val/roc_figure", plot_roc_curves(result.y_true, result.probs, self.class_names), step)
         log.pr_curve("val/pr", result.y_true, result.probs, step, self.class_names)
         log.roc_curve("val/roc", result.y_true, result.probs, step, self.class_names)
-        settings = {**(self.meta.get("settings") or {}), **self.config.to_dict()}
+        settings = {**self.record.settings, **self.config.to_dict()}
         names = set(hparam_names())
         hparams = {key: value for key, value in settings.items() if key in names and value is not None}
-        hparams.update(model=self.meta.get("model_name", type(self.model).__name__))
+        hparams.update(model=self.record.model_name)
         log.hparams(hparams, HPARAM_METRICS)
         self.final_evaluation = result
-        self.meta.update(screening_record(result.y_true, result.logits, self.config.task))  # calibration, referral
-        update_checkpoint_meta(self.best_checkpoint, self.meta)
+        screening = screening_record(result.y_true, result.logits, self.record.task)  # calibration, referral
+        self.record = self.record.updated(**screening)
+        update_checkpoint_meta(self.best_checkpoint, screening)
 
 
-def fit(model, train_set, valid_set, meta: Optional[dict] = None, **settings) -> Dict[str, list]:
+def fit(model, train_set, valid_set, meta=None, **settings) -> Dict[str, list]:
     """``Trainer(model, train_set, valid_set, TrainConfig(**settings), meta).fit()`` in one call."""
     return Trainer(model, train_set, valid_set, TrainConfig(**settings), meta=meta).fit()

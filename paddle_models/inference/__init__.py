@@ -21,13 +21,13 @@ from .analysis import (confusion_counts, error_table, format_error_table, miscla
                        over_graded, per_class_errors, per_predicted_class_errors, under_graded)
 from .ensemble import Ensemble, average_probs, majority_vote
 from .export import (ExportedModel, MainHead, export_checkpoint, export_model, find_model_files,
-                     load_dygraph, load_export_meta)
+                     load_dygraph, load_export_meta, load_export_record)
 from .gradcam import GradCAM, explain_images, find_layer, gradcam, map_layers, overlay_heatmap, save_gradcam
 from .predict import list_images, predict_folder, write_palm_csv, write_predictions_csv
 from .predictor import BasePredictor, DygraphPredictor, PredictionResult, Predictor, to_probabilities
 
 __all__ = [
-    "export_model", "export_checkpoint", "ExportedModel", "MainHead", "find_model_files", "load_export_meta",
+    "export_model", "export_checkpoint", "ExportedModel", "MainHead", "find_model_files", "load_export_meta", "load_export_record",
     "load_dygraph",
     "Predictor", "DygraphPredictor", "BasePredictor", "PredictionResult", "to_probabilities",
     "predict_folder", "list_images", "write_predictions_csv", "write_palm_csv",

@@ -36,6 +36,9 @@ GoogLeNet returns (main, aux1, aux2) while training; the export runs the model i
 from __future__ import annotations
 
 import json
+import os
+import shutil
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple, Optional
 
@@ -43,10 +46,10 @@ import numpy as np
 import paddle
 from paddle import nn
 
-from ..data import PreprocessConfig
-from ..files import write_text
+from ..errors import UserError
+from ..files import WriteError, temporary_path, write_text
 from ..models import evaluating, main_output
-from ..tasks import check_task, class_count
+from ..record import ModelRecord, RecordError, record_for_model
 
 META_SUFFIX = ".meta.json"
 DYGRAPH_SUFFIX = ".dygraph.pdparams"
@@ -92,49 +95,6 @@ def find_model_files(prefix) -> tuple:
     )
 
 
-def _count_outputs(model: nn.Layer, input_size: int) -> int:
-    """Run one blank image through the model (in eval mode) to learn how many logits it returns.
-
-    Eval mode matters: a forward pass in training mode would update batch-norm running statistics,
-    even under ``paddle.no_grad()``.
-    """
-    with evaluating(model):
-        logits = main_output(model(paddle.zeros([1, 3, input_size, input_size], "float32")))
-    return int(logits.shape[-1])
-
-
-def complete_meta(model: nn.Layer, meta: Optional[dict], input_size: Optional[int]) -> dict:
-    """Fill in what a checkpoint's meta may lack: preprocessing, input size, task, classes.
-
-    The input size and ``preprocess.input_size`` must agree: the predictor preprocesses every image to
-    ``preprocess.input_size`` (the centre crop, if any) and feeds it to a program traced for ``input_size``.
-    """
-    meta = dict(meta or {})
-    if meta.get("preprocess") is not None:
-        preprocess = PreprocessConfig.from_dict(meta["preprocess"])
-    else:
-        size = input_size or meta.get("input_size") or getattr(model, "default_input_size", 224)
-        preprocess = PreprocessConfig(image_size=int(size))
-    input_size = int(input_size or meta.get("input_size") or preprocess.input_size)
-    if input_size != preprocess.input_size:
-        raise ValueError(f"input_size={input_size} disagrees with the preprocessing's output side "
-                         f"{preprocess.input_size}; the predictor would feed images of the wrong size")
-    task = check_task(meta.get("task") or "multiclass")
-    # meta['num_classes'] is the number of model *outputs* (the engine's convention, what `build`
-    # needs): 1 for a one-logit binary model, which still predicts 2 classes
-    outputs = meta.get("num_classes") or _count_outputs(model, input_size)
-    classes = class_count(task, outputs)
-    class_names = list(meta.get("class_names") or [f"class {k}" for k in range(classes)])
-    if len(class_names) != classes:
-        raise ValueError(f"{len(class_names)} class names for a {task} model with {outputs} output(s): "
-                         f"{class_names}")
-    meta.update(preprocess=preprocess.to_dict(), input_size=input_size, task=task,
-                num_classes=int(outputs), class_names=class_names,
-                model_name=meta.get("model_name") or type(model).__name__.lower(),
-                model_options=dict(meta.get("model_options") or {}))
-    return meta
-
-
 def _to_json(value):
     """json.dump fallback: NumPy scalars and arrays, paths, anything else as its string."""
     if isinstance(value, np.generic):
@@ -144,56 +104,160 @@ def _to_json(value):
     return str(value)
 
 
+FORMATS = ("paddle", "onnx")  # paddle: the paddle.inference program; onnx: that program and <prefix>.onnx
+PRECISIONS = ("fp32", "int8")
+
+
+class DamagedExportError(UserError):
+    """An exported model's file is unreadable or incomplete; the message names it and says export again."""
+
+
+def check_export_options(format: str, precision: str) -> None:
+    if format not in FORMATS:
+        raise UserError(f"unknown export format {format!r}: choose one of {', '.join(FORMATS)}")
+    if precision not in PRECISIONS:
+        raise UserError(f"unknown precision {precision!r}: choose one of {', '.join(PRECISIONS)}")
+    if format == "onnx" and precision == "int8":
+        raise UserError("INT8 runs on paddle.inference (oneDNN): export --precision int8 with --format paddle, "
+                        "or --format onnx in fp32")
+
+
 def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
-                 batch_size: Optional[int] = None, meta: Optional[dict] = None) -> ExportedModel:
+                 batch_size: Optional[int] = None, meta: Optional[dict] = None, format: str = "paddle",
+                 precision: str = "fp32", calibration: Optional[np.ndarray] = None) -> ExportedModel:
     """Save ``model`` as a static inference program + weights + ``<prefix>.meta.json``.
 
-    input_size: image side S of the InputSpec [batch, 3, S, S]; default: ``meta['input_size']``,
-        else the preprocessing's output side (``input_size``), else ``model.default_input_size``.
+    input_size: image side S of the InputSpec [batch, 3, S, S]; default: the preprocessing's output
+        side (``record.input_size``), else ``model.default_input_size``.
     batch_size: None for a dynamic batch dimension (any number of images per call), or a fixed int
         (the predictor then pads the last batch).
-    meta: the checkpoint's metadata (``engine.load_model`` returns it); missing entries get defaults
-        (task 'multiclass', ImageNet-normalised default preprocessing, names 'class 0', ...).
+    meta: the checkpoint's ``ModelRecord`` (``engine.load_model`` returns it), or a partial dict whose
+        missing entries get defaults (``record.record_for_model``: task 'multiclass', ImageNet-normalised
+        default preprocessing, names 'class 0', ...).
+    format: 'paddle', or 'onnx' to write ``<prefix>.onnx`` as well (``paddle2onnx``; run it with
+        ``Predictor(prefix, backend="onnxruntime")``).
+    precision: 'fp32', or 'int8' (post-training quantization, ``quantize.py``), calibrated on
+        ``calibration``: preprocessed *training* images, float32 [N, 3, S, S].
+
+    Every file is written into a temporary folder next to the prefix first and moved into place only
+    when all are complete (``staged_export``): a failed export leaves an earlier one at the prefix intact.
     """
     if batch_size is not None and int(batch_size) < 1:
         raise ValueError(f"batch_size must be None (dynamic) or >= 1, got {batch_size}")
-    meta = complete_meta(model, meta, input_size)
-    size = meta["input_size"]
-    out_prefix = Path(out_prefix)
-    out_prefix.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in PROGRAM_SUFFIXES:  # an older export under the other Paddle version must not be picked up
-        Path(str(out_prefix) + suffix).unlink(missing_ok=True)
+    check_export_options(format, precision)
+    record = record_for_model(model, meta, input_size)
+    size = record.input_size
     spec = paddle.static.InputSpec([batch_size, 3, size, size], "float32", name=INPUT_NAME)
-    with evaluating(model, gradients=True):  # dropout off, batch norm running statistics, main head only
-        paddle.jit.save(MainHead(model), str(out_prefix), input_spec=[spec])
-    model_file, params_file = find_model_files(out_prefix)
-    meta.update(format_version=FORMAT_VERSION, output="logits", input_name=INPUT_NAME,
-                batch_size=None if batch_size is None else int(batch_size),
-                model_file=model_file.name, params_file=params_file.name,
-                paddle_version=paddle.__version__)
-    meta_file = Path(str(out_prefix) + META_SUFFIX)
-    write_text(meta_file, json.dumps(meta, indent=2, default=_to_json))
-    from ..engine.checkpoint import save_checkpoint  # (lazy: the engine imports scikit-learn)
+    if precision == "int8":
+        from .quantize import check_calibration
 
-    dygraph_file = Path(str(out_prefix) + DYGRAPH_SUFFIX)
-    save_checkpoint({"model": model.state_dict(), "meta": meta}, dygraph_file)  # atomic, with a checksum
-    return ExportedModel(model_file, params_file, meta_file, dygraph_file)
+        calibration = check_calibration(calibration, size, batch_size)
+    export = {}
+    with staged_export(Path(out_prefix)) as stage, evaluating(model, gradients=True):
+        # eval mode: dropout off, batch norm running statistics, main head only
+        if precision == "int8":
+            from .quantize import CALIBRATION_NOTE, quantize_layer
+
+            model_file, params_file = quantize_layer(MainHead(model), spec, calibration, stage, batch_size)
+            export["quantization"] = {"calibration_images": len(calibration), "method": CALIBRATION_NOTE,
+                                      "tool": "paddle.static.quantization.PostTrainingQuantization"}
+        else:
+            paddle.jit.save(MainHead(model), str(stage), input_spec=[spec])
+            model_file, params_file = find_model_files(stage)
+        onnx_file = None
+        if format == "onnx":
+            from .onnx_backend import ONNX_SUFFIX, convert_to_onnx
+
+            onnx_file = convert_to_onnx(model_file, params_file, Path(str(stage) + ONNX_SUFFIX))
+        export.update(format_version=FORMAT_VERSION, output="logits", input_name=INPUT_NAME,
+                      batch_size=None if batch_size is None else int(batch_size), precision=precision,
+                      model_file=model_file.name, params_file=params_file.name,
+                      onnx_file=onnx_file.name if onnx_file else None, paddle_version=paddle.__version__)
+        stored = record.updated(export=export).to_dict()
+        write_text(Path(str(stage) + META_SUFFIX), json.dumps(stored, indent=2, default=_to_json))
+        from ..engine.checkpoint import save_checkpoint  # (lazy: the engine imports scikit-learn)
+
+        save_checkpoint({"model": model.state_dict(), "meta": stored}, Path(str(stage) + DYGRAPH_SUFFIX))
+    prefix = str(out_prefix)
+    return ExportedModel(Path(prefix + model_file.suffix), Path(prefix + ".pdiparams"),
+                         Path(prefix + META_SUFFIX), Path(prefix + DYGRAPH_SUFFIX))
+
+
+# every file an export may write; an export replaces them all (a .pdmodel left from Paddle 2.6 beside
+# a new .json, or an old .onnx, would otherwise be taken for part of the new export)
+EXPORT_SUFFIXES = (".json", ".pdmodel", ".pdiparams", ".pdiparams.info", ".onnx", DYGRAPH_SUFFIX, META_SUFFIX)
+
+
+@contextmanager
+def staged_export(prefix: Path):
+    """Yield a prefix inside a temporary folder beside ``prefix``; when the block ends without an error,
+    move every file written there to ``prefix`` + its suffix, the record (meta) last.
+
+    Like the checkpoints' ``atomic_write``: a full disk, an error or Ctrl-C while writing leaves an
+    earlier export at ``prefix`` as it was.  The old record is removed first, so even a crash during the
+    few renames cannot pair an old record with new weights (the prefix then holds no export: export again).
+    """
+    folder = prefix.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        stage_dir = temporary_path(prefix)
+        stage_dir.mkdir()
+    except OSError as error:
+        raise WriteError(f"cannot export to {prefix}: {error.strerror or error}. Choose a folder you can "
+                         "write to") from error
+    try:
+        try:
+            yield stage_dir / prefix.name
+        except OSError as error:  # a full disk, a read-only folder: the earlier export is intact
+            raise WriteError(f"cannot export to {prefix}: {error.strerror or error}. Free disk space or choose "
+                             "another --output; any earlier export there is unchanged") from error
+        written = {path.name[len(prefix.name):]: path for path in stage_dir.iterdir()}
+        target = {suffix: Path(str(prefix) + suffix) for suffix in set(EXPORT_SUFFIXES) | set(written)}
+        target[META_SUFFIX].unlink(missing_ok=True)
+        for suffix, path in target.items():
+            if suffix not in written:
+                path.unlink(missing_ok=True)
+        for suffix in sorted(written, key=lambda s: s == META_SUFFIX):  # the record last
+            os.replace(written[suffix], target[suffix])
+    finally:
+        shutil.rmtree(stage_dir, ignore_errors=True)
 
 
 def export_checkpoint(checkpoint_path, out_prefix, input_size: Optional[int] = None,
-                      batch_size: Optional[int] = None) -> ExportedModel:
-    """A training checkpoint (``best.pdparams``) -> an exported model, with the checkpoint's meta.
+                      batch_size: Optional[int] = None, format: str = "paddle", precision: str = "fp32",
+                      calibration_images: int = 64, data_root=None) -> ExportedModel:
+    """A training checkpoint (``best.pdparams``) -> an exported model, with the checkpoint's record.
 
-    The meta also gets the checkpoint's ``best_epoch`` (counted from 1, as the training lines print it;
-    the checkpoint itself counts from 0) and ``metrics`` (the scores of that epoch).
+    The record also gets the checkpoint's ``best_epoch`` (counted from 1, as the training lines print
+    it; the checkpoint itself counts from 0) and ``metrics`` (the scores of that epoch).
+    precision 'int8' calibrates on ``calibration_images`` images of the checkpoint's *training* split,
+    read from ``data_root`` (default: where the checkpoint was trained).
     """
     from ..engine.checkpoint import load_checkpoint, model_from_state  # here: the engine pulls in scikit-learn
 
+    check_export_options(format, precision)
     state = load_checkpoint(checkpoint_path)  # read and checksum-verified once
-    model, meta = model_from_state(state, checkpoint_path)
+    model, record = model_from_state(state, checkpoint_path)
     epoch = state.get("epoch")
-    meta = {**meta, "best_epoch": epoch + 1 if isinstance(epoch, int) else None, "metrics": state.get("metrics") or {}}
-    return export_model(model, out_prefix, input_size=input_size, batch_size=batch_size, meta=meta)
+    record = record.updated(best_epoch=epoch + 1 if isinstance(epoch, int) else None,
+                            metrics=dict(state.get("metrics") or {}))
+    calibration = None
+    if precision == "int8":
+        calibration = training_images_for_calibration(record, checkpoint_path, calibration_images, data_root)
+    return export_model(model, out_prefix, input_size=input_size, batch_size=batch_size, meta=record,
+                        format=format, precision=precision, calibration=calibration)
+
+
+def training_images_for_calibration(record: ModelRecord, checkpoint_path, count: int, data_root=None) -> np.ndarray:
+    """``count`` preprocessed images of the split the checkpoint was trained on (not its validation share)."""
+    from ..experiment import evaluation_dataset
+    from .quantize import QuantizationError, calibration_inputs
+
+    data_root = data_root or record.settings.get("data_root")
+    if not record.dataset or not data_root:
+        raise QuantizationError(f"{checkpoint_path} does not record its training data, which INT8 calibration "
+                                "needs: pass --data-root (and train with this course's `train`)")
+    return calibration_inputs(evaluation_dataset(record, data_root, split="train"), count)
 
 
 EXPORT_COMMAND = "python -m paddle_models export --checkpoint RUN/best.pdparams --output PREFIX"
@@ -216,16 +280,36 @@ def not_an_export(prefix) -> str:
             f"file to preprocess images as in training). Export one with {EXPORT_COMMAND}")
 
 
+REQUIRED_META = ("preprocess", "task", "class_names", "input_size")
+EXPORT_AGAIN = "export the model again (python -m paddle_models export ... --overwrite)"
+
+
 def load_export_meta(prefix) -> dict:
-    """Read ``<prefix>.meta.json`` written by ``export_model``."""
+    """``<prefix>.meta.json`` as written by ``export_model``: the stored record, as a plain dict; a damaged
+    one is named (``DamagedExportError``)."""
     path = Path(str(prefix) + META_SUFFIX)
     if not path.is_file():
         raise FileNotFoundError(not_an_export(prefix))
-    meta = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DamagedExportError(f"{path} is damaged (not valid JSON: {error}): {EXPORT_AGAIN}") from error
+    missing = [key for key in REQUIRED_META if key not in meta] if isinstance(meta, dict) else list(REQUIRED_META)
+    if missing:
+        raise DamagedExportError(f"{path} is damaged (it lacks {', '.join(missing)}): {EXPORT_AGAIN}")
     if meta.get("format_version", 0) > FORMAT_VERSION:
         raise ValueError(f"{path} has format_version {meta['format_version']}; this code reads "
                          f"up to {FORMAT_VERSION}: update paddle_models")
     return meta
+
+
+def load_export_record(prefix) -> ModelRecord:
+    """The ``ModelRecord`` of an exported model (what the predictor, the app and Grad-CAM read)."""
+    path = Path(str(prefix) + META_SUFFIX)
+    try:
+        return ModelRecord.from_dict(load_export_meta(prefix), source=path)
+    except RecordError as error:
+        raise DamagedExportError(f"{error}: {EXPORT_AGAIN}") from None
 
 
 def load_dygraph(prefix):

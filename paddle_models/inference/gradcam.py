@@ -29,12 +29,12 @@ import numpy as np
 import paddle
 import paddle.nn.functional as F
 
-from ..data import PreprocessConfig, preprocess_image, to_input
+from ..data import preprocess_image, to_input
 from ..files import write_image
 from ..models import evaluating, main_output
 from ..models.summary import record_layer_outputs
+from ..record import record_for_model
 from ..tasks import class_count, to_probabilities
-from .export import complete_meta
 
 
 def score_weights(classes: np.ndarray, num_outputs: int, task: str = "multiclass") -> np.ndarray:
@@ -178,26 +178,27 @@ def overlay_heatmap(image_rgb: np.ndarray, cam: np.ndarray, alpha: float = 0.4,
 
 def _expand(images) -> List[Path]:
     """Files stay, folders become their image files."""
-    from .predict import list_images
+    from .predict import list_images, without_repeats
 
     if isinstance(images, (str, Path)):
         images = [images]
     paths = []
     for item in images:
         paths.extend(list_images(item) if Path(item).is_dir() else [Path(item)])
-    return paths
+    return without_repeats(paths)
 
 
-def explain_images(model, meta: Optional[dict], images, target_class=None, layer=None):
+def explain_images(model, meta, images, target_class=None, layer=None):
     """Image files -> (preprocessed RGB images [N, S, S, 3], maps [N, S, S], classes [N]).
 
-    The images are preprocessed with ``meta['preprocess']`` (the checkpoint's settings).
+    The images are preprocessed as the checkpoint's record says (``record.preprocess``); ``meta``
+    is that ``ModelRecord`` (``load_model`` returns it), a partial dict, or None for defaults.
     """
-    meta = complete_meta(model, meta, None)
-    config = PreprocessConfig.from_dict(meta["preprocess"])
+    record = record_for_model(model, meta)
+    config = record.preprocess
     rgb = np.stack([preprocess_image(str(path), config) for path in _expand(images)])
     inputs = np.stack([to_input(image, config) for image in rgb])
-    maps, classes = GradCAM(model, layer, meta["task"])(inputs, target_class)
+    maps, classes = GradCAM(model, layer, record.task)(inputs, target_class)
     return rgb, maps, classes
 
 
@@ -205,20 +206,28 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name)).strip("_") or "class"
 
 
-def save_gradcam(model, meta: Optional[dict], images, output_dir, target_class=None, layer=None,
+def save_gradcam(model, meta, images, output_dir, target_class=None, layer=None,
                  alpha: float = 0.4, batch_size: int = 8) -> List[Path]:
     """Write one PNG overlay ``<image stem>_gradcam_<class name>.png`` per image; returns the paths.
 
+    Two images of one name from two folders keep apart: their stems are then their paths relative
+    to the folder both lie in (``left__V0001_gradcam_PM.png``); an image given twice is drawn once.
+
     images: image files and/or folders.  target_class: None for each image's predicted class.
     """
-    meta = complete_meta(model, meta, None)
+    from .predict import unique_names
+
+    record = record_for_model(model, meta)
     output_dir = Path(output_dir)
     paths, written = _expand(images), []
+    stems = [_safe(Path(name).with_suffix("").as_posix().replace("/", "__")) for name in unique_names(paths)]
     for start in range(0, len(paths), batch_size):
         batch = paths[start:start + batch_size]
-        rgb, maps, classes = explain_images(model, meta, batch, target_class, layer)
-        for path, image, cam, k in zip(batch, rgb, maps, classes):
-            out = output_dir / f"{path.stem}_gradcam_{_safe(meta['class_names'][k])}.png"
+        rgb, maps, classes = explain_images(model, record, batch, target_class, layer)
+        for stem, image, cam, k in zip(stems[start:start + batch_size], rgb, maps, classes):
+            out = output_dir / f"{stem}_gradcam_{_safe(record.class_names[k])}.png"
+            if out in written:  # two names that only differ in characters _safe replaces
+                out = out.with_name(f"{out.stem}-{len(written)}.png")
             write_image(out, cv2.cvtColor(overlay_heatmap(image, cam, alpha), cv2.COLOR_RGB2BGR))  # checked
             written.append(out)
     return written

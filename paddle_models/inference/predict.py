@@ -30,6 +30,7 @@ with a silently missing row would be scored as wrong anyway.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import List, Sequence
 
@@ -52,6 +53,31 @@ def list_images(folder, recursive: bool = False) -> List[Path]:
     return images
 
 
+def without_repeats(paths) -> List[Path]:
+    """``paths`` in order, each file once (``--images a a/x.jpg`` lists a/x.jpg twice)."""
+    seen, kept = set(), []
+    for path in map(Path, paths):
+        key = os.path.normcase(os.path.abspath(path))
+        if key not in seen:
+            seen.add(key)
+            kept.append(path)
+    return kept
+
+
+def unique_names(paths) -> List[str]:
+    """A name per image that tells it apart from the others, for a CSV row or an output file.
+
+    The file name when no two share it; else, for all, the path relative to the folder they all
+    lie in (``left/V0001.jpg``, ``right/V0001.jpg``): two images of one name from two folders.
+    """
+    names = [Path(path).name for path in paths]
+    if len(set(names)) == len(names):
+        return names
+    absolute = [os.path.abspath(path) for path in paths]
+    common = os.path.commonpath([os.path.dirname(path) for path in absolute])
+    return [Path(os.path.relpath(path, common)).as_posix() for path in absolute]
+
+
 def image_paths(folder_or_dataset, recursive: bool = False) -> List[Path]:
     """A folder -> its images; one image file -> itself; a dataset (anything with ``samples`` of (path, label)) -> its files.
 
@@ -64,7 +90,7 @@ def image_paths(folder_or_dataset, recursive: bool = False) -> List[Path]:
         if Path(folder_or_dataset).is_file():  # one image
             return [Path(folder_or_dataset)]
         return list_images(folder_or_dataset, recursive)
-    return [Path(p) for p in folder_or_dataset]  # a list of files
+    return without_repeats(folder_or_dataset)  # a list of files
 
 
 def _column_name(name: str) -> str:
@@ -75,8 +101,8 @@ def write_predictions_csv(result: PredictionResult, files: Sequence, csv_path, s
     """The general format: file, predicted index and name, one probability column per class
     (+ gradable, reason, decision when ``screening`` gives them, one triple per file)."""
     header = ["file", "predicted_index", "predicted_name"] + [_column_name(n) for n in result.class_names]
-    rows = [[Path(f).name, int(k), result.class_names[k]] + [f"{p:.8g}" for p in probs]
-            for f, k, probs in zip(files, result.classes, result.probs)]
+    rows = [[name, int(k), result.class_names[k]] + [f"{p:.8g}" for p in probs]
+            for name, k, probs in zip(unique_names(files), result.classes, result.probs)]
     if screening is not None:
         header += list(SCREENING_COLUMNS)
         rows = [row + list(extra) for row, extra in zip(rows, screening)]
@@ -119,7 +145,7 @@ def write_palm_csv(result: PredictionResult, files: Sequence, csv_path) -> Path:
     if result.probs.shape[1] != 2:
         raise ValueError(f"the PALM format needs a two-class (non-PM / PM) model, got "
                          f"{result.probs.shape[1]} classes {result.class_names}")
-    rows = [[Path(f).name, f"{probs[1]:.8g}"] for f, probs in zip(files, result.probs)]
+    rows = [[name, f"{probs[1]:.8g}"] for name, probs in zip(unique_names(files), result.probs)]
     return _write_csv(csv_path, PALM_HEADER, rows)
 
 

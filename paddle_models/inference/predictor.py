@@ -37,7 +37,9 @@ from ..models import evaluating, main_output
 from ..calibration import scaled_probabilities
 from ..referral import OperatingPoint
 from ..tasks import to_probabilities  # noqa: F401  (re-exported by paddle_models.inference)
-from .export import complete_meta, find_model_files, load_export_meta
+from ..errors import UserError
+from ..record import ModelRecord, record_for_model
+from .export import EXPORT_AGAIN, DamagedExportError, find_model_files, load_export_record
 
 ImageSource = Union[str, Path, np.ndarray]  # a file path, or a BGR uint8 array as from cv2.imread
 
@@ -96,15 +98,20 @@ def chunks(items: Sequence, size: int):
 class BasePredictor:
     """Shared logic: preprocessing, batching, probabilities.  Subclasses implement ``predict_logits``."""
 
-    def __init__(self, meta: dict):
-        self.meta = meta
-        self.preprocess = PreprocessConfig.from_dict(meta["preprocess"])
-        self.task = meta["task"]
-        self.class_names = list(meta["class_names"])
+    def __init__(self, record: ModelRecord):
+        self.record = record
+        self.preprocess = record.preprocess
+        self.task = record.task
+        self.class_names = list(record.class_names)
         self.num_classes = len(self.class_names)
-        self.input_size = int(meta["input_size"])
-        self.temperature = float(meta.get("temperature") or 1.0)  # fitted on validation (calibration.py)
-        self.operating_point = OperatingPoint.from_dict(meta.get("operating_point"))  # referral.py
+        self.input_size = record.input_size
+        self.temperature = float(record.temperature or 1.0)  # fitted on validation (calibration.py)
+        self.operating_point = OperatingPoint.from_dict(record.operating_point)  # referral.py
+
+    @property
+    def meta(self) -> ModelRecord:
+        """The model's record (read like the stored dict: ``predictor.meta["preprocess"]``)."""
+        return self.record
 
     def predict_logits(self, batch: np.ndarray) -> np.ndarray:
         """float32 [N, 3, S, S] (already preprocessed) -> logits [N, K]."""
@@ -161,7 +168,7 @@ def default_threads() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def make_config(model_file: Path, params_file: Path, threads: int, onednn: bool):
+def make_config(model_file: Path, params_file: Path, threads: int, onednn: bool, int8: bool = False):
     """A CPU ``paddle.inference.Config`` for the exported files (Paddle 2.6 and 3.x)."""
     config = paddle.inference.Config(str(model_file), str(params_file))
     config.disable_gpu()
@@ -171,12 +178,37 @@ def make_config(model_file: Path, params_file: Path, threads: int, onednn: bool)
     if not onednn:  # oneDNN (formerly MKL-DNN) kernels: ~4x faster on x86, last-digit differences
         disable = getattr(config, "disable_onednn", None) or getattr(config, "disable_mkldnn")
         disable()
+    elif int8:  # fuse quantize -> conv -> dequantize into oneDNN INT8 kernels (quantize.py)
+        enable_int8 = getattr(config, "enable_onednn_int8", None) or getattr(config, "enable_mkldnn_int8")
+        enable_int8()
     config.disable_glog_info()  # no per-pass log lines
     return config
 
 
+def paddle_inference_runner(model_file: Path, params_file: Path, threads: int, onednn: bool, int8: bool):
+    """``run(batch float32 [N, 3, S, S]) -> logits [N, K]`` through a ``paddle.inference`` predictor."""
+    engine = paddle.inference.create_predictor(make_config(model_file, params_file, threads, onednn, int8))
+    handle = engine.get_input_handle(engine.get_input_names()[0])
+    output_name = engine.get_output_names()[0]
+
+    def run(batch: np.ndarray) -> np.ndarray:
+        handle.reshape(list(batch.shape))
+        handle.copy_from_cpu(np.ascontiguousarray(batch, dtype=np.float32))
+        engine.run()
+        return engine.get_output_handle(output_name).copy_to_cpu()
+    return run
+
+
+BACKENDS = ("paddle", "onnxruntime")  # paddle.inference; ONNX Runtime (exports made with --format onnx)
+
+
+def first_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip() and "user code" not in line]
+    return lines[0] if lines else type(error).__name__
+
+
 class Predictor(BasePredictor):
-    """An exported model on the CPU through ``paddle.inference``.
+    """An exported model on the CPU through ``paddle.inference`` (or ONNX Runtime).
 
     >>> predictor = Predictor("export/resnet50")                 # export/resnet50.json (.pdmodel) ...
     >>> result = predictor.predict_images(["V0001.jpg", "V0002.jpg"])
@@ -185,23 +217,50 @@ class Predictor(BasePredictor):
 
     threads: CPU math threads (default: all cores).  onednn: use oneDNN kernels (default, fast);
     ``onednn=False`` gives plain kernels whose results match dygraph to the last digits.
+    backend: 'paddle' (``paddle.inference``), or 'onnxruntime' for an export written with
+    ``format="onnx"`` (``<prefix>.onnx``).  An INT8 export (``precision="int8"``) runs its INT8
+    kernels with oneDNN on.  Preprocessing and probabilities are the same for every backend.
     """
 
-    def __init__(self, prefix, threads: Optional[int] = None, onednn: bool = True):
-        super().__init__(load_export_meta(prefix))
-        self.prefix = str(prefix)
-        self.model_file, self.params_file = find_model_files(prefix)
-        self.fixed_batch = self.meta.get("batch_size")  # None: any batch size
-        config = make_config(self.model_file, self.params_file, threads or default_threads(), onednn)
-        self.engine = paddle.inference.create_predictor(config)
-        self.input = self.engine.get_input_handle(self.engine.get_input_names()[0])
-        self.output_name = self.engine.get_output_names()[0]
+    def __init__(self, prefix, threads: Optional[int] = None, onednn: bool = True, backend: str = "paddle"):
+        super().__init__(load_export_record(prefix))
+        if backend not in BACKENDS:
+            raise UserError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+        self.prefix, self.backend = str(prefix), backend
+        self.precision = self.record.export.get("precision") or "fp32"
+        self.fixed_batch = self.record.export.get("batch_size")  # None: any batch size
+        threads = threads or default_threads()
+        if backend == "onnxruntime":
+            from .onnx_backend import onnxruntime_runner
 
-    def _run(self, batch: np.ndarray) -> np.ndarray:
-        self.input.reshape(list(batch.shape))
-        self.input.copy_from_cpu(np.ascontiguousarray(batch, dtype=np.float32))
-        self.engine.run()
-        return self.engine.get_output_handle(self.output_name).copy_to_cpu()
+            self.model_file = self.onnx_file()
+            self._run = self._load(lambda: onnxruntime_runner(self.model_file, threads), self.model_file)
+        else:
+            self.model_file, self.params_file = find_model_files(prefix)
+            self._run = self._load(lambda: paddle_inference_runner(
+                self.model_file, self.params_file, threads, onednn, self.precision == "int8"),
+                f"{self.model_file} + {self.params_file.name}")
+
+    def onnx_file(self) -> Path:
+        name = self.record.export.get("onnx_file")
+        path = Path(self.prefix).with_name(name) if name else None
+        if path is None or not path.is_file():
+            raise FileNotFoundError(f"{self.prefix}.onnx is missing: the onnxruntime backend needs an export "
+                                    "with --format onnx (python -m paddle_models export ... --format onnx)")
+        return path
+
+    @staticmethod
+    def _load(make_runner, files):
+        """Build the engine; a damaged or truncated file becomes one line naming it."""
+        from .onnx_backend import OnnxUnavailableError
+
+        try:
+            return make_runner()
+        except (OnnxUnavailableError, MemoryError):
+            raise
+        except Exception as error:  # noqa: BLE001  (Paddle and ONNX Runtime raise RuntimeError, ValueError, ...)
+            raise DamagedExportError(f"cannot load the exported model {files} ({first_line(error)}): the files are "
+                                     f"damaged or incomplete; {EXPORT_AGAIN}") from error
 
     def predict_logits(self, batch: np.ndarray) -> np.ndarray:
         """float32 [N, 3, S, S] -> logits [N, K]; with a fixed export batch size, pads and splits."""
@@ -216,14 +275,14 @@ class Predictor(BasePredictor):
 
 
 class DygraphPredictor(BasePredictor):
-    """The same API for a dygraph model: ``DygraphPredictor(model, meta)`` (meta as in checkpoints).
+    """The same API for a dygraph model: ``DygraphPredictor(model, record)`` (the checkpoint's record).
 
-    Without meta, images are preprocessed with the default ``PreprocessConfig`` at ``input_size``
-    (default ``model.default_input_size``).
+    Without a record, images are preprocessed with the default ``PreprocessConfig`` at ``input_size``
+    (default ``model.default_input_size``); a partial dict is completed (``record.record_for_model``).
     """
 
-    def __init__(self, model, meta: Optional[dict] = None, input_size: Optional[int] = None):
-        super().__init__(complete_meta(model, meta, input_size))
+    def __init__(self, model, meta=None, input_size: Optional[int] = None):
+        super().__init__(record_for_model(model, meta, input_size))
         self.model = model
 
     def predict_logits(self, batch: np.ndarray) -> np.ndarray:

@@ -4,8 +4,8 @@ In a dense block every layer receives the feature maps of *all* the layers befor
 not added as in ResNet) and contributes ``growth_rate`` = 32 new channels; transition layers
 (1x1 conv + 2x2 average pool) halve the resolution and the channel count between blocks.  Reusing
 features this way gives DenseNet-121 ResNet-50's accuracy on ImageNet with 8.0 million parameters
-instead of 25.6 (7,978,856 at 1000 classes).  The APTOS case study this course draws on picked it for
-its final system.
+instead of 25.6 (7,978,856 at 1000 classes).  The APTOS case study this course draws on picked it (0.923
+validation kappa) for its Grad-CAM maps; its final predictions came from a majority-vote ensemble.
 
 This file does not write DenseNet again: ``DenseNet`` *is* ``paddle.vision.models.DenseNet``
 (a subclass), so the parameter names are paddle.vision's and its ImageNet weights load directly

@@ -42,7 +42,10 @@ class LeNet(Classifier, nn.Layer):
     def __init__(self, num_classes: int = 2, in_channels: int = 3, input_size: int = 224,
                  activation: str = "sigmoid"):
         super().__init__()
-        act = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}[activation]
+        activations = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}
+        if activation not in activations:
+            raise ValueError(f"LeNet's activation must be one of {', '.join(activations)}, got {activation!r}")
+        act = activations[activation]
         self.default_input_size = input_size
         self.features = nn.Sequential(
             nn.Conv2D(in_channels, 6, kernel_size=5), act(),    # [N, 6, S-4, S-4]

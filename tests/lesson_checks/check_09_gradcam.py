@@ -44,8 +44,10 @@ def check(results):
     assert r["layer3_disc"] > 2 * r["layer3_mirrored"], (r["layer3_disc"], r["layer3_mirrored"])
     assert r["layer3_disc_beats_mirrored"] >= 0.9, r["layer3_disc_beats_mirrored"]
     assert r["layer3_disc"] > r["layer3_centre"] + 0.1, (r["layer3_disc"], r["layer3_centre"])
-    # non-PM eyes: the map leans to the disc there too, if less (the disc region, not yet the atrophy)
+    # non-PM eyes: the map leans to the disc there too -- in some seeds as much as on PM eyes (0.392
+    # against 0.386 at a seed outside 0-2), so the lesson no longer says "less": it finds the disc region,
+    # not yet the atrophy
     nonpm_lead = r["nonpm_layer3_disc"] - r["nonpm_layer3_mirrored"]
-    assert 0.1 < nonpm_lead < lead3, (nonpm_lead, lead3)
+    assert nonpm_lead > 0.1, (nonpm_lead, lead3)
     assert r["disc_region_share"] < 0.35  # the region is a small part of the fundus
     assert r["ddr_kappa"] > 0.3, r["ddr_kappa"]  # the explained DR model has learned the grades
