@@ -31,7 +31,7 @@ from .metrics import as_probs
 from .tasks import to_probabilities
 
 DEFAULT_BINS = 10
-TEMPERATURE_RANGE = (0.05, 20.0)  # searched on a log scale; the fitted T lies inside
+TEMPERATURE_RANGE = (0.05, 50.0)  # searched on a log scale; the fitted T lies inside
 
 
 class ReliabilityCurve(NamedTuple):
