@@ -1,0 +1,26 @@
+"""Lesson 15: the gate refuses every drawn non-fundus image the model answers with confidence, and
+no synthetic fundus photograph; temperature scaling lowers the ECE of an over-confident model; the
+operating point reaches its target on validation and the test sensitivity comes with an interval;
+the interval's width halves when the positives quadruple; drawings are decided "ungradable".
+
+Seed 0 (fast mode, ResNet-18 at 64 px, 4 epochs, pm_signal 0.6):
+    non-fundus refused 24 of 24 (the model's mean confidence on them 1.00); fundus refused 0 of 80 and 0 of 160
+    ECE of the logits x3: 0.266 before, 0.181 after temperature scaling (T 13.1; recorded T 4.38)
+    validation sensitivity 0.90 at threshold 0.675; test sensitivity 0.738 (95% CI 0.644-0.837), 80 positives
+    Wilson widths for 0.9: 0.386, 0.191, 0.094, 0.047, 0.023 (10 ... 2560 positives)
+SEED_1_LINE
+"""
+
+
+def check(results):
+    assert results["non_fundus_refused"] >= 0.95 * results["non_fundus_images"] >= 19, results
+    for refused, total in zip(results["fundus_refused"], results["fundus_images"]):
+        assert refused <= 0.01 * total, results
+    assert results["noise_disc_gradable"] is True  # what the gate misses, as the lesson says
+    assert results["ece_after"] < results["ece_before"], results
+    assert results["valid_sensitivity"] >= 0.9
+    assert results["test_sensitivity_low"] <= results["test_sensitivity"] <= results["test_sensitivity_high"]
+    widths = results["interval_widths"]
+    assert all(0.45 < later / earlier < 0.55 for earlier, later in zip(widths, widths[1:])), widths
+    assert results["drawing_decisions"] == ["ungradable", "ungradable"]
+    assert set(results["photo_decisions"]) <= {"PM likely", "PM unlikely", "uncertain"}
