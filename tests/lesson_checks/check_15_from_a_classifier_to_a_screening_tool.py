@@ -1,5 +1,6 @@
 """Lesson 15: the gate refuses every drawn non-fundus image the model answers with confidence, and
-no synthetic fundus photograph; temperature scaling lowers the ECE of an over-confident model; the
+no synthetic fundus photograph; temperature scaling lowers the test log-likelihood of an over-confident
+model clearly and its ECE (by little in some runs: one temperature cannot fix a bias); the
 operating point reaches its target on validation and the test sensitivity comes with an interval;
 the interval's width halves when the positives quadruple; drawings are decided "ungradable".
 
@@ -8,7 +9,11 @@ Seed 0 (fast mode, ResNet-18 at 64 px, 4 epochs, pm_signal 0.6):
     ECE of the logits x3: 0.266 before, 0.181 after temperature scaling (T 13.1; recorded T 4.38)
     validation sensitivity 0.90 at threshold 0.675; test sensitivity 0.738 (95% CI 0.644-0.837), 80 positives
     Wilson widths for 0.9: 0.386, 0.191, 0.094, 0.047, 0.023 (10 ... 2560 positives)
-SEED_1_LINE
+Seed 1: non-fundus refused 24 of 24 (confidence 1.00); fundus refused 0 and 0; ECE 0.208 before, 0.201 after
+    (T 4.77; recorded T 1.59); validation sensitivity 0.90 at 0.772; test sensitivity 0.838 (0.750-0.909).
+Test negative log-likelihood of the logits x3, seed 0: 2.142 before, 0.548 after (measured after the
+two runs above; on the validation split, where T is fitted, the drop is guaranteed: T = 1 is a candidate).
+Seed 2 was not tried for lack of time.
 """
 
 
@@ -17,6 +22,7 @@ def check(results):
     for refused, total in zip(results["fundus_refused"], results["fundus_images"]):
         assert refused <= 0.01 * total, results
     assert results["noise_disc_gradable"] is True  # what the gate misses, as the lesson says
+    assert results["nll_after"] < results["nll_before"], results
     assert results["ece_after"] < results["ece_before"], results
     assert results["valid_sensitivity"] >= 0.9
     assert results["test_sensitivity_low"] <= results["test_sensitivity"] <= results["test_sensitivity_high"]
