@@ -5,7 +5,7 @@
 
 Sub-packages, each imported when first used:
 
-    paddle_models.models      LeNet, AlexNet, VGG, GoogLeNet, ResNet, ConvMixer (re-exported here)
+    paddle_models.models      LeNet, AlexNet, VGG, GoogLeNet, ResNet, ConvMixer (re-exported here, on first use)
     paddle_models.data        dataset readers, fundus preprocessing, synthetic data
     paddle_models.engine      training loop, losses, checkpoints, multi-device training
     paddle_models.metrics     accuracy, kappa, AUC ... (scikit-learn)
@@ -27,8 +27,27 @@ import warnings
 # which this course never does: without this filter the warning heads every command and lesson.
 warnings.filterwarnings("ignore", message="No ccache found", category=UserWarning)
 
-from .models import *  # noqa: F401,F403  (build, list_models and every model factory)
-from .models import __all__ as _model_api
-
 __version__ = "0.1.0"
-__all__ = ["__version__", *_model_api]
+
+
+def __getattr__(name: str):
+    """``paddle_models.build``, ``paddle_models.resnet50`` ...: the model API, imported when first used.
+
+    Importing Paddle takes a second or more; ``python -m paddle_models --help`` and the commands that
+    need no model (``recipes``, ``synth`` ...) do not wait for it.
+    """
+    import importlib
+
+    import importlib.util
+
+    # `from . import recipes` asks for the attribute before importing the submodule: let it do so
+    if (name.startswith("__") and name != "__all__") or importlib.util.find_spec(f"{__name__}.{name}"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    models = importlib.import_module(".models", __name__)  # (not `from . import`: that asks this hook again)
+    if name == "__all__":
+        return ["__version__", *models.__all__]
+    if name in models.__all__:
+        value = getattr(models, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
-from .course import REPO_ROOT
 from .errors import UserError
+from .places import REPO_ROOT
 
 STATIC = "_static"
 MARKER = ".paddle-models-book"  # marks a folder this command wrote (and may replace)
@@ -316,7 +316,7 @@ def build_book(output, root=None, executed=None, executed_full=None) -> List[Pat
     from .files import write_text
     from .notebooks import EXECUTED_DIR, FULL_EXECUTED_DIR
 
-    root, output = Path(root or REPO_ROOT), Path(output)
+    root, output = Path(root or REPO_ROOT), Path(output).resolve()
     executed = Path(executed) if executed else EXECUTED_DIR
     executed_full = Path(executed_full) if executed_full else FULL_EXECUTED_DIR
     pages = collect_pages(root, executed, executed_full)

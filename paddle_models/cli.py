@@ -34,15 +34,14 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
+# Only what building the parser needs is imported here: ``--help`` answers at once.  Each command
+# imports the parts it runs (Paddle, scikit-learn, matplotlib, Gradio take seconds to load).
 from . import recipes as recipe_book
 from . import settings as schema
 from .app.command import add_app_parser
 from .book import add_book_parser
-from .data.quality import add_audit_parser
 from .doctor import add_doctor_parser
 from .errors import UserError
-from .experiment import demo_settings, run_evaluation, run_experiment
-from .visualdl_log import visualdl_command
 
 
 # ----------------------------------------------------------------------------- the commands
@@ -50,6 +49,9 @@ from .visualdl_log import visualdl_command
 
 def command_demo(args) -> None:
     """Synthetic iChallenge-PM, a small ResNet, a few minutes of CPU training, metrics and figures."""
+    from .experiment import demo_settings, run_evaluation, run_experiment
+    from .visualdl_log import visualdl_command
+
     settings = demo_settings(args.root, epochs=args.epochs, log_dir=args.log_dir, output_dir=args.output_dir)
     result = run_experiment(settings, progress=not args.quiet)
     report = run_evaluation(result.checkpoint, settings["data_root"], split="valid",
@@ -65,6 +67,8 @@ def command_demo(args) -> None:
 
 def command_train(args) -> None:
     """Train with the settings of ``--recipe`` (if any), overridden by the options given."""
+    from .experiment import run_experiment
+
     settings = {}
     if args.recipe:
         settings.update(recipe_book.recipe_settings(args.recipe))
@@ -83,6 +87,8 @@ def command_train(args) -> None:
 
 def command_evaluate(args) -> None:
     """Metrics (printed, and saved as JSON) and figures for a checkpoint on one split."""
+    from .experiment import run_evaluation
+
     if args.batch_size < 1:
         raise UserError(f"--batch-size must be at least 1, got {args.batch_size}")
     if args.bootstrap < 0:
@@ -164,8 +170,10 @@ def command_tour(args) -> None:
         options = model_options({"model": name, "image_size": args.image_size}) if args.image_size else {}
         model = build(name, num_classes=args.num_classes, **options)
         size = args.image_size or model.default_input_size
-        channels = card(name).in_channels
+        channels, minimum = card(name).in_channels, card(name).min_input_size
         print(f"\n=== {name} ({size}x{size} input, {args.num_classes} classes)")
+        if size < minimum:
+            print(f"warning: {name} needs at least {minimum}x{minimum}: at {size}x{size} some of its maps are empty (0x0)")
         print(layer_table(model, input_size=(1, channels, size, size)))
 
 
@@ -201,8 +209,21 @@ def _synthetic_writers() -> dict:
     }
 
 
+def command_audit(args) -> None:
+    """Audit one split; DDR keeps its ungradable grade 5 so the flags can be compared with it."""
+    from .data.quality import audit_dataset
+    from .data.registry import build_dataset
+
+    options = {"keep_ungradable": True} if args.data.lower() == "ddr" else {}
+    dataset = build_dataset(args.data, args.data_root, args.split, skip_bad=True, **options)
+    prefix = f"{args.data.lower()}-{dataset.split or args.split}"
+    result = audit_dataset(dataset, args.output, prefix=prefix, progress=not args.quiet)
+    print(result.summary())
+    print(f"leave the flagged images out with exclude='{result.csv_path}'")
+
+
 def command_prepare(args) -> None:
-    from .data import prepare
+    from .data.prepare import prepare
 
     print(f"dataset ready under {prepare(args.data, args.archives, args.root)}")
 
@@ -239,14 +260,16 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     schema.add_arguments(parser)
 
 
-def _give_every_command_a_debug_option(commands) -> None:
-    """Every sub-parser made through ``commands`` gets ``--debug``, also those other modules add."""
+def _give_every_command_a_debug_option(commands, made: dict) -> None:
+    """Every sub-parser made through ``commands`` gets ``--debug``, also those other modules add; each
+    is recorded in ``made`` (name -> sub-parser), which ``build_parser`` offers as ``parser.commands``."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     add_parser = commands.add_parser
 
-    def add_parser_with_debug(*args, **options):
-        return add_parser(*args, parents=[common, *options.pop("parents", [])], **options)
+    def add_parser_with_debug(name, *args, **options):
+        made[name] = add_parser(name, *args, parents=[common, *options.pop("parents", [])], **options)
+        return made[name]
 
     commands.add_parser = add_parser_with_debug
 
@@ -257,7 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      epilog="`python -m paddle_models <command> --help` shows a command's "
                                             "options; README.md has examples.")
     commands = parser.add_subparsers(dest="command", metavar="command", required=True)
-    _give_every_command_a_debug_option(commands)
+    parser.commands = {}  # name -> sub-parser, for --help texts and the tests
+    _give_every_command_a_debug_option(commands, parser.commands)
 
     demo = commands.add_parser("demo", help="the README's main job on synthetic data")
     demo.add_argument("--root", default=None, help="where to write the synthetic data "
@@ -341,7 +365,13 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=0)
     synth.set_defaults(handler=command_synth)
 
-    add_audit_parser(commands)  # paddle_models/data/quality.py
+    audit = commands.add_parser("audit", help="score every image's quality; CSV + contact sheet of the flagged")
+    audit.add_argument("--data", required=True, help="dataset name (ichallenge_pm, ddr, aptos, retinamnist, ...)")
+    audit.add_argument("--data-root", required=True, help="the dataset's folder (see datasets/README.md)")
+    audit.add_argument("--split", default="train", help="train, valid or test (default train)")
+    audit.add_argument("--output", default="audit", help="folder for the CSV and the PNG (default audit/)")
+    audit.add_argument("--quiet", action="store_true", help="no progress bar")
+    audit.set_defaults(handler=command_audit)
 
     prepare = commands.add_parser("prepare", help="unpack downloaded archives into the expected layout")
     prepare.add_argument("--data", default="ichallenge_pm", help="ichallenge_pm (training.zip, validation.zip, valid_gt.zip) or ddr (DDR-dataset.zip or its .001, .002 ... parts)")

@@ -29,12 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
 
-from .aistudio import persistent_path
-from .data.locate import DATASETS_DIR, locate_dataset
+from .data.locate import locate_dataset
+from .places import DATASETS_DIR, REPO_ROOT, RUNS_DIR  # noqa: F401  (lessons and tests read them from here)
 from .visualdl_log import visualdl_command, visualdl_hint  # noqa: F401  (the lessons call course.visualdl_hint)
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-RUNS_DIR = persistent_path(REPO_ROOT / "runs", "runs")  # VisualDL logs, checkpoints, exports of the lessons
 FAST_ENV = "PADDLE_MODELS_FAST"
 
 # Sizes of a lesson's run.  Full: the course's real experiment.  Fast: a minute or two on a CPU.
@@ -201,23 +199,26 @@ def run_config(lesson: str, run: str, data: LessonData, **settings):
 
 def train(model, data: LessonData, lesson: str, run: str, model_name: Optional[str] = None,
           model_options: Optional[dict] = None, augment: bool = True, datasets=None, **settings):
-    """Train ``model`` on the lesson's data with the engine; returns the Trainer (history, paths).
+    """Train on the lesson's data with the engine, the same path as the command line's ``train``
+    (``experiment.run_experiment``); returns the Trainer (history, record, paths).
 
-    ``model_name`` and ``model_options``: how ``paddle_models.build`` makes this model, saved in the
-    checkpoint so that ``engine.load_model``, export and Grad-CAM can rebuild it.  ``settings`` are
-    TrainConfig fields (optimizer, lr, loss, ...); ``datasets`` overrides the (train, valid) readers,
-    e.g. to use other preprocessing.
+    ``model``: a model built in the lesson, or a registered model's name (built here, with the run's seed
+    and ``model_options``).  ``model_name`` and ``model_options``: how ``paddle_models.build`` makes a
+    given model, saved in the checkpoint's record so that ``engine.load_model``, export and Grad-CAM can
+    rebuild it.  ``settings`` are TrainConfig fields (optimizer, lr, loss, ...); ``datasets`` overrides
+    the (train, valid) readers, e.g. to use other preprocessing.
     """
-    from .engine import Trainer
-    from .experiment import model_record
+    from .experiment import run_experiment
 
     train_set, valid_set = datasets or data.datasets(augment=augment)
-    config = run_config(lesson, run, data, **settings)
-    run_settings = {"model": model_name or type(model).__name__.lower(), "model_options": model_options,
-                    "data": data.name, "data_root": str(data.root), "image_size": data.image_size,
-                    "subset": data.subset, **config.to_dict()}
-    trainer = Trainer(model, train_set, valid_set, config, record=model_record(run_settings, train_set))
-    trainer.fit()
+    built_here = isinstance(model, str)
+    run_settings = {**run_config(lesson, run, data, **settings).to_dict(),
+                    "model": model if built_here else model_name or type(model).__name__.lower(),
+                    "model_options": model_options, "data": data.name, "data_root": str(data.root),
+                    "image_size": data.image_size, "subset": data.subset}
+    result = run_experiment(run_settings, progress=False, model=None if built_here else model,
+                            datasets=(train_set, valid_set))
+    trainer = result.trainer
     best = trainer.best_epoch
     print(f"{run}: best epoch {best + 1}, " + ", ".join(
         f"{key} {values[best]:.3f}" for key, values in trainer.history.items()
@@ -238,13 +239,6 @@ def short_path(path) -> str:
         return path.relative_to(REPO_ROOT).as_posix()
     except ValueError:
         return panel_path(path)
-
-
-def environment_report() -> str:
-    """The environment report of ``python -m paddle_models doctor`` (lesson 0 prints it first)."""
-    from .doctor import environment_report as report
-
-    return report()
 
 
 # ----------------------------------------------------------------------------- what a lesson shows
@@ -313,14 +307,3 @@ def history_table(trainers: Dict[str, object], keys: Sequence[str] = ("val/acc",
         lines.append(f"{name:<{width}}  {best + 1:>10}  " + "  ".join(f"{value:>10.4f}" for value in values))
     return "\n".join(lines)
 
-
-# Running the notebooks moved to paddle_models.notebooks; these names still work from here.
-_MOVED_TO_NOTEBOOKS = ("lesson_paths", "execute_notebook", "run_lessons", "LESSONS_DIR", "EXECUTED_DIR")
-
-
-def __getattr__(name: str):
-    if name in _MOVED_TO_NOTEBOOKS:
-        from . import notebooks
-
-        return getattr(notebooks, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -94,7 +94,7 @@ def library_lines() -> List[str]:
 def disk_lines() -> List[str]:
     """Free space where the course writes, and the size of /dev/shm."""
     from . import aistudio
-    from .course import REPO_ROOT
+    from .places import REPO_ROOT
 
     folders = {"project disk": REPO_ROOT}
     if aistudio.on_aistudio():
@@ -114,7 +114,7 @@ def disk_lines() -> List[str]:
 
 def aistudio_lines() -> List[str]:
     from . import aistudio
-    from .course import RUNS_DIR
+    from .places import RUNS_DIR
 
     if not aistudio.on_aistudio():
         return [f"{'AI Studio':<14}no ({aistudio.work_dir()} not found)"]
@@ -123,7 +123,8 @@ def aistudio_lines() -> List[str]:
 
 
 def dataset_lines() -> List[str]:
-    from .course import DATASETS_DIR, SYNTHETIC
+    from .course import SYNTHETIC
+    from .places import DATASETS_DIR
     from .data.locate import known_datasets, locate_dataset
 
     lines = []

@@ -40,6 +40,7 @@ from .files import make_folder, write_text
 from .record import ModelRecord
 from .figures import plot_confusion_matrix, plot_roc_curves, save_figure
 from .metrics import BOOTSTRAP_RESAMPLES
+from .places import DATASETS_DIR
 from .referral import OperatingPoint, screening_evaluation, screening_record
 from .settings import SettingsError, absolute_paths, as_flat_dict, defaults, parse_settings
 from .tasks import output_count, task_of_loss
@@ -47,7 +48,6 @@ from .tasks import output_count, task_of_loss
 # Every setting of a run, with its default, derived from the settings dataclasses.
 DEFAULT_SETTINGS: Dict[str, object] = defaults()
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 class DataMismatchError(ValueError):
@@ -64,6 +64,7 @@ class ExperimentResult:
     log_dir: Path  # this run's VisualDL folder
     model: object = None  # the trained model, holding the *best* epoch's weights (reloaded at the end)
     best_epoch: int = -1  # 0-based index of that epoch in ``history``
+    trainer: object = None  # the Trainer that ran (its record, final evaluation, folders)
 
 
 @dataclass
@@ -181,28 +182,43 @@ def model_record(settings: dict, train_set, validation: Optional[dict] = None) -
 # ----------------------------------------------------------------------------- the two entry points
 
 
-def run_experiment(settings: dict, progress: bool = True) -> ExperimentResult:
-    """Train the model described by ``settings`` (any subset of DEFAULT_SETTINGS' keys)."""
+def run_experiment(settings: dict, progress: bool = True, model=None, datasets=None) -> ExperimentResult:
+    """Train the model described by ``settings`` (any subset of DEFAULT_SETTINGS' keys).
+
+    The one path of every run: the command line, the recipes, the demo and the lessons
+    (``course.train``) all come here, so every checkpoint carries the same record.  A lesson may hand
+    over a model it built itself (``model``: ``settings["model"]`` is then its name in the record, which
+    need not be a registered model) and readers it made itself (``datasets``: (train, valid)).
+    """
     settings = dict(settings)
     settings["run_name"] = default_run_name({**DEFAULT_SETTINGS, **settings})
+    model_name = settings.pop("model", None) if model is not None else None  # a label, not a factory's name
     model_settings, data_settings, config = parse_settings(settings)
     config = replace(config, progress=progress and config.progress)
     if not settings.get("log_dir") or settings["log_dir"] == DEFAULT_SETTINGS["log_dir"]:
         log_dir = str(persistent_path(config.log_dir, "runs"))  # on AI Studio: work/runs, kept at restarts
         if log_dir != config.log_dir:
             config = replace(config, log_dir=log_dir, output_dir=settings.get("output_dir"))
+    if model_settings.model in models.MODELS:  # (a model a lesson registered itself has no card)
+        models.check_input_size(model_settings.model, data_settings.input_size)  # before any data is read
     data_settings = replace(data_settings, data_root=resolve_data_root(data_settings.data, data_settings.data_root))
     data_settings = absolute_paths(data_settings)  # the checkpoint records them: usable from any folder
-    train_set, valid_set, validation = build_datasets(data_settings, seed=config.seed)
+    if datasets is None:
+        train_set, valid_set, validation = build_datasets(data_settings, seed=config.seed)
+    else:
+        (train_set, valid_set), validation = datasets, None
     check_settings_fit_data(config, train_set, valid_set)  # before the model and its record are built
     flat = as_flat_dict(model_settings, data_settings, config)
-    set_seed(config.seed)  # the initial weights depend on the seed alone
-    model = build_model(flat, train_set.num_classes)
+    if model is None:
+        set_seed(config.seed)  # the initial weights depend on the seed alone
+        model = build_model(flat, train_set.num_classes)
+    else:
+        flat["model"] = model_name or type(model).__name__.lower()
     trainer = Trainer(model, train_set, valid_set, config, record=model_record(flat, train_set, validation))
     history = trainer.fit()
     return ExperimentResult(history=history, checkpoint=trainer.best_checkpoint,
                             output_dir=Path(config.output_dir), log_dir=trainer.log_dir, model=model,
-                            best_epoch=trainer.best_epoch)
+                            best_epoch=trainer.best_epoch, trainer=trainer)
 
 
 def evaluation_dataset(record: ModelRecord, data_root, split: Optional[str] = None, data: Optional[str] = None):
@@ -333,7 +349,7 @@ def run_evaluation(checkpoint, data_root, split: Optional[str] = None, data: Opt
 
 def demo_settings(root=None, epochs: Optional[int] = None, log_dir="runs", output_dir=None) -> dict:
     """The README's main job: a synthetic iChallenge-PM (written once) and a small, fast model."""
-    root = Path(root) if root else REPO_ROOT / "datasets" / "synthetic" / "demo-PALM"
+    root = Path(root) if root else DATASETS_DIR / "synthetic" / "demo-PALM"
     settings = {**DEFAULT_SETTINGS,
                 "model": "resnet18", "data": "ichallenge_pm", "data_root": str(root), "image_size": 96,
                 "batch_size": 16, "epochs": 6 if epochs is None else epochs, "optimizer": "adam", "lr": 1e-3,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+import cv2
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -241,8 +242,19 @@ def figure_to_array(figure: Figure) -> np.ndarray:
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
+def overlay_heatmap(image_rgb: np.ndarray, cam: np.ndarray, alpha: float = 0.4,
+                    colormap: int = cv2.COLORMAP_JET) -> np.ndarray:
+    """Blend a [0, 1] map over a uint8 RGB image: (1 - alpha) * image + alpha * colour map -> RGB uint8."""
+    height, width = image_rgb.shape[:2]
+    if cam.shape != (height, width):
+        cam = cv2.resize(cam.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR)
+    heat = cv2.applyColorMap(np.uint8(np.round(255 * np.clip(cam, 0, 1))), colormap)  # BGR [H, W, 3]
+    heat = cv2.cvtColor(heat, cv2.COLOR_BGR2RGB)
+    return cv2.addWeighted(np.ascontiguousarray(image_rgb, np.uint8), 1 - alpha, heat, alpha, 0)
+
+
 def add_gradcam_colorbar(figure: Figure, axes=None, label: str = "Grad-CAM weight (0 none, 1 strongest)"):
-    """A colour bar beside Grad-CAM overlays: the exact colours ``inference.overlay_heatmap`` paints.
+    """A colour bar beside Grad-CAM overlays: the exact colours ``overlay_heatmap`` paints.
 
     The 256 colours are painted by ``overlay_heatmap`` itself (a ramp from 0 to 1, fully opaque), so the
     bar cannot drift from the overlays.  Call it after ``tight_layout``.  The bar takes its room from
@@ -251,8 +263,6 @@ def add_gradcam_colorbar(figure: Figure, axes=None, label: str = "Grad-CAM weigh
     """
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import ListedColormap, Normalize
-
-    from .inference import overlay_heatmap
 
     ramp = np.linspace(0, 1, 256, dtype=np.float32)[None]                              # [1, 256]
     colours = overlay_heatmap(np.zeros((1, 256, 3), np.uint8), ramp, alpha=1.0)[0] / 255  # [256, 3]

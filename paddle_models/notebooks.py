@@ -13,9 +13,9 @@ import os
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from .course import FAST_ENV, REPO_ROOT
+from .course import FAST_ENV
+from .places import LESSONS_DIR, REPO_ROOT
 
-LESSONS_DIR = REPO_ROOT / "lessons"
 EXECUTED_DIR = LESSONS_DIR / "executed"  # fast mode
 FULL_EXECUTED_DIR = LESSONS_DIR / "executed-full"  # full mode (lessons --full); the book prefers these
 

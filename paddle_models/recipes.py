@@ -159,7 +159,7 @@ DESCRIPTIVE_FIELDS = ("description", "expected")
 def get_recipe(name: str) -> dict:
     """A copy of the recipe ``name``; a clear error lists the known recipes."""
     if name not in RECIPES:
-        from .settings import did_you_mean
+        from .errors import did_you_mean
 
         raise ValueError(f"unknown recipe {name!r}{did_you_mean(name, RECIPES)}; known recipes: "
                          f"{', '.join(sorted(RECIPES))} (`recipes` describes them)")

@@ -43,6 +43,10 @@ from .errors import UserError
 from .tasks import check_task, class_count
 
 RECORD_VERSION = 2
+# Where an exported model keeps its record: <prefix>.meta.json, and beside it <prefix>.dygraph.pdparams,
+# the Python model's weights with the record (for Grad-CAM).  Checkpoints keep it under state["meta"].
+META_SUFFIX = ".meta.json"
+DYGRAPH_SUFFIX = ".dygraph.pdparams"
 # the export's entries, stored at the top level of <prefix>.meta.json (inference.export)
 EXPORT_KEYS = ("format_version", "output", "input_name", "batch_size", "precision", "quantization", "model_file",
                "params_file", "onnx_file", "paddle_version")

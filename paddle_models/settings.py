@@ -4,7 +4,7 @@ A run has three groups of settings, each a dataclass whose fields are made with 
 
     ModelSettings   which network (model, model_options, pretrained)          this module
     DataSettings    which images and how they are read (data, image_size ...)  this module
-    TrainConfig     how it is trained (optimizer, lr, epochs, monitor ...)     engine/config.py
+    TrainConfig     how it is trained (optimizer, lr, epochs, monitor ...)     this module
 
 A field carries its name, type, default, allowed choices, a check of its value and its help text.
 Everything else is *derived* from the fields, so a new field appears everywhere at once:
@@ -33,6 +33,9 @@ import math
 import typing
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from .errors import did_you_mean
+from .tasks import LOSSES, task_of_loss
 
 
 class SettingsError(ValueError):
@@ -191,22 +194,104 @@ class DataSettings:
         return self.random_crop or self.image_size
 
 
+# ----------------------------------------------------------------------------- the training group
+
+OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop")
+SCHEDULES = ("constant", "step", "cosine")
+SAMPLERS = ("shuffle", "balanced")
+
+
+def monitors(metric_names: Optional[Sequence[str]] = None) -> tuple:
+    """What ``monitor`` may name: the validation metrics computed every epoch (``metrics.EPOCH_METRICS``;
+    for some data fewer: sensitivity and specificity need two classes, which the Trainer checks), and the
+    losses.  (metrics is imported here, not at the top: it loads scikit-learn, which ``--help`` does not need.)"""
+    if metric_names is None:
+        from .metrics import EPOCH_METRICS as metric_names
+    return ("val/loss", *(f"val/{name}" for name in metric_names), "train/loss", "train/acc", "train/auc")
+
+
+@dataclass
+class TrainConfig:
+    """How the model is trained: optimizer, schedule, loss, model selection and machinery."""
+
+    # how long, how big
+    epochs: int = setting(10, "number of passes over the training set", check=at_least(1), resumable=True)
+    batch_size: int = setting(16, "images per optimizer step", check=at_least(1))
+    # optimizer (优化器) and learning rate
+    optimizer: str = setting("momentum", "the optimizer", choices=OPTIMIZERS)
+    lr: float = setting(1e-3, "learning rate", check=positive)
+    momentum: float = setting(0.9, "momentum of momentum SGD", check=probability)
+    weight_decay: Optional[float] = setting(
+        None, "L2 weight decay (None: 0, or AdamW's own 0.01; an explicit 0 means none)", check=non_negative)
+    l1_decay: float = setting(0.0, "L1 regularisation strength (sum of |w| added to the loss)", check=non_negative)
+    schedule: str = setting("constant", "learning-rate schedule", choices=SCHEDULES)
+    step_epochs: Optional[int] = setting(None, "step schedule: lr x0.1 every this many epochs (default epochs // 3)",
+                                         check=at_least(1))
+    warmup_epochs: float = setting(0.0, "linear warm-up from lr/10 over this many epochs", check=non_negative)
+    # loss
+    loss: str = setting("ce", "ce, weighted_ce (1/class frequency), bce (one logit) or ordinal", choices=LOSSES)
+    label_smoothing: float = setting(0.0, "cross-entropy label smoothing", check=probability)
+    aux_weight: float = setting(0.3, "weight of GoogLeNet's auxiliary losses (0: heads ignored)", check=non_negative)
+    grad_clip: Optional[float] = setting(None, "clip the global gradient norm to this value", check=positive)
+    sampler: str = setting("shuffle", "shuffle, or balanced (class-balanced batches for imbalanced data)",
+                           choices=SAMPLERS)
+    precise_bn: int = setting(0, "before each validation, recompute batch-norm statistics from this many "
+                                 "training images with the epoch's final weights (0: off; engine/batchnorm.py)",
+                              check=at_least(0))
+    # model selection
+    monitor: str = setting("val/acc", "the metric that chooses the best epoch", choices=monitors)
+    patience: Optional[int] = setting(None, "early stopping: epochs without improvement of monitor",
+                                      check=at_least(1), resumable=True)
+    # machinery
+    device: Optional[str] = setting(None, "cpu, gpu or gpu:N (default: gpu when there is one)", hparam=False,
+                                    resumable=True)
+    amp: str = setting("auto", "mixed precision (auto: on with a GPU)", choices=("auto", "on", "off"),
+                       hparam=False, resumable=True)
+    seed: int = setting(0, "random seed: weights, shuffling, augmentation, subsets", check=at_least(0))
+    num_workers: int = setting(0, "DataLoader worker processes", check=at_least(0), hparam=False,
+                               resumable=True)
+    log_dir: str = setting("runs", "parent folder of the VisualDL logs", hparam=False, resumable=True)
+    run_name: Optional[str] = setting(None, "sub-folder name for this run's logs and checkpoints "
+                                            "(default: <data>-<model> on the command line, else 'run')", hparam=False,
+                                     check=folder_name)
+    output_dir: Optional[str] = setting(None, "where checkpoints go (default: the run's folder)", hparam=False,
+                                        resumable=True)
+    resume: bool = setting(False, "continue the run from its last checkpoint (last.pdckpt)", hparam=False,
+                           resumable=True)
+    overwrite: bool = setting(False, "replace the run already in the run folder (its checkpoints and VisualDL "
+                                     "log); without it, a fresh run into such a folder is refused", hparam=False,
+                              resumable=True)
+    save_last: bool = setting(True, "write last.pdckpt every epoch so --resume can continue "
+                                    "(off saves time and disk)", hparam=False)
+    progress: bool = setting(True, "tqdm progress bars", cli=False, hparam=False, resumable=True)
+
+    def __post_init__(self):
+        validate(self)
+        if self.device is not None and not (self.device == "cpu" or self.device.startswith("gpu")):
+            raise SettingsError(f"device must be cpu, gpu or gpu:N, got {self.device!r}")
+        if self.warmup_epochs >= self.epochs:
+            raise SettingsError(f"warmup_epochs ({self.warmup_epochs}) must be below epochs ({self.epochs}): "
+                                "the learning rate would never reach lr. Pass fewer --warmup-epochs or more --epochs")
+        if self.run_name is None:
+            self.run_name = "run"
+        if self.output_dir is None:
+            self.output_dir = f"{self.log_dir}/{self.run_name}"
+
+    @property
+    def task(self) -> str:
+        """How outputs become probabilities: multiclass (softmax), binary_logit (sigmoid), ordinal."""
+        return task_of_loss(self.loss)
+
+    @property
+    def monitor_mode(self) -> str:
+        """Losses are minimised, every other metric maximised."""
+        return "min" if self.monitor.endswith("loss") else "max"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
 # ----------------------------------------------------------------------------- checking values
-
-
-def did_you_mean(value, allowed: Iterable) -> str:
-    """' (did you mean 'sgd'?)' for the allowed name nearest ``value`` (other case, a prefix, a typo), or ''.
-
-    >>> did_you_mean("SGD", ["sgd", "adam"]), did_you_mean("vgg", ["alexnet"])
-    (" (did you mean 'sgd'?)", '')
-    """
-    names = [str(name) for name in allowed]
-    text = str(value)
-    close = ([name for name in names if name.lower() == text.lower()]
-             or [name for name in names if text.startswith(name)]
-             or difflib.get_close_matches(text, names, n=1)
-             or difflib.get_close_matches(text.lower(), names, n=1))
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _type_of(cls, name: str):
@@ -257,8 +342,6 @@ def validate(instance) -> None:
 
 def groups():
     """The three settings dataclasses, in the order the command line lists them."""
-    from .engine.config import TrainConfig
-
     return (ModelSettings, DataSettings, TrainConfig)
 
 
@@ -364,11 +447,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             if kind is bool:
                 group.add_argument(option_name(item.name), action=argparse.BooleanOptionalAction, **options)
                 continue
-            allowed = choices_of(item)  # shown, not enforced by argparse: validate() checks (and
-            if allowed is not None:     # normalises names first, e.g. --data APTOS or image-folder)
-                options["metavar"] = "{" + ",".join(map(str, allowed)) + "}" if len(allowed) <= 12 else item.name.upper()
-                if len(allowed) > 12:
-                    options["help"] += "; one of: " + ", ".join(map(str, allowed))
+            # Choices are shown, not enforced by argparse: validate() checks (and normalises names first,
+            # e.g. --data APTOS or image-folder).  Lists known only from the package (model and dataset
+            # names, the metrics) are not computed for --help: that would import Paddle and scikit-learn.
+            if callable(item.metadata.get("choices")):
+                options["metavar"] = item.name.upper()
+                options["help"] += "; a name that does not exist is refused with the list of those that do"
+            elif item.metadata.get("choices") is not None:
+                allowed = choices_of(item)
+                options["metavar"] = "{" + ",".join(map(str, allowed)) + "}"
             group.add_argument(option_name(item.name), type=json_object if kind is dict else kind, **options)
 
 

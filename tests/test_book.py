@@ -11,6 +11,7 @@ import pytest
 from paddle_models import notebooks
 from paddle_models.book import BookError, build_book, github_anchor
 from paddle_models.cli import main
+from tests.cli_helpers import user_error
 from tests.test_app import CHROMEDRIVER, browser_missing, chrome_options
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -142,6 +143,12 @@ def test_an_output_folder_that_is_not_a_book_is_refused(small_book, tmp_path):
     with pytest.raises(BookError, match="no executed lesson"):
         build_book(tmp_path / "new", root=site.parent / "course", executed=tmp_path / "nothing",
                    executed_full=tmp_path / "nothing")
+
+
+def test_the_book_command_without_executed_lessons_says_what_to_run(tmp_path, capsys):
+    error = user_error(["book", "--output", str(tmp_path / "site"), "--executed", str(tmp_path / "none"),
+                        "--executed-full", str(tmp_path / "none")], capsys)
+    assert "python -m paddle_models lessons" in error and not (tmp_path / "site").exists()
 
 
 def test_the_book_command_rebuilds_over_its_own_folder(small_book, capsys, monkeypatch):

@@ -73,11 +73,6 @@ def test_visualdl_hint_gives_the_safe_command():
     assert course.visualdl_command("runs/x") in hint and "--host 127.0.0.1" in hint and "AI Studio" in hint
 
 
-def test_environment_report_names_paddle_and_the_device():
-    report = course.environment_report()
-    assert "PaddlePaddle" in report and ("CPU" in report or "GPU" in report)
-
-
 def test_a_lesson_checkpoint_can_be_rebuilt_exported_and_used_as_pretrained_weights(monkeypatch, tmp_path):
     from paddle_models import build, load_pretrained
     from paddle_models.engine import load_model

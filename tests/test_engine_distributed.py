@@ -5,7 +5,6 @@ The last test starts two launcher "nodes", as on two machines, on 127.0.0.1.
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from paddle_models.experiment import train_distributed
+from tests.test_app import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,12 +39,6 @@ def launch_node(master: str, node_dir: Path, train_args: list) -> subprocess.Pop
     node_dir.mkdir(parents=True)
     return subprocess.Popen(command, cwd=node_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)  # its own process group, stopped as one below
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_two_launcher_nodes_on_loopback_train_one_model(pm_root, tmp_path):

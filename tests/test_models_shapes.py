@@ -254,3 +254,28 @@ def test_convmixer_small_takes_a_smaller_size_and_a_checkpoint_rebuilds_it(tmp_p
     x = paddle.rand([1, 3, 64, 64])
     model.eval(), rebuilt.eval()
     np.testing.assert_allclose(rebuilt(x).numpy(), model(x).numpy(), rtol=1e-5)
+
+
+def smallest_map_side(name: str, size: int) -> int:
+    """The smallest side of any feature map ``name`` computes on a size x size image (0: an empty map)."""
+    from paddle_models.models import card, evaluating
+    from paddle_models.models.summary import record_layer_outputs
+
+    options = {"input_size": size} if card(name).sized_by_input else {}
+    model = paddle_models.build(name, num_classes=2, **options)
+    with evaluating(model):
+        try:
+            calls = record_layer_outputs(model, paddle.zeros([1, card(name).in_channels, size, size]))
+        except ValueError:  # Inception-v3 refuses a too small input itself
+            return 0
+    return min(min(output.shape[2:]) for _, _, output in calls if len(output.shape) == 4)
+
+
+@pytest.mark.parametrize("name", ["alexnet", "inception_v3", "lenet", "lenet_mnist", "resnet18", "convmixer_small"])
+def test_each_card_states_the_smallest_input_that_keeps_every_map(name):
+    """At the card's min_input_size every map keeps a pixel; one pixel less empties one (the default 1:
+    padding keeps every map, checked on two of those models; the search over every model is in issue 30)."""
+    minimum = paddle_models.models.card(name).min_input_size
+    assert smallest_map_side(name, max(minimum, 8)) >= 1
+    if minimum > 1:
+        assert smallest_map_side(name, minimum - 1) == 0

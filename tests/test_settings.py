@@ -54,8 +54,8 @@ def test_every_setting_is_a_train_option_and_a_recipe_key(item):
 
 
 def test_options_are_derived_from_the_schema():
-    train = build_parser()._subparsers._group_actions[0].choices["train"]  # noqa: SLF001
-    options = {action.dest for action in train._actions} - {"help", "debug", "recipe", "quiet"}  # noqa: SLF001
+    parsed = vars(build_parser().parse_args(["train"]))  # every option's destination, given or not
+    options = set(parsed) - {"command", "handler", "debug", "recipe", "quiet"}
     assert options == {item.name for item in settings.all_fields(cli_only=True)}
     assert {"sampler", "aux_weight", "step_epochs", "l1_decay", "valid_fraction", "skip_bad"} <= options
 

@@ -3,7 +3,6 @@ import json
 import os
 import shlex
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -16,6 +15,7 @@ from visualdl import LogReader
 from paddle_models import figures
 from paddle_models.data import PreprocessConfig
 from paddle_models.visualdl_log import MAX_CURVE_POINTS, RunLogger, thin_curve, visualdl_command, visualdl_url
+from tests.test_app import free_port
 
 
 @pytest.fixture
@@ -164,12 +164,6 @@ def test_a_class_missing_from_the_labels_has_no_curve(tmp_path):
     y = np.array([0, 0, 2, 2, 0])
     probs = np.random.default_rng(0).dirichlet(np.ones(3), 5)
     assert sorted(logged_curves(tmp_path, "roc", y, probs, ["a", "b", "c"])) == ["a", "c"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_the_printed_visualdl_command_serves_the_board_on_127_0_0_1(tmp_path):

@@ -15,17 +15,16 @@ Typical use::
     screening = screen_image(models, "fundus.jpg")      # .probs, .summary, .answers[0].gradcam
     build_app(models).launch()                           # http://127.0.0.1:7860
 
-Gradio is imported only when the page is built, so the rest of the package works without it.
+Gradio is imported only when the page is built, so the rest of the package works without it; every
+name here is imported when first used (``paddle_models.lazy``).
 A teaching model, not a medical device.
 """
-from .command import add_app_parser, command_app, launch, write_aistudio, write_examples
-from .page import build_app, screen_files
-from .screening import (NOTICE, ModelAnswer, Screening, ScreeningError, ScreeningModel, check_image,
-                        load_screening_model, load_screening_models, model_card, screen_image, summarize,
-                        summary_text)
+from ..lazy import lazy_exports
 
-__all__ = [
-    "screen_image", "check_image", "Screening", "ModelAnswer", "ScreeningError", "ScreeningModel",
-    "load_screening_model", "load_screening_models", "summarize", "summary_text", "model_card", "NOTICE",
-    "build_app", "screen_files", "launch", "add_app_parser", "command_app", "write_examples", "write_aistudio",
-]
+__getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    ".screening": ["screen_image", "check_image", "Screening", "ModelAnswer", "ScreeningError", "ScreeningModel",
+                   "load_screening_model", "load_screening_models", "summarize", "summary_text", "model_card",
+                   "NOTICE"],
+    ".page": ["build_app", "screen_files"],
+    ".command": ["launch", "add_app_parser", "command_app", "write_examples", "write_aistudio"],
+})

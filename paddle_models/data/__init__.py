@@ -26,56 +26,29 @@ One file per concept:
     errors.py         DatasetNotFoundError, BadSampleError, BadSample, SkippedSamplesWarning
     registry.py       build_dataset(name, root, split, **options), list_datasets()
 """
-from .aptos import APTOS, CROP_TYPES, crop_type
-from .balance import balanced_batch_sampler, balanced_sampler, class_weights, sample_weights
-from .base import UNLABELED, FundusDataset
-from .cache import PreprocessCache
-from .ddr import DDR
-from .errors import BadSample, BadSampleError, DatasetNotFoundError, SkippedSamplesWarning
-from .explore import (class_count_table, image_size_distribution, plot_class_counts, plot_image_sizes,
-                      sample_grid)
-from .ichallenge_pm import ICHallengePM
-from .image_folder import ImageFolder
-from .quality import ImageQuality, assess_file, assess_image, audit_dataset
-from .gate import Gradability, gradability, gradability_file
-from .retinamnist import RetinaMNIST
-from .imageio import choose_reduction, image_size_on_disk, read_image
-from .ordinal import ordinal_decode, ordinal_encode, ordinal_to_class_probs
-from .locate import locate_dataset, resolve_data_root
-from .prepare import prepare, prepare_ddr, prepare_ichallenge_pm
-from .preprocess import (NORMALIZATION_PRESETS, PreprocessConfig, ben_graham, circular_mask,
-                         crop_dark_border, pad_to_square, preprocess_image, preprocess_steps,
-                         resize_image, to_display, to_input)
-from .registry import DATASETS, build_dataset, list_datasets, normalize_name
-from .subset import load_split, save_split, split_with_file, stratified_subset, train_valid_split
-from .synthetic import (make_synthetic_aptos, make_synthetic_aptos_clinics, make_synthetic_ddr,
-                        make_synthetic_ddr_archives, make_synthetic_ichallenge_pm,
-                        make_synthetic_ichallenge_pm_archives, make_synthetic_image_folder,
-                        make_synthetic_retinamnist, synthetic_fundus)
-from .transforms import train_augmentation
+from ..lazy import lazy_exports
 
-__all__ = [
-    # datasets
-    "FundusDataset", "ICHallengePM", "DDR", "APTOS", "CROP_TYPES", "crop_type", "ImageFolder", "RetinaMNIST",
-    "UNLABELED", "DATASETS", "build_dataset", "list_datasets", "normalize_name", "locate_dataset",
-    "resolve_data_root",
-    # errors
-    "DatasetNotFoundError", "BadSampleError", "BadSample", "SkippedSamplesWarning",
-    # reading and preprocessing
-    "read_image", "image_size_on_disk", "choose_reduction",
-    "PreprocessConfig", "NORMALIZATION_PRESETS", "preprocess_image", "preprocess_steps", "to_input",
-    "to_display", "crop_dark_border", "pad_to_square", "resize_image", "ben_graham", "circular_mask",
-    "PreprocessCache", "train_augmentation",
-    # image quality
-    "ImageQuality", "assess_image", "assess_file", "audit_dataset", "Gradability", "gradability", "gradability_file",
-    # subsets, balancing, ordinal targets
-    "stratified_subset", "train_valid_split", "save_split", "load_split", "split_with_file",
-    "class_weights", "sample_weights", "balanced_sampler",
-    "balanced_batch_sampler", "ordinal_encode", "ordinal_decode", "ordinal_to_class_probs",
-    # exploration
-    "class_count_table", "plot_class_counts", "image_size_distribution", "plot_image_sizes", "sample_grid",
-    # synthetic data and preparation
-    "synthetic_fundus", "make_synthetic_ichallenge_pm", "make_synthetic_ichallenge_pm_archives",
-    "make_synthetic_ddr", "make_synthetic_ddr_archives", "make_synthetic_aptos", "make_synthetic_aptos_clinics",
-    "make_synthetic_image_folder", "make_synthetic_retinamnist", "prepare", "prepare_ichallenge_pm", "prepare_ddr",
-]
+# where each public name lives; a module is imported when one of its names is first used
+__getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    ".aptos": ["APTOS", "CROP_TYPES", "crop_type"],
+    ".balance": ["balanced_batch_sampler", "balanced_sampler", "class_weights", "sample_weights"],
+    ".base": ["UNLABELED", "FundusDataset"],
+    ".cache": ["PreprocessCache"],
+    ".ddr": ["DDR"],
+    ".errors": ["BadSample", "BadSampleError", "DatasetNotFoundError", "SkippedSamplesWarning"],
+    ".explore": ["class_count_table", "image_size_distribution", "plot_class_counts", "plot_image_sizes", "sample_grid"],
+    ".ichallenge_pm": ["ICHallengePM"],
+    ".image_folder": ["ImageFolder"],
+    ".quality": ["ImageQuality", "assess_file", "assess_image", "audit_dataset"],
+    ".gate": ["Gradability", "gradability", "gradability_file"],
+    ".retinamnist": ["RetinaMNIST"],
+    ".imageio": ["choose_reduction", "image_size_on_disk", "read_image"],
+    ".ordinal": ["ordinal_decode", "ordinal_encode", "ordinal_to_class_probs"],
+    ".locate": ["locate_dataset", "resolve_data_root"],
+    ".prepare": ["prepare_ddr", "prepare_ichallenge_pm"],  # prepare(): paddle_models.data.prepare.prepare
+    ".preprocess": ["NORMALIZATION_PRESETS", "PreprocessConfig", "ben_graham", "circular_mask", "crop_dark_border", "pad_to_square", "preprocess_image", "preprocess_steps", "resize_image", "to_display", "to_input"],
+    ".registry": ["DATASETS", "build_dataset", "list_datasets", "normalize_name"],
+    ".subset": ["load_split", "save_split", "split_with_file", "stratified_subset", "train_valid_split"],
+    ".synthetic": ["make_synthetic_aptos", "make_synthetic_aptos_clinics", "make_synthetic_ddr", "make_synthetic_ddr_archives", "make_synthetic_ichallenge_pm", "make_synthetic_ichallenge_pm_archives", "make_synthetic_image_folder", "make_synthetic_retinamnist", "synthetic_fundus"],
+    ".transforms": ["train_augmentation"],
+})

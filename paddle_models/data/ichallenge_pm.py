@@ -90,10 +90,10 @@ class ICHallengePM(FundusDataset):
     ``label_file`` overrides where the validation labels are read from (.xlsx or .csv); after
     reading, ``label_file`` is the table used (None for the other splits).
     Other keywords: see FundusDataset (image_size, preprocess, augment, subset, seed, skip_bad,
-    cache_dir).
+    cache_dir)::
 
-    >>> train = ICHallengePM("datasets/PALM", "train", image_size=224)   # doctest: +SKIP
-    >>> image, label = train[0]          # float32 [3, 224, 224], int64 0 or 1
+        train = ICHallengePM("datasets/PALM", "train", image_size=224)
+        image, label = train[0]          # float32 [3, 224, 224], int64 0 or 1
     """
 
     name = "ichallenge_pm"

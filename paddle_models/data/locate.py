@@ -29,11 +29,11 @@ from typing import Dict, List, Optional, Tuple
 
 from .. import aistudio
 from ..files import write_text
+from ..places import DATASETS_DIR
 from .errors import DatasetNotFoundError
 from .prepare import find_archives, open_zip, prepare
 from .registry import DATASETS, canonical_name
 
-DATASETS_DIR = Path(__file__).resolve().parents[2] / "datasets"
 AUTO = "auto"
 SOURCE_NOTE = ".unpacked_from"  # written into a copy unpacked from mounted archives
 STALE_STAGING = 24 * 3600  # seconds after which a staging folder is an interrupted unpack's leftover

@@ -389,28 +389,3 @@ def warn_if_nothing_excluded(exclude, datasets: Sequence) -> None:
                       "run's data, so nothing was left out: is it the audit of another dataset, or of a copy "
                       "in another folder?", UnmatchedExclusionWarning, stacklevel=2)
 
-
-# ----------------------------------------------------------------------------- the command line
-
-
-def add_audit_parser(commands) -> None:
-    """``python -m paddle_models audit``: register the sub-command on argparse's subparsers object."""
-    audit = commands.add_parser("audit", help="score every image's quality; CSV + contact sheet of the flagged")
-    audit.add_argument("--data", required=True, help="dataset name (ichallenge_pm, ddr, aptos, retinamnist, ...)")
-    audit.add_argument("--data-root", required=True, help="the dataset's folder (see datasets/README.md)")
-    audit.add_argument("--split", default="train", help="train, valid or test (default train)")
-    audit.add_argument("--output", default="audit", help="folder for the CSV and the PNG (default audit/)")
-    audit.add_argument("--quiet", action="store_true", help="no progress bar")
-    audit.set_defaults(handler=command_audit)
-
-
-def command_audit(args) -> None:
-    """Audit one split; DDR keeps its ungradable grade 5 so the flags can be compared with it."""
-    from .registry import build_dataset
-
-    options = {"keep_ungradable": True} if args.data.lower() == "ddr" else {}
-    dataset = build_dataset(args.data, args.data_root, args.split, skip_bad=True, **options)
-    prefix = f"{args.data.lower()}-{dataset.split or args.split}"
-    result = audit_dataset(dataset, args.output, prefix=prefix, progress=not args.quiet)
-    print(result.summary())
-    print(f"leave the flagged images out with exclude='{result.csv_path}'")

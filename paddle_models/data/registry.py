@@ -30,7 +30,7 @@ def canonical_name(name: str) -> str:
     """'iChallenge-PM', 'ichallenge pm', 'PALM' -> 'ichallenge_pm'; an unknown name is an error."""
     key = normalize_name(name)
     if key not in DATASETS:
-        from ..settings import did_you_mean
+        from ..errors import did_you_mean
 
         raise ValueError(f"unknown dataset {name!r}{did_you_mean(key, list_datasets())}; available: "
                          f"{', '.join(list_datasets())}")

@@ -17,7 +17,7 @@
 from .batchnorm import recompute_batch_norm_stats
 from .checkpoint import CorruptCheckpointError, load_checkpoint, load_model, save_checkpoint
 from .runlock import RunFolderBusyError, RunLock
-from .config import TrainConfig
+from ..settings import TrainConfig
 from .device import choose_device, gpu_available, set_seed, use_amp
 from .evaluate import EvalResult, evaluate, predict_logits, predict_probs
 from .loader import EpochShuffleSampler, make_loader

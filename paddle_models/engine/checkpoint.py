@@ -29,7 +29,7 @@ import numpy as np
 import paddle
 
 from ..files import atomic_write
-from ..record import ModelRecord
+from ..record import DYGRAPH_SUFFIX, META_SUFFIX, ModelRecord
 
 BEST, LAST = "best.pdparams", "last.pdckpt"
 CHECKSUM_TAG = b"\nPADDLE_MODELS_SHA256:"
@@ -123,8 +123,6 @@ def load_checkpoint(path, check_weights: bool = True) -> dict:
         raise FileNotFoundError(f"{path} is a folder: pass a checkpoint file in it, e.g. {path / BEST} "
                                 f"(checkpoints there: {', '.join(inside)})")
     if not path.is_file():
-        from ..inference.export import DYGRAPH_SUFFIX, META_SUFFIX
-
         if Path(f"{path}{META_SUFFIX}").is_file():  # the prefix of an export (inference.export_model)
             raise FileNotFoundError(f"{path} is an exported model's prefix, not a checkpoint: pass its weights "
                                     f"{path}{DYGRAPH_SUFFIX}, or the run's {BEST}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import paddle
 
-from .config import TrainConfig
+from ..settings import TrainConfig
 
 
 def build_scheduler(config: TrainConfig, steps_per_epoch: int):

@@ -30,15 +30,14 @@ from ..files import write_text
 from ..metrics import BINARY_ONLY_METRICS, confusion_matrix, epoch_metric_names, roc_auc
 from ..models.pretrained import compare_weights
 from ..record import ModelRecord, record_for_model
-from ..settings import SettingsError, hparam_names, resume_differences
-from ..tasks import output_count
+from ..settings import SettingsError, TrainConfig, hparam_names, monitors, resume_differences
 from ..referral import screening_record
+from ..tasks import output_count
 from ..visualdl_log import RunLogger
 from . import distributed
 from .batchnorm import average_batch_norm_stats, recompute_batch_norm_stats
 from .checkpoint import (BEST, LAST, load_checkpoint, optimizer_state, restore_optimizer_state, save_checkpoint,
                          update_checkpoint_meta)
-from .config import TrainConfig, monitors
 from .device import choose_device, set_seed, use_amp
 from .evaluate import EvalResult, evaluate
 from .loader import WORKER_FAILURE_HINT, is_worker_failure, make_loader, set_loader_epoch

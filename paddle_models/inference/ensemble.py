@@ -75,11 +75,11 @@ def as_member(member) -> BasePredictor:
 
 
 class Ensemble:
-    """Several predictors on the same images, combined by ``method`` 'average' or 'vote'.
+    """Several predictors on the same images, combined by ``method`` 'average' or 'vote'::
 
-    >>> ensemble = Ensemble(["export/resnet50", "export/convmixer"])       # exported models
-    >>> ensemble = Ensemble([(model_a, meta_a), (model_b, meta_b)])       # or dygraph models
-    >>> result = ensemble.predict_images(paths)      # PredictionResult; result.probs = mean probs
+        ensemble = Ensemble(["export/resnet50", "export/convmixer"])       # exported models
+        ensemble = Ensemble([(model_a, record_a), (model_b, record_b)])   # or dygraph models
+        result = ensemble.predict_images(paths)      # PredictionResult; result.probs = mean probs
     """
 
     def __init__(self, members: Sequence, method: str = "average", weights: Optional[Sequence[float]] = None):

@@ -49,10 +49,8 @@ from paddle import nn
 from ..errors import UserError
 from ..files import WriteError, temporary_path, write_text
 from ..models import evaluating, main_output
-from ..record import ModelRecord, RecordError, record_for_model
+from ..record import DYGRAPH_SUFFIX, META_SUFFIX, ModelRecord, RecordError, record_for_model
 
-META_SUFFIX = ".meta.json"
-DYGRAPH_SUFFIX = ".dygraph.pdparams"
 FORMAT_VERSION = 1
 INPUT_NAME = "image"
 

@@ -30,6 +30,7 @@ import paddle
 import paddle.nn.functional as F
 
 from ..data import preprocess_image, to_input
+from ..figures import overlay_heatmap  # (re-exported: inference.overlay_heatmap)
 from ..files import write_image
 from ..models import evaluating, main_output
 from ..models.summary import record_layer_outputs
@@ -61,8 +62,11 @@ def normalise_maps(maps: np.ndarray) -> np.ndarray:
 class GradCAM:
     """Grad-CAM maps for ``model`` at ``layer`` (default: the map of ``model.forward_features``).
 
-    >>> cam = GradCAM(model)
-    >>> maps, classes = cam(inputs)        # inputs float32 [N, 3, S, S] -> maps [N, S, S] in [0, 1]
+    >>> import numpy as np, paddle_models
+    >>> cam = GradCAM(paddle_models.resnet18(num_classes=2))
+    >>> maps, classes = cam(np.zeros((1, 3, 64, 64), np.float32))   # inputs [N, 3, S, S] -> maps [N, S, S]
+    >>> maps.shape, classes.shape, bool((maps >= 0).all() and (maps <= 1).all())
+    ((1, 64, 64), (1,), True)
     """
 
     def __init__(self, model, layer=None, task: str = "multiclass"):
@@ -163,17 +167,6 @@ def find_layer(model: paddle.nn.Layer, name: str, input_size: Optional[int] = No
 def gradcam(model, inputs, target_class=None, layer=None, task: str = "multiclass"):
     """One call: ``GradCAM(model, layer, task)(inputs, target_class)`` -> (maps, classes)."""
     return GradCAM(model, layer, task)(inputs, target_class)
-
-
-def overlay_heatmap(image_rgb: np.ndarray, cam: np.ndarray, alpha: float = 0.4,
-                    colormap: int = cv2.COLORMAP_JET) -> np.ndarray:
-    """Blend a [0, 1] map over a uint8 RGB image: (1 - alpha) * image + alpha * colour map -> RGB uint8."""
-    height, width = image_rgb.shape[:2]
-    if cam.shape != (height, width):
-        cam = cv2.resize(cam.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR)
-    heat = cv2.applyColorMap(np.uint8(np.round(255 * np.clip(cam, 0, 1))), colormap)  # BGR [H, W, 3]
-    heat = cv2.cvtColor(heat, cv2.COLOR_BGR2RGB)
-    return cv2.addWeighted(np.ascontiguousarray(image_rgb, np.uint8), 1 - alpha, heat, alpha, 0)
 
 
 def _expand(images) -> List[Path]:

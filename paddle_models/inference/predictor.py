@@ -208,12 +208,11 @@ def first_line(error: BaseException) -> str:
 
 
 class Predictor(BasePredictor):
-    """An exported model on the CPU through ``paddle.inference`` (or ONNX Runtime).
+    """An exported model on the CPU through ``paddle.inference`` (or ONNX Runtime)::
 
-    >>> predictor = Predictor("export/resnet50")                 # export/resnet50.json (.pdmodel) ...
-    >>> result = predictor.predict_images(["V0001.jpg", "V0002.jpg"])
-    >>> result.probs.shape, result.predicted_names
-    ((2, 2), ['PM', 'non-PM'])
+        predictor = Predictor("export/resnet50")                 # export/resnet50.json (.pdmodel) ...
+        result = predictor.predict_images(["V0001.jpg", "V0002.jpg"])
+        result.probs.shape, result.predicted_names               # ((2, 2), ['PM', 'non-PM'])
 
     threads: CPU math threads (default: all cores).  onednn: use oneDNN kernels (default, fast);
     ``onednn=False`` gives plain kernels whose results match dygraph to the last digits.

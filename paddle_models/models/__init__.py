@@ -42,7 +42,7 @@ ValueError: unknown model 'resnet51'; available models: alexnet, convmixer_1536_
 from __future__ import annotations
 
 from .alexnet import AlexNet, alexnet
-from .card import ModelCard, card_of
+from .card import InputTooSmallError, ModelCard, card_of
 from .classifier import Classifier, evaluating
 from .convmixer import ConvMixer, convmixer_768_32, convmixer_1536_20, convmixer_small
 from .densenet import DenseNet, densenet121
@@ -80,6 +80,15 @@ def card(name: str) -> ModelCard:
     return card_of(MODELS[name])
 
 
+def check_input_size(name: str, size: int) -> None:
+    """Refuse an image side below the smallest model ``name`` can take (its card's ``min_input_size``)."""
+    minimum = card(name).min_input_size
+    if size < minimum:
+        raise InputTooSmallError(f"{name} needs images of at least {minimum}x{minimum} pixels, got {size}x{size}: its "
+                         "feature maps would shrink to nothing (0x0) and it would train on empty maps. Pass "
+                         f"--image-size {minimum} or more (and --random-crop, if given, no smaller)")
+
+
 def list_models():
     """Every name ``build`` accepts, sorted."""
     return sorted(MODELS)
@@ -97,7 +106,7 @@ def build(name: str, num_classes: int = 2, **options):
         raise ValueError(f"model {name!r} does not take the options {options}: {error}") from None
 
 
-__all__ = ["MODELS", "build", "list_models", "card", "ModelCard", "Classifier", "evaluating", "layer_table", "count_parameters", "stage_shapes",
+__all__ = ["MODELS", "build", "list_models", "card", "check_input_size", "ModelCard", "Classifier", "evaluating", "layer_table", "count_parameters", "stage_shapes",
            "load_pretrained", "PretrainedWeightsUnavailable",
            "LeNet", "AlexNet", "VGG", "GoogLeNet", "ResNet", "ConvMixer", "SimpleCNN", "DenseNet",
            "InceptionV3", *MODELS]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import paddle
 from paddle import nn
 
+from .card import model_card
 from .classifier import Classifier
 
 
@@ -77,6 +78,7 @@ class AlexNet(Classifier, nn.Layer):
         return self.forward_head(self.forward_features(x))
 
 
+@model_card(min_input_size=47)  # conv 11 stride 4 and three 3x3 stride-2 poolings without padding
 def alexnet(num_classes: int = 2, **options) -> AlexNet:
     """AlexNet as in the paper (96-256-384-384-256 channels)."""
     return AlexNet(num_classes=num_classes, **options)

@@ -17,6 +17,7 @@ import paddle
 from paddle import nn
 from paddle.vision.models import InceptionV3 as VisionInceptionV3
 
+from .card import model_card
 from .classifier import Classifier
 
 # The 11 Inception blocks in forward order, named as in the paper's table 1 / torchvision.
@@ -70,6 +71,7 @@ class InceptionV3(Classifier, VisionInceptionV3):
         return self.forward_head(self.forward_features(x))
 
 
+@model_card(min_input_size=MIN_INPUT_SIZE)
 def inception_v3(num_classes: int = 2, **options) -> InceptionV3:
     """Inception-v3 at 299x299 (23,834,568 parameters at 1000 classes)."""
     return InceptionV3(num_classes, **options)

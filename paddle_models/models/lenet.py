@@ -81,13 +81,13 @@ class LeNet(Classifier, nn.Layer):
         return self.forward_head(self.forward_features(x))
 
 
-@model_card(sized_by_input=True)
+@model_card(sized_by_input=True, min_input_size=16)  # (16 - 4) / 2 = 6, (6 - 4) / 2 = 1
 def lenet(num_classes: int = 2, **options) -> LeNet:
     """LeNet for 224x224 RGB fundus images, as the public course uses it."""
     return LeNet(num_classes=num_classes, **options)
 
 
-@model_card(in_channels=1, normalize="course", sized_by_input=True)
+@model_card(in_channels=1, normalize="course", sized_by_input=True, min_input_size=16)
 def lenet_mnist(num_classes: int = 10, **options) -> LeNet:
     """LeNet for 28x28 grey digits (MNIST), simplified as above: 44,426 weights at 10 classes.
 
