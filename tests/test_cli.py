@@ -121,6 +121,14 @@ def test_predict_a_folder_to_csv(exported, pm_root, tmp_path):
     assert all(row["gradable"] == "yes" and row["decision"] in ("PM likely", "PM unlikely", "uncertain") for row in rows)
 
 
+def test_predict_with_flipped_views_and_without_the_gate(exported, pm_root, tmp_path):
+    out = tmp_path / "tta.csv"
+    main(["predict", "--model", str(exported), "--images", str(pm_root / "PALM-Validation400"), "--output", str(out),
+          "--tta", "--no-gate"])
+    rows = list(csv.DictReader(out.open()))
+    assert all(row["reason"] == "not checked (--no-gate)" and row["decision"] for row in rows)
+
+
 def test_predict_a_dataset_split_in_palm_submission_format(exported, pm_root, tmp_path):
     out = tmp_path / "Classification_Results.csv"
     main(["predict", "--model", str(exported), "--data", "ichallenge_pm", "--data-root", str(pm_root),
