@@ -91,7 +91,11 @@ def scaled_probabilities(logits, task: str, temperature: float = 1.0) -> np.ndar
 
 def fit_temperature(logits, y_true, task: str) -> float:
     """The T that minimises the validation negative log-likelihood of ``logits / T`` (scipy's bounded
-    scalar minimiser, on log T).  Fit on the validation split; report calibration on another one."""
+    scalar minimiser, on log T).  Fit on the validation split; report calibration on another one.
+
+    When every validation image is classified right, the likelihood keeps growing as T shrinks and
+    the fit stops at ``TEMPERATURE_RANGE``'s lower end: a sign that the validation set is too small or
+    too easy to calibrate on, not that the model is under-confident."""
     if len(np.asarray(y_true)) == 0:
         raise ValueError("fit_temperature needs at least one labelled prediction")
     low, high = np.log(TEMPERATURE_RANGE)
