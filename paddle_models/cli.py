@@ -91,8 +91,15 @@ def command_evaluate(args) -> None:
 
     if args.batch_size < 1:
         raise UserError(f"--batch-size must be at least 1, got {args.batch_size}")
+    if args.bootstrap < 0:
+        raise UserError(f"--bootstrap must be 0 (no intervals) or a number of resamples, got {args.bootstrap}")
+    for target in (args.target_sensitivity, args.target_specificity):
+        if target is not None and not 0 < target <= 1:
+            raise UserError(f"--target-sensitivity/--target-specificity must lie in (0, 1], got {target}")
     report = run_evaluation(args.checkpoint, args.data_root, split=args.split, data=args.data,
-                            output_dir=args.output, batch_size=args.batch_size)
+                            output_dir=args.output, batch_size=args.batch_size, bootstrap=args.bootstrap,
+                            gate=not args.no_gate, target_sensitivity=args.target_sensitivity,
+                            target_specificity=args.target_specificity)
     print(report.summary())
     print(f"figures and metrics.json in {report.output_dir}")
 
@@ -133,7 +140,8 @@ def command_predict(args) -> None:
                                preprocess=predictor.preprocess)
     else:
         predictor = Predictor(args.model, backend=args.backend)
-    path = predict_folder(predictor, source, args.output, palm=args.palm, batch_size=args.batch_size)
+    path = predict_folder(predictor, source, args.output, palm=args.palm, batch_size=args.batch_size,
+                          gate=not args.no_gate, tta=args.tta)
     print(f"predictions written to {path}")
 
 
@@ -231,6 +239,20 @@ def command_lessons(args) -> None:
 # ----------------------------------------------------------------------------- the parser
 
 
+def add_screening_options(parser: argparse.ArgumentParser, targets: bool = False, tta: bool = False) -> None:
+    """The screening options (gate, referral.py) of ``evaluate`` and ``predict``."""
+    parser.add_argument("--no-gate", action="store_true",
+                        help="skip the gradability gate (every image counts as gradable): for experiments")
+    if tta:
+        parser.add_argument("--tta", action="store_true", help="also predict flipped views; disagreement -> uncertain")
+    if targets:
+        target = parser.add_mutually_exclusive_group()
+        target.add_argument("--target-sensitivity", type=float, default=None,
+                            help="choose and record a new operating point on the validation images for this "
+                                 "sensitivity (training records one for 0.90)")
+        target.add_argument("--target-specificity", type=float, default=None, help="... or for this specificity")
+
+
 def add_training_options(parser: argparse.ArgumentParser) -> None:
     """Options of ``train``: ``--recipe``, then one option per setting (derived from the schema)."""
     parser.add_argument("--recipe", help="a named course experiment (see `recipes`); options given override it")
@@ -283,6 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
                                "during training, held-out ones included)")
     evaluate.add_argument("--batch-size", type=int, default=schema.defaults()["batch_size"])
     evaluate.add_argument("--output", default=None, help="folder for figures (default: beside the checkpoint)")
+    add_screening_options(evaluate, targets=True)
+    evaluate.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                          help="resamples for the 95%% confidence intervals (default 1000, seeded; 0: none)")
     evaluate.set_defaults(handler=command_evaluate)
 
     export = commands.add_parser("export", help="checkpoint -> paddle.jit inference model")
@@ -311,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--batch-size", type=int, default=8)
     predict.add_argument("--backend", choices=("paddle", "onnxruntime"), default="paddle",
                          help="paddle.inference, or ONNX Runtime for an export made with --format onnx")
+    add_screening_options(predict, tta=True)
     predict.set_defaults(handler=command_predict)
 
     gradcam = commands.add_parser("gradcam", help="Grad-CAM overlays as PNG")

@@ -12,6 +12,7 @@ One file per concept:
     preprocess.py     PreprocessConfig, crop border / pad / resize / Ben Graham / circular mask,
                       preprocess_image, to_input (shared with the inference predictor)
     quality.py        image quality scores and flags, the audit (CSV + contact sheet), exclude=
+    gate.py           gradability(image) -> (gradable, reason): a fundus-shaped field of view, the audit's quality
     cache.py          PreprocessCache: preprocessed images on disk, keyed by the settings
     transforms.py     train_augmentation (random_crop=N for random windows; paddle.vision.transforms)
     subset.py         stratified_subset, train_valid_split; split files: save_split, load_split, split_with_file
@@ -39,6 +40,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     ".ichallenge_pm": ["ICHallengePM"],
     ".image_folder": ["ImageFolder"],
     ".quality": ["ImageQuality", "assess_file", "assess_image", "audit_dataset"],
+    ".gate": ["Gradability", "gradability", "gradability_file"],
     ".retinamnist": ["RetinaMNIST"],
     ".imageio": ["choose_reduction", "image_size_on_disk", "read_image"],
     ".ordinal": ["ordinal_decode", "ordinal_encode", "ordinal_to_class_probs"],

@@ -29,7 +29,7 @@ import numpy as np
 from .imageio import PathLike, choose_reduction, read_image, read_image_for_size
 
 # Bump when a preprocessing function changes its output: cached images made before are then ignored.
-PREPROCESS_VERSION = 2  # 2: the circular mask also blanks along a cut-off photograph's straight edges
+PREPROCESS_VERSION = 3  # 2: the mask blanks along straight edges too; 3: EXIF orientation applied on read
 
 # Normalisation presets for RGB images on the 0-255 scale: x_normalised = (x - mean) / std.
 NORMALIZATION_PRESETS = {
@@ -163,6 +163,14 @@ def pad_to_square(image: np.ndarray, fill: int = 0) -> np.ndarray:
                               cv2.BORDER_CONSTANT, value=(fill, fill, fill))
 
 
+def square_content(height: int, width: int) -> Tuple[float, float, float, float]:
+    """Where an image of ``height`` x ``width`` lies after ``pad_to_square``: (top, bottom, left, right)
+    as fractions of the square's side (``circular_mask``'s ``content``; the gradability gate's too)."""
+    side = max(height, width)
+    top, left = (side - height) // 2, (side - width) // 2
+    return top / side, (top + height) / side, left / side, (left + width) / side
+
+
 def resize_image(image: np.ndarray, size: int) -> np.ndarray:
     """Resize to size x size: INTER_AREA when shrinking more than 2x (no aliasing), else INTER_LINEAR.
 
@@ -253,10 +261,7 @@ def _pipeline(source, config: PreprocessConfig) -> Iterator[Tuple[str, np.ndarra
         yield "crop dark border", image
     content = None  # where the photograph lies in the square (top, bottom, left, right), for the mask
     if config.keep_aspect:
-        height, width = image.shape[:2]
-        side = max(height, width)
-        top, left = (side - height) // 2, (side - width) // 2
-        content = (top / side, (top + height) / side, left / side, (left + width) / side)
+        content = square_content(*image.shape[:2])
         image = pad_to_square(image, fill)
         yield "pad to square", image
     image = resize_image(image, config.image_size)  # [S, S, 3]

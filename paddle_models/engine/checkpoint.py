@@ -79,6 +79,13 @@ def stored_checksum(path: Path):
     return tail[len(CHECKSUM_TAG):-1].decode("ascii", "replace"), size - CHECKSUM_LINE_LENGTH
 
 
+def update_checkpoint_meta(path, fields: dict) -> None:
+    """Add ``fields`` to a checkpoint's ``meta`` and save it again (atomically, with a new checksum)."""
+    state = load_checkpoint(path)
+    state["meta"] = {**(state.get("meta") or {}), **fields}
+    save_checkpoint(state, path)
+
+
 def verify_checksum(path) -> bool:
     """True if ``path`` has a checksum line and it matches; False for an old file without one.
 
