@@ -374,8 +374,15 @@ def train_distributed(settings: dict, nprocs: int = 2) -> None:
     parse_settings(settings)  # a bad setting is reported here, once, not by every process
     options = {} if paddle.device.is_compiled_with_cuda() else {"backend": "gloo"}
     with spawn_environment():
-        dist.spawn(run_experiment, args=({**settings, "device": settings.get("device") or None}, False),
+        dist.spawn(_run_in_spawned_process, args=({**settings, "device": settings.get("device") or None},),
                    nprocs=nprocs, **options)
+
+
+def _run_in_spawned_process(settings: dict) -> None:
+    """``run_experiment`` in a process started by ``paddle.distributed.spawn``, which pickles what the
+    function returns: the result holds the trainer (its device, a CPUPlace, cannot be pickled), so
+    nothing is returned; rank 0 has written the checkpoint and the log."""
+    run_experiment(settings, progress=False)
 
 
 __all__ = ["DEFAULT_SETTINGS", "ExperimentResult", "EvaluationReport", "DataMismatchError", "SettingsError",

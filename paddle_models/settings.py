@@ -113,8 +113,7 @@ def weights_source(value):
     """``pretrained``: 'imagenet', or a weights file that exists (checked before any data is read)."""
     if value == "imagenet" or Path(value).is_file():
         return None
-    close = did_you_mean(value, ["imagenet"])
-    return f"'imagenet' or an existing .pdparams file{close} (no file {value!r})"
+    return f"'imagenet' or an existing .pdparams file{did_you_mean(value, ['imagenet'])} ({value}: no such file)"
 
 
 def device_name(value):
