@@ -35,8 +35,10 @@ import numpy as np
 from .base import FundusDataset, normalize_split
 from .ddr import GRADE_NAMES
 from .errors import BadSample, DatasetNotFoundError
+from .layout import Layout
 from .medmnist_files import SIZES, SPLIT_PREFIX, file_name
 from .preprocess import PreprocessConfig, preprocess_image
+from .synthetic.retinamnist import make_synthetic_retinamnist
 
 SPLIT_SIZES = {"train": 1080, "valid": 120, "test": 400}  # the real file's (for reference and tests)
 
@@ -115,6 +117,8 @@ class RetinaMNIST(FundusDataset):
     """
 
     name = "retinamnist"
+    location = Layout("RetinaMNIST", "retinamnist", (("retinamnist*.npz",),))  # a direct download: no preparer
+    write_synthetic = staticmethod(make_synthetic_retinamnist)
     label_kind = "grades"
     labelled_splits = ("train", "valid", "test")
     preprocess_defaults = {"crop_border": False}  # MedMNIST already cropped (see the module docstring)

@@ -86,8 +86,8 @@ def make_synthetic_ichallenge_pm(
                 return Photo(folder / f"{prefix}{counters[prefix]:04d}.jpg", image)
             if split == "valid":
                 name = f"V{number:04d}.jpg"
-                return Photo(Path("PALM-Validation400") / name, image,
-                             (number, name, int(kind == "pathologic"), round(eye.macula[0], 2), round(eye.macula[1], 2)))
+                fovea = (round(eye.macula[0], 2), round(eye.macula[1], 2))
+                return Photo(Path("PALM-Validation400") / name, image, (number, name, int(kind == "pathologic"), *fovea))
             return Photo(Path("PALM-Testing400-Images") / f"T{number:04d}.jpg", image)
 
         rows = write_split(root, [kinds[index] for index in order], paint, seed, (split_number,), quality)
