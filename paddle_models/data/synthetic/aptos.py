@@ -80,9 +80,10 @@ def make_synthetic_aptos(
 ) -> Path:
     """Write a synthetic APTOS 2019 under ``root``: train.csv + train_images/<id_code>.png; returns ``root``.
 
-    The one APTOS writer, for ``synth --data aptos`` and the lessons alike.  It paints the real set's
-    nuisances rather than clean photographs, because they are what a model trained on APTOS must
-    cope with: each image gets a framing drawn from ``APTOS_CROPS`` with ``crop_shares`` and the
+    The one APTOS writer, for ``synth --data aptos`` and the lessons alike.  Of the two writers APTOS
+    once had, this is the one kept: it is what the lessons already used (lesson 13's data did not
+    change), and it paints the real set's nuisances rather than clean photographs, because they are
+    what a model trained on APTOS must cope with and what ``crop_type`` and the audit look for: each image gets a framing drawn from ``APTOS_CROPS`` with ``crop_shares`` and the
     camera variation of ``vary_camera(strength=variation)`` (``variation=0`` keeps the camera as
     painted).  ``per_class`` may be five counts, e.g. APTOS's proportions (``APTOS_TRAIN_COUNTS``).
     ``test_images`` > 0 also writes test.csv (id_code only) and test_images/, with random grades; the
