@@ -191,7 +191,7 @@ def run_experiment(settings: dict, progress: bool = True, model=None, datasets=N
         log_dir = str(persistent_path(config.log_dir, LOG_DIR))  # on AI Studio: work/runs, kept at restarts
         if log_dir != config.log_dir:
             config = replace(config, log_dir=log_dir, output_dir=settings.get("output_dir"))
-    if model_settings.model in models.MODELS:  # (a model a lesson registered itself has no card)
+    if model_settings.model in models.MODELS:  # (a model a lesson built itself has no card)
         models.check_input_size(model_settings.model, data_settings.input_size)  # before any data is read
     data_settings = replace(data_settings, data_root=resolve_data_root(data_settings.data, data_settings.data_root))
     data_settings = absolute_paths(data_settings)  # the checkpoint records them: usable from any folder

@@ -156,7 +156,8 @@ def make_config(model_file: Path, params_file: Path, threads: int, onednn: bool,
     if not onednn:  # oneDNN (formerly MKL-DNN) kernels: ~4x faster on x86, last-digit differences
         disable = getattr(config, "disable_onednn", None) or getattr(config, "disable_mkldnn")
         disable()
-    elif int8:  # fuse quantize -> conv -> dequantize into oneDNN INT8 kernels (quantize.py)
+    elif int8:  # fuse quantize -> conv -> dequantize into oneDNN INT8 kernels (quantize.py); on a ResNet
+        # these fused kernels add error of their own beyond the 8-bit scales' (lesson 12 measures both)
         enable_int8 = getattr(config, "enable_onednn_int8", None) or getattr(config, "enable_mkldnn_int8")
         enable_int8()
     config.disable_glog_info()  # no per-pass log lines
