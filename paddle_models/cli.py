@@ -182,7 +182,10 @@ def command_recipes(args) -> None:
 
 
 def command_synth(args) -> None:
-    """Write a synthetic dataset in an official layout."""
+    """Write a synthetic dataset in an official layout (the writer its reader class declares)."""
+    from .data.registry import synthetic_writer
+
+    write = synthetic_writer(args.data)  # an unknown name is refused first
     root = Path(args.root)
     if args.per_class < 1:
         raise UserError(f"--per-class must be at least 1, got {args.per_class}")
@@ -192,21 +195,8 @@ def command_synth(args) -> None:
         raise UserError(f"--root {root} is not empty: synth writes label files and images there and would "
                         "replace or mix with what is in it. Use a new or empty folder")
     size = {} if args.image_size is None else {"image_size": args.image_size}  # else the writer's own default
-    root = _synthetic_writers()[args.data](root, per_class=args.per_class, seed=args.seed, **size)
+    root = write(root, per_class=args.per_class, seed=args.seed, **size)
     print(f"synthetic {args.data} written to {root}")
-
-
-def _synthetic_writers() -> dict:
-    """Dataset name -> the function writing a synthetic copy in that dataset's layout."""
-    from .data import synthetic
-
-    return {
-        "ichallenge_pm": synthetic.make_synthetic_ichallenge_pm,
-        "ddr": synthetic.make_synthetic_ddr,
-        "aptos": synthetic.make_synthetic_aptos,
-        "image_folder": synthetic.make_synthetic_image_folder,
-        "retinamnist": synthetic.make_synthetic_retinamnist,
-    }
 
 
 def command_audit(args) -> None:
@@ -223,7 +213,7 @@ def command_audit(args) -> None:
 
 
 def command_prepare(args) -> None:
-    from .data.prepare import prepare
+    from .data.locate import prepare
 
     print(f"dataset ready under {prepare(args.data, args.archives, args.root)}")
 
@@ -358,7 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("recipes", help="list the training recipes").set_defaults(handler=command_recipes)
 
     synth = commands.add_parser("synth", help="write a synthetic dataset in an official layout")
-    synth.add_argument("--data", default="ichallenge_pm", choices=sorted(_synthetic_writers()))
+    # no choices= here: the names come from the reader classes, and listing them would import Paddle for --help
+    synth.add_argument("--data", default="ichallenge_pm", help="the dataset whose layout to write (a name or "
+                       "alias that --data of train accepts: ichallenge_pm, ddr, aptos, ...)")
     synth.add_argument("--root", required=True)
     synth.add_argument("--per-class", type=int, default=20)
     synth.add_argument("--image-size", type=int, default=None, help="default: the dataset's own (see its make_synthetic_* function)")

@@ -35,23 +35,17 @@ import numpy as np
 from .base import FundusDataset, normalize_split
 from .ddr import GRADE_NAMES
 from .errors import BadSample, DatasetNotFoundError
+from .layout import Layout
+from .medmnist_files import SIZES, SPLIT_PREFIX, file_name
 from .preprocess import PreprocessConfig, preprocess_image
+from .synthetic.retinamnist import make_synthetic_retinamnist
 
-SIZES = (28, 64, 128, 224)
-SPLIT_PREFIX = {"train": "train", "valid": "val", "test": "test"}  # our split name -> MedMNIST's
 SPLIT_SIZES = {"train": 1080, "valid": 120, "test": 400}  # the real file's (for reference and tests)
 
 # Direct downloads (Zenodo record 10519652, as listed by the medmnist package, v3) and their MD5 sums.
 DOWNLOAD_URL = "https://zenodo.org/records/10519652/files/{name}?download=1"
 MD5 = {28: "bd4c0672f1bba3e3a89f0e4e876791e4", 64: "afda852cc34dcda56f86ad2b2457dbcc",
        128: "e48e916a24454daf90583d4e6efb1a18", 224: "eae7e3b6f3fcbda4ae613ebdcbe35348"}
-
-
-def file_name(size: int) -> str:
-    """28 -> 'retinamnist.npz'; 64 -> 'retinamnist_64.npz' (MedMNIST's naming)."""
-    if size not in SIZES:
-        raise ValueError(f"RetinaMNIST comes in sizes {list(SIZES)}, not {size}")
-    return "retinamnist.npz" if size == 28 else f"retinamnist_{size}.npz"
 
 
 def find_npz(root, size: Optional[int] = None) -> Path:
@@ -123,6 +117,8 @@ class RetinaMNIST(FundusDataset):
     """
 
     name = "retinamnist"
+    location = Layout("RetinaMNIST", "retinamnist", (("retinamnist*.npz",),))  # a direct download: no preparer
+    write_synthetic = staticmethod(make_synthetic_retinamnist)
     label_kind = "grades"
     labelled_splits = ("train", "valid", "test")
     preprocess_defaults = {"crop_border": False}  # MedMNIST already cropped (see the module docstring)
