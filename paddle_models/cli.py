@@ -23,8 +23,9 @@ The options of ``train`` are not written here: they are derived from the setting
 (``paddle_models.settings``), so every setting is reachable, checked and documented in one place.
 
 A mistake of the user's (a bad setting, a missing folder, a corrupt image, a checkpoint that does
-not fit the data) ends the command with a one-line ``error: ...`` that says what to do, and exit
-status 2; ``--debug`` shows the traceback instead.
+not fit the data: a ``paddle_models.errors.UserError``) ends the command with a one-line
+``error: ...`` that says what to do, and exit status 2; any other exception is a bug of the package,
+reported as one (exit status 1).  ``--debug`` shows the traceback instead.
 """
 from __future__ import annotations
 
@@ -384,19 +385,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _user_error_types() -> tuple:
-    """The exceptions that report a user's mistake (bad settings, data, files), not a bug of ours."""
-    from .data import BadSampleError, DatasetNotFoundError
-    from .engine.losses import NonFiniteLossError
-    from .engine.runlock import RunFolderBusyError
-    from .engine.trainer import ResumeError, RunFolderTakenError
-    from .experiment import DataMismatchError
-    from .files import WriteError
-    from .models import PretrainedWeightsUnavailable
-
-    return (UserError, schema.SettingsError, DatasetNotFoundError, BadSampleError, DataMismatchError,
-            ResumeError, RunFolderTakenError, RunFolderBusyError, WriteError, NonFiniteLossError, PretrainedWeightsUnavailable, FileNotFoundError,
-            PermissionError, IsADirectoryError, NotADirectoryError, FileExistsError, ValueError)
+def _is_users_mistake(error: Exception) -> bool:
+    """A ``UserError`` (every exception that means "change something and run again" subclasses it), or
+    the operating system refusing a file the user named (no such file, no permission, a full disk)."""
+    return isinstance(error, UserError) or (isinstance(error, OSError) and bool(error.filename))
 
 
 def _user_error_message(error: Exception) -> str:
@@ -418,16 +410,16 @@ def main(argv: Optional[List[str]] = None) -> None:
         args.handler(args)
     except KeyboardInterrupt:
         raise SystemExit("interrupted (a run trained with last.pdckpt continues with --resume)")
-    except _user_error_types() as error:
-        print(f"error: {_user_error_message(error)}", file=sys.stderr)
-        raise SystemExit(2) from None
     except Warning as error:  # the environment made a warning an error (PYTHONWARNINGS=error, python -W error)
         print(f"error: {type(error).__name__}: {error} (a warning, made an error by PYTHONWARNINGS or -W: fix "
               "what it says, or run without that setting)", file=sys.stderr)
         raise SystemExit(2) from None
-    except Exception as error:  # noqa: BLE001  (a bug of ours: still no traceback unless --debug)
-        print(f"error: {type(error).__name__}: {error}\n(an unexpected error: run the same command with "
-              "--debug for the traceback, and please report it)", file=sys.stderr)
+    except Exception as error:  # noqa: BLE001  (no traceback unless --debug)
+        if _is_users_mistake(error):
+            print(f"error: {_user_error_message(error)}", file=sys.stderr)
+            raise SystemExit(2) from None
+        print(f"error: {type(error).__name__}: {error}\n(this is a bug of paddle_models, not your mistake: run "
+              "the same command with --debug for the traceback, and please report it)", file=sys.stderr)
         raise SystemExit(1) from None
 
 

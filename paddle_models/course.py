@@ -32,6 +32,7 @@ from typing import Dict, List, Optional, Sequence, Union
 from .data.locate import locate_dataset
 from .data.preprocess import DEFAULT_IMAGE_SIZE
 from .data.registry import synthetic_writer
+from .errors import WrongValueError
 from .places import DATASETS_DIR, REPO_ROOT, RUNS_DIR  # noqa: F401  (lessons and tests read them from here)
 from .visualdl_log import visualdl_command, visualdl_hint  # noqa: F401  (the lessons call course.visualdl_hint)
 
@@ -66,7 +67,7 @@ def fast_mode(value: Optional[bool] = None) -> bool:
     text = os.environ.get(FAST_ENV, "").strip().lower()
     if text:
         if text not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
-            raise ValueError(f"{FAST_ENV}={text!r}: use 1 (fast lessons) or 0 (the full experiments)")
+            raise WrongValueError(f"{FAST_ENV}={text!r}: use 1 (fast lessons) or 0 (the full experiments)")
         return text in ("1", "true", "yes", "on")
     from .engine import gpu_available
 

@@ -36,6 +36,7 @@ from .data.synthetic import is_synthetic
 from .engine import Trainer, evaluate, load_model, set_seed
 from .engine.checkpoint import update_checkpoint_meta
 from .engine.trainer import check_settings_fit_data
+from .errors import UserError
 from .files import make_folder, write_text
 from .figures import plot_confusion_matrix, plot_roc_curves, save_figure
 from .metrics import BOOTSTRAP_RESAMPLES
@@ -50,7 +51,7 @@ DEFAULT_SETTINGS: Dict[str, object] = defaults()
 
 
 
-class DataMismatchError(ValueError):
+class DataMismatchError(UserError, ValueError):
     """A checkpoint and a dataset do not fit together (other classes, other task, unlabelled split)."""
 
 

@@ -31,6 +31,7 @@ from typing import Dict, Optional, Sequence, Tuple
 import numpy as np
 from sklearn.metrics import roc_auc_score, roc_curve
 
+from .errors import WrongValueError
 from .metrics import BOOTSTRAP_RESAMPLES, as_probs, bootstrap_interval
 
 REFER_GRADE = 2  # referable diabetic retinopathy: moderate NPDR or worse
@@ -59,7 +60,7 @@ def positive_view(probs) -> Tuple[np.ndarray, str]:
     if probs.shape[1] in (DR_GRADES, DR_GRADES + 1):
         grades = probs[:, :DR_GRADES]
         return grades[:, REFER_GRADE:].sum(axis=1) / np.maximum(grades.sum(axis=1), 1e-12), "P(grade >= 2)"
-    raise ValueError(f"an operating point needs a binary task or a DR grader (5 grades), got {probs.shape[1]} classes")
+    raise WrongValueError(f"an operating point needs a binary task or a DR grader (5 grades), got {probs.shape[1]} classes")
 
 
 def positive_labels(y_true, num_classes: int) -> Tuple[np.ndarray, np.ndarray]:
@@ -133,14 +134,14 @@ def choose_operating_point(positive, score, target_sensitivity: Optional[float] 
     reaches it.  Default: sensitivity 0.90.  The candidates are scikit-learn's ``roc_curve`` thresholds.
     """
     if target_sensitivity is not None and target_specificity is not None:
-        raise ValueError("give a target sensitivity or a target specificity, not both")
+        raise WrongValueError("give a target sensitivity or a target specificity, not both")
     target, value = (("specificity", target_specificity) if target_specificity is not None
                      else ("sensitivity", DEFAULT_TARGET_SENSITIVITY if target_sensitivity is None else target_sensitivity))
     if not 0 < value <= 1:
-        raise ValueError(f"the target {target} must lie in (0, 1], got {value}")
+        raise WrongValueError(f"the target {target} must lie in (0, 1], got {value}")
     positive, score = np.asarray(positive, bool), np.asarray(score, np.float64)
     if positive.all() or not positive.any():
-        raise ValueError("choosing an operating point needs validation images of both kinds (positive and negative)")
+        raise WrongValueError("choosing an operating point needs validation images of both kinds (positive and negative)")
     false_positive_rate, true_positive_rate, thresholds = roc_curve(positive, score, drop_intermediate=False)
     thresholds = np.minimum(thresholds, 1.0)  # the first candidate (calls nobody positive) is inf or max + 1
     if target == "sensitivity":

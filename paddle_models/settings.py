@@ -37,12 +37,12 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .data.preprocess import DEFAULT_IMAGE_SIZE, MIN_IMAGE_SIZE
-from .errors import did_you_mean
+from .errors import UserError, did_you_mean
 from .places import LOG_DIR
 from .tasks import LOSSES, task_of_loss
 
 
-class SettingsError(ValueError):
+class SettingsError(UserError, ValueError):
     """A setting has an unknown name or a value it does not accept; the message says which and why."""
 
 

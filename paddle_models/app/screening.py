@@ -37,6 +37,7 @@ from ..data.ddr import GRADE_NAMES
 from ..data.gate import gradability
 from ..data.ichallenge_pm import CLASS_NAMES as PM_CLASS_NAMES
 from ..data.imageio import apply_orientation, exif_orientation, read_image
+from ..errors import UserError, WrongValueError
 from ..inference import GradCAM, Predictor, average_probs, load_dygraph, overlay_heatmap
 from ..metrics import expected_grade
 from ..referral import REFER_GRADE, UNGRADABLE, OperatingPoint, decide, positive_view, vocabulary
@@ -52,7 +53,7 @@ NOTICE = ("Teaching model (教学模型), not a medical device: trained on a sma
 ImageInput = Union[str, os.PathLike, np.ndarray]  # a file path, or a BGR uint8 array as from cv2.imread
 
 
-class ScreeningError(ValueError):
+class ScreeningError(UserError, ValueError):
     """An upload the app cannot screen; the message is shown on the page as it is."""
 
 
@@ -96,10 +97,10 @@ def load_screening_models(prefixes: Sequence, threads: Optional[int] = None,
     """Several exports; they must predict the same classes to be combined."""
     models = [load_screening_model(prefix, threads, backend) for prefix in prefixes]
     if not models:
-        raise ValueError("give at least one exported model")
+        raise WrongValueError("give at least one exported model")
     names = {tuple(model.class_names) for model in models}
     if len(names) != 1:
-        raise ValueError(f"these models predict different classes and cannot be combined: {sorted(names)}")
+        raise WrongValueError(f"these models predict different classes and cannot be combined: {sorted(names)}")
     return models
 
 

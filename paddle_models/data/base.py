@@ -23,6 +23,7 @@ import numpy as np
 import paddle
 from tqdm.auto import tqdm
 
+from ..errors import WrongValueError
 from .cache import PreprocessCache
 from .errors import (BadSample, BadSampleError, DatasetNotFoundError, SkippedSamplesWarning, describe_bad_samples,
                      raise_for_bad_samples)
@@ -43,7 +44,7 @@ def normalize_split(split: str, allowed: Sequence[str] = ("train", "valid", "tes
     """'val' / 'validation' -> 'valid' etc.; an unknown split name is an error listing the valid ones."""
     name = SPLIT_ALIASES.get(str(split).lower())
     if name not in allowed:
-        raise ValueError(f"unknown split {split!r}; use one of {list(allowed)}")
+        raise WrongValueError(f"unknown split {split!r}; use one of {list(allowed)}")
     return name
 
 

@@ -27,6 +27,7 @@ import warnings
 from pathlib import Path
 from typing import List, Optional, Tuple
 
+from ..errors import WrongValueError
 from .base import UNLABELED, FundusDataset, normalize_split
 from .errors import BadSample, DatasetNotFoundError, missing_layout_error
 from .imageio import list_images
@@ -78,7 +79,7 @@ def label_from_file_name(path: Path) -> int:
     """P* -> 1, H* / N* -> 0; any other first letter raises ValueError."""
     prefix = path.name[:1].upper()
     if prefix not in PREFIX_LABELS:
-        raise ValueError(f"unknown file-name prefix {path.name[:1]!r}: training images must start "
+        raise WrongValueError(f"unknown file-name prefix {path.name[:1]!r}: training images must start "
                          "with P (pathologic myopia), H (high myopia) or N (normal)")
     return PREFIX_LABELS[prefix]
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from .. import aistudio
-from ..errors import UserError
+from ..errors import UserError, WrongValueError
 from ..files import write_text
 from ..places import DATASETS_DIR
 from .errors import DatasetNotFoundError
@@ -66,7 +66,7 @@ def dataset_key(name: str) -> str:
     """The registry's name of a dataset with a known location: 'iChallenge-PM' -> 'ichallenge_pm'."""
     key = canonical_name(name)
     if key not in LAYOUTS:
-        raise ValueError(f"no known location for dataset {name!r}; known: {', '.join(LAYOUTS)}")
+        raise WrongValueError(f"no known location for dataset {name!r}; known: {', '.join(LAYOUTS)}")
     return key
 
 

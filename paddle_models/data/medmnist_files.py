@@ -5,6 +5,8 @@ arrays named by MedMNIST's split prefixes (``train_images``, ``val_labels``, ...
 """
 from __future__ import annotations
 
+from ..errors import WrongValueError
+
 SIZES = (28, 64, 128, 224)
 SPLIT_PREFIX = {"train": "train", "valid": "val", "test": "test"}  # our split name -> MedMNIST's
 
@@ -12,5 +14,5 @@ SPLIT_PREFIX = {"train": "train", "valid": "val", "test": "test"}  # our split n
 def file_name(size: int) -> str:
     """28 -> 'retinamnist.npz'; 64 -> 'retinamnist_64.npz' (MedMNIST's naming)."""
     if size not in SIZES:
-        raise ValueError(f"RetinaMNIST comes in sizes {list(SIZES)}, not {size}")
+        raise WrongValueError(f"RetinaMNIST comes in sizes {list(SIZES)}, not {size}")
     return "retinamnist.npz" if size == 28 else f"retinamnist_{size}.npz"

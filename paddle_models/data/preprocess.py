@@ -26,6 +26,7 @@ from typing import Iterator, List, Optional, Tuple, Union
 import cv2
 import numpy as np
 
+from ..errors import WrongValueError
 from .imageio import PathLike, choose_reduction, read_image, read_image_for_size
 
 # Bump when a preprocessing function changes its output: cached images made before are then ignored.
@@ -62,18 +63,18 @@ class PreprocessConfig:
 
     def __post_init__(self):
         if not isinstance(self.image_size, (int, np.integer)) or self.image_size < MIN_IMAGE_SIZE:
-            raise ValueError(f"image_size must be an integer >= {MIN_IMAGE_SIZE}, got {self.image_size!r}")
+            raise WrongValueError(f"image_size must be an integer >= {MIN_IMAGE_SIZE}, got {self.image_size!r}")
         self.image_size = int(self.image_size)
         if not 0 <= self.border_tolerance < 255:
-            raise ValueError(f"border_tolerance must be in [0, 255), got {self.border_tolerance}")
+            raise WrongValueError(f"border_tolerance must be in [0, 255), got {self.border_tolerance}")
         if self.normalize not in NORMALIZATION_PRESETS:
-            raise ValueError(
+            raise WrongValueError(
                 f"normalize must be one of {sorted(NORMALIZATION_PRESETS)}, got {self.normalize!r}"
             )
         if not 0 < self.mask_radius <= 1.5:
-            raise ValueError(f"mask_radius must be in (0, 1.5], got {self.mask_radius}")
+            raise WrongValueError(f"mask_radius must be in (0, 1.5], got {self.mask_radius}")
         if self.crop_size is not None and not 8 <= self.crop_size <= self.image_size:
-            raise ValueError(f"crop_size must be between 8 and image_size ({self.image_size}), "
+            raise WrongValueError(f"crop_size must be between 8 and image_size ({self.image_size}), "
                              f"got {self.crop_size}")
 
     @property
@@ -101,7 +102,7 @@ class PreprocessConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ValueError(f"unknown PreprocessConfig keys {unknown}; known keys: {sorted(known)}")
+            raise WrongValueError(f"unknown PreprocessConfig keys {unknown}; known keys: {sorted(known)}")
         return cls(**values)
 
     @classmethod

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict
 
-from ..errors import UserError, did_you_mean
+from ..errors import UserError, WrongValueError, did_you_mean
 from .aptos import APTOS
 from .ddr import DDR
 from .ichallenge_pm import ICHallengePM
@@ -35,7 +35,7 @@ def canonical_name(name: str) -> str:
     """'iChallenge-PM', 'ichallenge pm', 'PALM' -> 'ichallenge_pm'; an unknown name is an error."""
     key = normalize_name(name)
     if key not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}{did_you_mean(key, list_datasets())}; available: "
+        raise WrongValueError(f"unknown dataset {name!r}{did_you_mean(key, list_datasets())}; available: "
                          f"{', '.join(list_datasets())}")
     return key
 

@@ -32,6 +32,7 @@ from typing import Optional, Tuple
 import cv2
 import numpy as np
 
+from ..errors import WrongValueError
 from .base import FundusDataset, normalize_split
 from .ddr import GRADE_NAMES
 from .errors import BadSample, DatasetNotFoundError
@@ -75,30 +76,30 @@ def load_split(path: Path, split: str) -> Tuple[np.ndarray, np.ndarray]:
     try:
         arrays = np.load(path, allow_pickle=False)
     except UNREADABLE as error:  # not an .npz, or a truncated download
-        raise ValueError(f"{path}: not a readable .npz file ({type(error).__name__}: {error}); "
+        raise WrongValueError(f"{path}: not a readable .npz file ({type(error).__name__}: {error}); "
                          "download it again") from None
     if not hasattr(arrays, "files"):
-        raise ValueError(f"{path}: holds a single array, not the six arrays of a MedMNIST .npz")
+        raise WrongValueError(f"{path}: holds a single array, not the six arrays of a MedMNIST .npz")
     with arrays:
         found = sorted(arrays.files)
         missing = [key for key in (f"{prefix}_images", f"{prefix}_labels") if key not in found]
         if missing:
-            raise ValueError(f"{path}: no array {' or '.join(missing)} (found {found}); a MedMNIST file "
+            raise WrongValueError(f"{path}: no array {' or '.join(missing)} (found {found}); a MedMNIST file "
                              f"holds {', '.join(f'{p}_images, {p}_labels' for p in SPLIT_PREFIX.values())}")
         try:
             images, labels = arrays[f"{prefix}_images"], arrays[f"{prefix}_labels"]
         except UNREADABLE as error:  # a damaged member of the archive
-            raise ValueError(f"{path}: {prefix}_images or {prefix}_labels cannot be read ({type(error).__name__}: "
+            raise WrongValueError(f"{path}: {prefix}_images or {prefix}_labels cannot be read ({type(error).__name__}: "
                              f"{error}); download the file again") from None
     if images.dtype != np.uint8 or images.ndim != 4 or images.shape[3] != 3 or images.shape[1] != images.shape[2]:
-        raise ValueError(f"{path}: {prefix}_images should be uint8 [N, S, S, 3] (RGB), "
+        raise WrongValueError(f"{path}: {prefix}_images should be uint8 [N, S, S, 3] (RGB), "
                          f"got {images.dtype} {list(images.shape)}")
     if len(images) == 0:
-        raise ValueError(f"{path}: {prefix}_images holds no images (0 rows), so the {split} split is empty: "
+        raise WrongValueError(f"{path}: {prefix}_images holds no images (0 rows), so the {split} split is empty: "
                          "the file is incomplete or was written wrongly; download it again")
     labels = np.asarray(labels).reshape(len(labels), -1)
     if labels.shape != (len(images), 1):
-        raise ValueError(f"{path}: {prefix}_labels should be [{len(images)}, 1] (one grade per image), "
+        raise WrongValueError(f"{path}: {prefix}_labels should be [{len(images)}, 1] (one grade per image), "
                          f"got {list(np.shape(labels))}")
     return images, labels[:, 0].astype(np.int64)
 

@@ -78,11 +78,11 @@ def check_settings_fit_data(config: TrainConfig, train_set, valid_set) -> None:
                             + "; choose one of: " + ", ".join(computed))
 
 
-class ResumeError(RuntimeError):
+class ResumeError(UserError, RuntimeError):
     """``resume`` was asked for, but there is nothing to resume, or it was another run."""
 
 
-class RunFolderTakenError(RuntimeError):
+class RunFolderTakenError(UserError, RuntimeError):
     """A fresh run was started in a folder that already holds a run (and ``overwrite`` was not given)."""
 
 

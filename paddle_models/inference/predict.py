@@ -36,6 +36,7 @@ from typing import List, Sequence
 
 from ..data.imageio import IMAGE_EXTENSIONS
 from ..data.imageio import list_images as _image_files
+from ..errors import MissingFileError, WrongValueError
 from ..files import write_csv
 from .predictor import PredictionResult
 
@@ -46,10 +47,10 @@ def list_images(folder, recursive: bool = False) -> List[Path]:
     """The images to predict in ``folder`` (``data.imageio.list_images``); a missing or empty folder is an error."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"image folder not found: {folder}")
+        raise MissingFileError(f"image folder not found: {folder}")
     images = _image_files(folder, recursive)
     if not images:
-        raise FileNotFoundError(f"no images ({', '.join(IMAGE_EXTENSIONS)}) in {folder}")
+        raise MissingFileError(f"no images ({', '.join(IMAGE_EXTENSIONS)}) in {folder}")
     return images
 
 
@@ -143,7 +144,7 @@ def screening_columns(result: PredictionResult, files: Sequence, operating_point
 def write_palm_csv(result: PredictionResult, files: Sequence, csv_path) -> Path:
     """The PALM submission: ``FileName,PM Risk`` with the class-1 (PM) probability."""
     if result.probs.shape[1] != 2:
-        raise ValueError(f"the PALM format needs a two-class (non-PM / PM) model, got "
+        raise WrongValueError(f"the PALM format needs a two-class (non-PM / PM) model, got "
                          f"{result.probs.shape[1]} classes {result.class_names}")
     rows = [[name, f"{probs[1]:.8g}"] for name, probs in zip(unique_names(files), result.probs)]
     return _write_csv(csv_path, PALM_HEADER, rows)

@@ -37,7 +37,7 @@ from ..models import evaluating, main_output
 from ..calibration import scaled_probabilities
 from ..referral import OperatingPoint
 from ..tasks import to_probabilities  # noqa: F401  (re-exported by paddle_models.inference)
-from ..errors import UserError
+from ..errors import MissingFileError, UserError, WrongValueError
 from ..record import ModelRecord, record_for_model
 from .export import EXPORT_AGAIN, DamagedExportError, find_model_files, load_export_record
 
@@ -90,7 +90,7 @@ def as_image_list(images) -> list:
 def chunks(items: Sequence, size: int):
     """Consecutive slices of ``items`` with at most ``size`` elements."""
     if size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {size}")
+        raise WrongValueError(f"batch_size must be >= 1, got {size}")
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
@@ -245,7 +245,7 @@ class Predictor(BasePredictor):
         name = self.record.export.get("onnx_file")
         path = Path(self.prefix).with_name(name) if name else None
         if path is None or not path.is_file():
-            raise FileNotFoundError(f"{self.prefix}.onnx is missing: the onnxruntime backend needs an export "
+            raise MissingFileError(f"{self.prefix}.onnx is missing: the onnxruntime backend needs an export "
                                     "with --format onnx (python -m paddle_models export ... --format onnx)")
         return path
 

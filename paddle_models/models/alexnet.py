@@ -19,6 +19,7 @@ from __future__ import annotations
 import paddle
 from paddle import nn
 
+from ..errors import WrongValueError
 from .registry import register_model
 from .classifier import Classifier
 
@@ -36,7 +37,7 @@ class AlexNet(Classifier, nn.Layer):
         to train for many steps on a CPU (lesson 3's fast mode)."""
         super().__init__()
         if hidden < 1:
-            raise ValueError(f"hidden must be >= 1, got {hidden}")
+            raise WrongValueError(f"hidden must be >= 1, got {hidden}")
         self.features = nn.Sequential(
             nn.Conv2D(3, 96, kernel_size=11, stride=4, padding=2), nn.ReLU(),   # [N, 96, 55, 55]
             nn.MaxPool2D(kernel_size=3, stride=2),                               # [N, 96, 27, 27]

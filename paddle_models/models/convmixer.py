@@ -16,6 +16,7 @@ from __future__ import annotations
 import paddle
 from paddle import nn
 
+from ..errors import WrongValueError
 from .classifier import Classifier
 from .registry import register_model
 
@@ -61,7 +62,7 @@ class ConvMixer(Classifier, nn.Layer):
                  num_classes: int = 2, activation: str = "gelu"):
         super().__init__()
         if kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be odd so 'same' padding is symmetric, got {kernel_size}")
+            raise WrongValueError(f"kernel_size must be odd so 'same' padding is symmetric, got {kernel_size}")
         self.patch_embedding = conv_act_bn(3, dim, patch_size, activation, stride=patch_size)  # [N, D, S/p, S/p]
         self.mixer = nn.Sequential(*[ConvMixerLayer(dim, kernel_size, activation) for _ in range(depth)])
         self.pool = nn.AdaptiveAvgPool2D((1, 1))           # [N, D, 1, 1]

@@ -19,6 +19,7 @@ import paddle
 from paddle import nn
 from paddle.vision.models import DenseNet as VisionDenseNet
 
+from ..errors import WrongValueError
 from .classifier import Classifier
 from .registry import register_model
 
@@ -33,7 +34,7 @@ class DenseNet(Classifier, VisionDenseNet):
 
     def __init__(self, layers: int = 121, num_classes: int = 2, dropout: float = 0.0):
         if num_classes < 1:
-            raise ValueError(f"num_classes must be >= 1 (the number of logits), got {num_classes}")
+            raise WrongValueError(f"num_classes must be >= 1 (the number of logits), got {num_classes}")
         super().__init__(layers=layers, num_classes=num_classes, dropout=dropout, with_pool=True)
 
     def stages(self):

@@ -17,6 +17,7 @@ import paddle
 from paddle import nn
 from paddle.vision.models import InceptionV3 as VisionInceptionV3
 
+from ..errors import WrongValueError
 from .classifier import Classifier
 from .registry import register_model
 
@@ -39,7 +40,7 @@ class InceptionV3(Classifier, VisionInceptionV3):
 
     def __init__(self, num_classes: int = 2):
         if num_classes < 1:
-            raise ValueError(f"num_classes must be >= 1 (the number of logits), got {num_classes}")
+            raise WrongValueError(f"num_classes must be >= 1 (the number of logits), got {num_classes}")
         super().__init__(num_classes=num_classes, with_pool=True)
 
     def stages(self):
@@ -56,7 +57,7 @@ class InceptionV3(Classifier, VisionInceptionV3):
         """paddle.vision's forward up to the last Inception block: [N, 2048, 8, 8] at 299x299."""
         sides = [side for side in x.shape[-2:] if side > 0]  # (-1: unknown while exporting)
         if sides and min(sides) < MIN_INPUT_SIZE:
-            raise ValueError(f"Inception-v3 needs inputs of at least {MIN_INPUT_SIZE}x{MIN_INPUT_SIZE} pixels, "
+            raise WrongValueError(f"Inception-v3 needs inputs of at least {MIN_INPUT_SIZE}x{MIN_INPUT_SIZE} pixels, "
                              f"got {list(x.shape[-2:])} (use --image-size {DESIGN_INPUT_SIZE}, its design size)")
         x = self.inception_stem(x)
         for block in self.inception_block_list:

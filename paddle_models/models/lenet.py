@@ -21,6 +21,7 @@ from __future__ import annotations
 import paddle
 from paddle import nn
 
+from ..errors import WrongValueError
 from .classifier import Classifier
 from .registry import register_model
 
@@ -44,7 +45,7 @@ class LeNet(Classifier, nn.Layer):
         super().__init__()
         activations = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}
         if activation not in activations:
-            raise ValueError(f"LeNet's activation must be one of {', '.join(activations)}, got {activation!r}")
+            raise WrongValueError(f"LeNet's activation must be one of {', '.join(activations)}, got {activation!r}")
         act = activations[activation]
         self.features = nn.Sequential(
             nn.Conv2D(in_channels, 6, kernel_size=5), act(),    # [N, 6, S-4, S-4]

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Callable, Dict
 
-from ..errors import UserError, did_you_mean
+from ..errors import UserError, WrongValueError, did_you_mean
 
 
 class UnknownModelError(UserError, ValueError):
@@ -118,7 +118,7 @@ def build(name: str, num_classes: int = 2, **options):
     except TypeError as error:  # an option the model does not have (e.g. a typo in --model-options)
         if "keyword argument" not in str(error):
             raise
-        raise ValueError(f"model {name!r} does not take the options {options}: {error}") from None
+        raise WrongValueError(f"model {name!r} does not take the options {options}: {error}") from None
 
 
 def check_input_size(name: str, size: int) -> None:

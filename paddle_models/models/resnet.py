@@ -24,6 +24,7 @@ from __future__ import annotations
 import paddle
 from paddle import nn
 
+from ..errors import WrongValueError
 from .classifier import Classifier
 from .registry import register_model
 
@@ -43,10 +44,10 @@ class BasicBlock(nn.Layer):
     def __init__(self, in_channels, channels, stride=1, downsample=None, groups=1, width_per_group=64):
         super().__init__()
         if width_per_group != 64:
-            raise ValueError("basic blocks (ResNet-18/34) keep their width: width_per_group must be 64 "
+            raise WrongValueError("basic blocks (ResNet-18/34) keep their width: width_per_group must be 64 "
                              "(use groups alone to split their 3x3 convolutions)")
         if in_channels % groups or channels % groups:
-            raise ValueError(f"groups={groups} must divide the block's channels ({in_channels} in, {channels} out)")
+            raise WrongValueError(f"groups={groups} must divide the block's channels ({in_channels} in, {channels} out)")
         self.conv1, self.bn1 = conv_bn(in_channels, channels, 3, stride, groups)
         self.relu = nn.ReLU()
         self.conv2, self.bn2 = conv_bn(channels, channels, 3, 1, groups)
@@ -108,7 +109,7 @@ class ResNet(Classifier, nn.Layer):
                  small_input: bool = False):
         super().__init__()
         if depth not in DEPTHS:
-            raise ValueError(f"ResNet depth must be one of {sorted(DEPTHS)}, got {depth}")
+            raise WrongValueError(f"ResNet depth must be one of {sorted(DEPTHS)}, got {depth}")
         block, counts = DEPTHS[depth]
         self.groups, self.width_per_group = groups, width_per_group
         self.in_channels = 64

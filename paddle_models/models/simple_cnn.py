@@ -21,6 +21,7 @@ from __future__ import annotations
 import paddle
 from paddle import nn
 
+from ..errors import WrongValueError
 from .classifier import Classifier
 from .registry import register_model
 
@@ -49,7 +50,7 @@ class SimpleCNN(Classifier, nn.Layer):
                  dropout: float = 0.2):
         super().__init__()
         if not MIN_DEPTH <= depth <= MAX_DEPTH:
-            raise ValueError(f"simple_cnn depth must be {MIN_DEPTH}-{MAX_DEPTH} conv layers, got {depth}")
+            raise WrongValueError(f"simple_cnn depth must be {MIN_DEPTH}-{MAX_DEPTH} conv layers, got {depth}")
         self.depth = depth
         channels = [min(width * 2 ** i, max_width) for i in range(depth)]
         inputs = [3] + channels[:-1]

@@ -15,6 +15,7 @@ from typing import List, Union
 import paddle
 from paddle import nn
 
+from ..errors import WrongValueError
 from .classifier import Classifier
 from .registry import register_model
 
@@ -56,9 +57,9 @@ class VGG(Classifier, nn.Layer):
         ``vgg11_bn(width=1/8, hidden=128)`` is the same plan, small enough to train on a CPU."""
         super().__init__()
         if depth not in CONFIGS:
-            raise ValueError(f"VGG depth must be one of {sorted(CONFIGS)}, got {depth}")
+            raise WrongValueError(f"VGG depth must be one of {sorted(CONFIGS)}, got {depth}")
         if width <= 0 or hidden < 1:
-            raise ValueError(f"width must be > 0 and hidden >= 1, got width={width}, hidden={hidden}")
+            raise WrongValueError(f"width must be > 0 and hidden >= 1, got width={width}, hidden={hidden}")
         config = [item if item == "M" else max(1, round(item * width)) for item in CONFIGS[depth]]
         channels = config[-2]                                        # 512 at width 1
         self.features = make_features(config, batch_norm)            # [N, 512, S/32, S/32]

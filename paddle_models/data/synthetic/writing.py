@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Iterator, List, Tuple, Union
 import numpy as np
 
 from ... import files
+from ...errors import WrongValueError
 
 PALM_SIZE = (2124, 2056)  # (width, height) of an iChallenge-PM photograph: image_size="real"
 
@@ -105,7 +106,7 @@ def grade_counts(per_class, grades: int) -> list:
     """``per_class`` as one count per class: an int for every class, or the counts themselves."""
     counts = [per_class] * grades if isinstance(per_class, (int, np.integer)) else list(per_class)
     if len(counts) != grades:
-        raise ValueError(f"per_class must be an int or {grades} counts, got {per_class!r}")
+        raise WrongValueError(f"per_class must be an int or {grades} counts, got {per_class!r}")
     return counts
 
 
