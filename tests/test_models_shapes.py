@@ -267,7 +267,7 @@ def smallest_map_side(name: str, size: int) -> int:
     with evaluating(model):
         try:
             calls = record_layer_outputs(model, paddle.zeros([1, card(name).in_channels, size, size]))
-        except ValueError:  # Inception-v3 refuses a too small input itself
+        except (ValueError, AssertionError):  # Inception-v3 refuses a too small input itself; Paddle 2.6 an empty map
             return 0
     return min(min(output.shape[2:]) for _, _, output in calls if len(output.shape) == 4)
 
