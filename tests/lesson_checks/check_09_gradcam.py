@@ -1,33 +1,7 @@
 """Lesson 9: a Grad-CAM map needs a control: at layer4 (3x3) the disc circle ties with the image centre; layer3 (6x6) finds the disc.
 
-The control is the disc region mirrored through the image centre: same size, same distance from the
-centre, so a map that only leans to the middle of the image (as an upsampled 3x3 map does) ties with it.
-
-Measured in fast mode (synthetic iChallenge-PM, ResNet-18 at 96 px, 2 epochs; DDR: a small CNN, 8 epochs),
-the PM map's mean on the PM validation images (non-PM: the same map on the non-PM images), Paddle 3.3:
-
-    SEED                                      0        1        2
-    layer4 (3x3)  disc region              0.651    0.739    0.728
-                  mirrored circle          0.473    0.558    0.505
-                  image centre circle      0.672    0.800    0.789
-                  rest of the fundus       0.338    0.376    0.375
-                  images: disc > mirrored  0.50     0.85     1.00
-    layer3 (6x6)  disc region              0.663    0.714    0.759
-                  mirrored circle          0.137    0.263    0.241
-                  image centre circle      0.393    0.504    0.504
-                  rest of the fundus       0.172    0.272    0.299
-                  images: disc > mirrored  1.00     1.00     1.00
-    non-PM images, layer3: disc region     0.278    0.621    0.515
-                           mirrored        0.072    0.298    0.278
-    disc lead (disc - mirrored): layer4    0.178    0.181    0.223
-                                 layer3    0.526    0.451    0.518
-                                 non-PM    0.207    0.323    0.237
-    disc region / field of view            0.09     0.09     0.09
-    DDR validation kappa                   0.907    0.898    0.902
-
-On Paddle 2.6.2 the same seeds train differently; the PM assertions held there too (the lesson's
-training and measurement run as a script), the tightest being layer3's disc / mirrored 2.2 (seed 1),
-the PM lead over the non-PM lead 0.05 (seed 1) and layer3's lead / layer4's 1.7 (seed 2).
+The measurements behind its margins (seeds, machines, dates): lessons/MEASUREMENTS.md,
+section "09_gradcam".
 """
 
 
