@@ -1,5 +1,6 @@
-"""Lesson 14: the encodings score alike, the multi-label model often names no grade; ResNet-18 memorises;
-the 32-group ResNet needs precise BN, then memorises too and scores at least about as high on the test split.
+"""Lesson 14: the encodings score alike, the multi-label model often names no grade; the 32-group ResNet
+needs precise BN, then memorises 60 training images; the CNN baseline tests better than ResNet-18 there.
+Which ResNet tests higher changes with the seed: not asserted.
 
 The measurements behind its margins (seeds, machines, dates): lessons/MEASUREMENTS.md,
 section "14_retinamnist".
@@ -29,10 +30,10 @@ def check(results):
     assert results["lagging_train_acc_after"] > 0.9, results
     assert results["best_val_kappa_g32"] > 0.4, results
 
-    # on 60 images (precise BN for all) the ResNet-18 memorises: a gap well above the baseline's
-    assert results["train_acc_resnet18_medmnist"] >= 0.75, results
-    assert results["gap_resnet18_medmnist"] > results["gap_simple_cnn"] + 0.05, results
+    # on 60 images (precise BN for all): every network has a gap; the baseline tests better than ResNet-18
+    # (by 0.038-0.197 in the nine runs measured, whereas ResNet-18 fitted only 67 % of the images in one)
+    assert results["gap_simple_cnn"] > 0.1 and results["gap_resnet18_medmnist"] > 0.1, results
     assert results["test_acc_simple_cnn"] > results["test_acc_resnet18_medmnist"], results
-    # the 32-group ResNet fits them as well, and scores at least about as high on the test split (8 eyes of 400)
+    # the 32-group ResNet memorises them in every run: 0.95-1.00, its gap 0.13-0.24 above the baseline's
     assert results["train_acc_resnet18_medmnist_g32"] > 0.9, results
-    assert results["test_acc_resnet18_medmnist_g32"] >= results["test_acc_resnet18_medmnist"] - 0.02, results
+    assert results["gap_resnet18_medmnist_g32"] > results["gap_simple_cnn"] + 0.05, results
