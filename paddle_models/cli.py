@@ -23,8 +23,9 @@ The options of ``train`` are not written here: they are derived from the setting
 (``paddle_models.settings``), so every setting is reachable, checked and documented in one place.
 
 A mistake of the user's (a bad setting, a missing folder, a corrupt image, a checkpoint that does
-not fit the data) ends the command with a one-line ``error: ...`` that says what to do, and exit
-status 2; ``--debug`` shows the traceback instead.
+not fit the data: a ``paddle_models.errors.UserError``) ends the command with a one-line
+``error: ...`` that says what to do, and exit status 2; any other exception is a bug of the package,
+reported as one (exit status 1).  ``--debug`` shows the traceback instead.
 """
 from __future__ import annotations
 
@@ -91,8 +92,15 @@ def command_evaluate(args) -> None:
 
     if args.batch_size < 1:
         raise UserError(f"--batch-size must be at least 1, got {args.batch_size}")
+    if args.bootstrap < 0:
+        raise UserError(f"--bootstrap must be 0 (no intervals) or a number of resamples, got {args.bootstrap}")
+    for target in (args.target_sensitivity, args.target_specificity):
+        if target is not None and not 0 < target <= 1:
+            raise UserError(f"--target-sensitivity/--target-specificity must lie in (0, 1], got {target}")
     report = run_evaluation(args.checkpoint, args.data_root, split=args.split, data=args.data,
-                            output_dir=args.output, batch_size=args.batch_size)
+                            output_dir=args.output, batch_size=args.batch_size, bootstrap=args.bootstrap,
+                            gate=not args.no_gate, target_sensitivity=args.target_sensitivity,
+                            target_specificity=args.target_specificity)
     print(report.summary())
     print(f"figures and metrics.json in {report.output_dir}")
 
@@ -133,7 +141,8 @@ def command_predict(args) -> None:
                                preprocess=predictor.preprocess)
     else:
         predictor = Predictor(args.model, backend=args.backend)
-    path = predict_folder(predictor, source, args.output, palm=args.palm, batch_size=args.batch_size)
+    path = predict_folder(predictor, source, args.output, palm=args.palm, batch_size=args.batch_size,
+                          gate=not args.no_gate, tta=args.tta)
     print(f"predictions written to {path}")
 
 
@@ -174,7 +183,10 @@ def command_recipes(args) -> None:
 
 
 def command_synth(args) -> None:
-    """Write a synthetic dataset in an official layout."""
+    """Write a synthetic dataset in an official layout (the writer its reader class declares)."""
+    from .data.registry import synthetic_writer
+
+    write = synthetic_writer(args.data)  # an unknown name is refused first
     root = Path(args.root)
     if args.per_class < 1:
         raise UserError(f"--per-class must be at least 1, got {args.per_class}")
@@ -184,21 +196,8 @@ def command_synth(args) -> None:
         raise UserError(f"--root {root} is not empty: synth writes label files and images there and would "
                         "replace or mix with what is in it. Use a new or empty folder")
     size = {} if args.image_size is None else {"image_size": args.image_size}  # else the writer's own default
-    root = _synthetic_writers()[args.data](root, per_class=args.per_class, seed=args.seed, **size)
+    root = write(root, per_class=args.per_class, seed=args.seed, **size)
     print(f"synthetic {args.data} written to {root}")
-
-
-def _synthetic_writers() -> dict:
-    """Dataset name -> the function writing a synthetic copy in that dataset's layout."""
-    from .data import synthetic
-
-    return {
-        "ichallenge_pm": synthetic.make_synthetic_ichallenge_pm,
-        "ddr": synthetic.make_synthetic_ddr,
-        "aptos": synthetic.make_synthetic_aptos,
-        "image_folder": synthetic.make_synthetic_image_folder,
-        "retinamnist": synthetic.make_synthetic_retinamnist,
-    }
 
 
 def command_audit(args) -> None:
@@ -215,7 +214,7 @@ def command_audit(args) -> None:
 
 
 def command_prepare(args) -> None:
-    from .data.prepare import prepare
+    from .data.locate import prepare
 
     print(f"dataset ready under {prepare(args.data, args.archives, args.root)}")
 
@@ -229,6 +228,20 @@ def command_lessons(args) -> None:
 
 
 # ----------------------------------------------------------------------------- the parser
+
+
+def add_screening_options(parser: argparse.ArgumentParser, targets: bool = False, tta: bool = False) -> None:
+    """The screening options (gate, referral.py) of ``evaluate`` and ``predict``."""
+    parser.add_argument("--no-gate", action="store_true",
+                        help="skip the gradability gate (every image counts as gradable): for experiments")
+    if tta:
+        parser.add_argument("--tta", action="store_true", help="also predict flipped views; disagreement -> uncertain")
+    if targets:
+        target = parser.add_mutually_exclusive_group()
+        target.add_argument("--target-sensitivity", type=float, default=None,
+                            help="choose and record a new operating point on the validation images for this "
+                                 "sensitivity (training records one for 0.90)")
+        target.add_argument("--target-specificity", type=float, default=None, help="... or for this specificity")
 
 
 def add_training_options(parser: argparse.ArgumentParser) -> None:
@@ -283,6 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
                                "during training, held-out ones included)")
     evaluate.add_argument("--batch-size", type=int, default=schema.defaults()["batch_size"])
     evaluate.add_argument("--output", default=None, help="folder for figures (default: beside the checkpoint)")
+    add_screening_options(evaluate, targets=True)
+    evaluate.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                          help="resamples for the 95%% confidence intervals (default 1000, seeded; 0: none)")
     evaluate.set_defaults(handler=command_evaluate)
 
     export = commands.add_parser("export", help="checkpoint -> paddle.jit inference model")
@@ -311,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--batch-size", type=int, default=8)
     predict.add_argument("--backend", choices=("paddle", "onnxruntime"), default="paddle",
                          help="paddle.inference, or ONNX Runtime for an export made with --format onnx")
+    add_screening_options(predict, tta=True)
     predict.set_defaults(handler=command_predict)
 
     gradcam = commands.add_parser("gradcam", help="Grad-CAM overlays as PNG")
@@ -332,7 +349,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("recipes", help="list the training recipes").set_defaults(handler=command_recipes)
 
     synth = commands.add_parser("synth", help="write a synthetic dataset in an official layout")
-    synth.add_argument("--data", default="ichallenge_pm", choices=sorted(_synthetic_writers()))
+    # no choices= here: the names come from the reader classes, and listing them would import Paddle for --help
+    synth.add_argument("--data", default="ichallenge_pm", help="the dataset whose layout to write (a name or "
+                       "alias that --data of train accepts: ichallenge_pm, ddr, aptos, ...)")
     synth.add_argument("--root", required=True)
     synth.add_argument("--per-class", type=int, default=20)
     synth.add_argument("--image-size", type=int, default=None, help="default: the dataset's own (see its make_synthetic_* function)")
@@ -366,19 +385,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _user_error_types() -> tuple:
-    """The exceptions that report a user's mistake (bad settings, data, files), not a bug of ours."""
-    from .data import BadSampleError, DatasetNotFoundError
-    from .engine.losses import NonFiniteLossError
-    from .engine.runlock import RunFolderBusyError
-    from .engine.trainer import ResumeError, RunFolderTakenError
-    from .experiment import DataMismatchError
-    from .files import WriteError
-    from .models import PretrainedWeightsUnavailable
-
-    return (UserError, schema.SettingsError, DatasetNotFoundError, BadSampleError, DataMismatchError,
-            ResumeError, RunFolderTakenError, RunFolderBusyError, WriteError, NonFiniteLossError, PretrainedWeightsUnavailable, FileNotFoundError,
-            PermissionError, IsADirectoryError, NotADirectoryError, FileExistsError, ValueError)
+def _is_users_mistake(error: Exception) -> bool:
+    """A ``UserError`` (every exception that means "change something and run again" subclasses it), or
+    the operating system refusing a file the user named (no such file, no permission, a full disk)."""
+    return isinstance(error, UserError) or (isinstance(error, OSError) and bool(error.filename))
 
 
 def _user_error_message(error: Exception) -> str:
@@ -400,16 +410,16 @@ def main(argv: Optional[List[str]] = None) -> None:
         args.handler(args)
     except KeyboardInterrupt:
         raise SystemExit("interrupted (a run trained with last.pdckpt continues with --resume)")
-    except _user_error_types() as error:
-        print(f"error: {_user_error_message(error)}", file=sys.stderr)
-        raise SystemExit(2) from None
     except Warning as error:  # the environment made a warning an error (PYTHONWARNINGS=error, python -W error)
         print(f"error: {type(error).__name__}: {error} (a warning, made an error by PYTHONWARNINGS or -W: fix "
               "what it says, or run without that setting)", file=sys.stderr)
         raise SystemExit(2) from None
-    except Exception as error:  # noqa: BLE001  (a bug of ours: still no traceback unless --debug)
-        print(f"error: {type(error).__name__}: {error}\n(an unexpected error: run the same command with "
-              "--debug for the traceback, and please report it)", file=sys.stderr)
+    except Exception as error:  # noqa: BLE001  (no traceback unless --debug)
+        if _is_users_mistake(error):
+            print(f"error: {_user_error_message(error)}", file=sys.stderr)
+            raise SystemExit(2) from None
+        print(f"error: {type(error).__name__}: {error}\n(this is a bug of paddle_models, not your mistake: run "
+              "the same command with --debug for the traceback, and please report it)", file=sys.stderr)
         raise SystemExit(1) from None
 
 

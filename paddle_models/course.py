@@ -31,6 +31,8 @@ from typing import Dict, List, Optional, Sequence, Union
 
 from .data.locate import locate_dataset
 from .data.preprocess import DEFAULT_IMAGE_SIZE
+from .data.registry import synthetic_writer
+from .errors import WrongValueError
 from .places import DATASETS_DIR, REPO_ROOT, RUNS_DIR  # noqa: F401  (lessons and tests read them from here)
 from .visualdl_log import visualdl_command, visualdl_hint  # noqa: F401  (the lessons call course.visualdl_hint)
 
@@ -65,7 +67,7 @@ def fast_mode(value: Optional[bool] = None) -> bool:
     text = os.environ.get(FAST_ENV, "").strip().lower()
     if text:
         if text not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
-            raise ValueError(f"{FAST_ENV}={text!r}: use 1 (fast lessons) or 0 (the full experiments)")
+            raise WrongValueError(f"{FAST_ENV}={text!r}: use 1 (fast lessons) or 0 (the full experiments)")
         return text in ("1", "true", "yes", "on")
     from .engine import gpu_available
 
@@ -75,17 +77,12 @@ def fast_mode(value: Optional[bool] = None) -> bool:
 def synthetic_root(name: str, per_class=10, image_size: int = 256, seed: int = 0, **options) -> Path:
     """A synthetic dataset in the official layout, written once (atomically) and then reused.
 
-    ``options`` go to the writer (e.g. ``label_noise=0.2`` for iChallenge-PM, ``make_synthetic_ddr``'s
-    ``images`` and ``lesion_scale``; see paddle_models/data/synthetic.py) and into the folder name.
+    ``options`` go to the writer the dataset's reader declares (e.g. ``label_noise=0.2`` for
+    iChallenge-PM, ``make_synthetic_ddr``'s ``images`` and ``lesion_scale``; see
+    paddle_models/data/synthetic/) and into the folder name.
     Written to a temporary folder and renamed into place, so two lessons running at the same time
     never see half a dataset.
     """
-    from .data import (make_synthetic_aptos_clinics, make_synthetic_ddr, make_synthetic_ichallenge_pm,
-                       make_synthetic_retinamnist)
-
-    writers = {"ichallenge_pm": make_synthetic_ichallenge_pm, "ddr": make_synthetic_ddr,
-               "aptos": make_synthetic_aptos_clinics, "retinamnist": make_synthetic_retinamnist}
-
     def text(value):
         return "-".join(map(str, value)) if isinstance(value, (list, tuple)) else f"{value:g}" \
             if isinstance(value, float) else str(value)
@@ -97,7 +94,7 @@ def synthetic_root(name: str, per_class=10, image_size: int = 256, seed: int = 0
         return root
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=root.parent))
-    writers[name](staging, per_class=per_class, image_size=image_size, seed=seed, **options)
+    synthetic_writer(name)(staging, per_class=per_class, image_size=image_size, seed=seed, **options)
     try:
         staging.rename(root)
     except OSError:  # another process finished first: use its copy

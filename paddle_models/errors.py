@@ -1,8 +1,14 @@
-"""UserError: a mistake in how a command (or one of its helpers) was called, not a bug of ours.
+"""UserError: the one base of every exception that means "change something and run again".
 
-``python -m paddle_models ...`` prints it as one line, ``error: <message>``, without a traceback
-(``cli.main``); from Python or a notebook it is an ordinary exception.  It lives here, not in cli.py,
-so that the command modules cli.py imports (the web app's, ``app/command.py``) can raise it too.
+Settings, model options, data, files, checkpoints: whatever the user gave that cannot be used raises
+a subclass of ``UserError`` -- ``SettingsError``, ``BadSampleError``, ``DataMismatchError``,
+``CorruptCheckpointError`` ... and, for the plain cases, ``WrongValueError`` (a value) and
+``MissingFileError`` (a file or folder).  Each also subclasses the built-in exception it always was
+(``ValueError``, ``FileNotFoundError`` ...), so ``except ValueError`` in a notebook still works.
+
+``python -m paddle_models ...`` prints a ``UserError`` as one line, ``error: <message>``, exit status 2
+(``cli.main``); any other exception is a bug of the package and says so (exit 1; ``--debug`` shows the
+traceback).  From Python or a notebook all of them are ordinary exceptions.
 """
 import difflib
 from typing import Iterable
@@ -25,3 +31,11 @@ def did_you_mean(value, allowed: Iterable) -> str:
              or difflib.get_close_matches(text, names, n=1)
              or difflib.get_close_matches(text.lower(), names, n=1))
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class WrongValueError(UserError, ValueError):
+    """A value the user gave -- a setting, a model option, a file's content -- that cannot be used."""
+
+
+class MissingFileError(UserError, FileNotFoundError):
+    """A file or folder the user named is not there, or is not the kind the command needs."""

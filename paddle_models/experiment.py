@@ -17,7 +17,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 import numpy as np
 
@@ -28,16 +28,21 @@ from .aistudio import persistent_path
 from .data import PreprocessConfig, build_dataset, make_synthetic_ichallenge_pm, train_valid_split
 from .data.base import normalize_split
 from .data.locate import resolve_data_root
-from .data.quality import warn_if_nothing_excluded
+from .data.gate import gradability
+from .data.quality import original_image, warn_if_nothing_excluded
 from .data.registry import canonical_name, dataset_class
 from .data.subset import load_split, split_with_file
 from .data.synthetic import is_synthetic
 from .engine import Trainer, evaluate, load_model, set_seed
+from .engine.checkpoint import update_checkpoint_meta
 from .engine.trainer import check_settings_fit_data
+from .errors import UserError
 from .files import make_folder, write_text
-from .record import ModelRecord
 from .figures import plot_confusion_matrix, plot_roc_curves, save_figure
+from .metrics import BOOTSTRAP_RESAMPLES
 from .places import DATASETS_DIR, LOG_DIR
+from .record import ModelRecord
+from .referral import OperatingPoint, screening_evaluation, screening_record
 from .settings import SettingsError, absolute_paths, as_flat_dict, defaults, parse_settings
 from .tasks import output_count, task_of_loss
 
@@ -46,7 +51,7 @@ DEFAULT_SETTINGS: Dict[str, object] = defaults()
 
 
 
-class DataMismatchError(ValueError):
+class DataMismatchError(UserError, ValueError):
     """A checkpoint and a dataset do not fit together (other classes, other task, unlabelled split)."""
 
 
@@ -72,6 +77,7 @@ class EvaluationReport:
     confusion: np.ndarray
     output_dir: Path
     figures: Dict[str, Path] = field(default_factory=dict)
+    screening: List[str] = field(default_factory=list)  # calibration, imageability, operating point (referral.py)
 
     @property
     def chance_accuracy(self) -> float:
@@ -84,7 +90,7 @@ class EvaluationReport:
         lines.append("confusion matrix (rows: true class, columns: predicted)")
         for name, row in zip(self.class_names, self.confusion):
             lines.append(f"  {name:>{width}}  " + " ".join(f"{count:5d}" for count in row))
-        return "\n".join(lines)
+        return "\n".join(lines + self.screening)
 
 
 # ----------------------------------------------------------------------------- building blocks
@@ -191,7 +197,7 @@ def run_experiment(settings: dict, progress: bool = True, model=None, datasets=N
         log_dir = str(persistent_path(config.log_dir, LOG_DIR))  # on AI Studio: work/runs, kept at restarts
         if log_dir != config.log_dir:
             config = replace(config, log_dir=log_dir, output_dir=settings.get("output_dir"))
-    if model_settings.model in models.MODELS:  # (a model a lesson registered itself has no card)
+    if model_settings.model in models.MODELS:  # (a model a lesson built itself has no card)
         models.check_input_size(model_settings.model, data_settings.input_size)  # before any data is read
     data_settings = replace(data_settings, data_root=resolve_data_root(data_settings.data, data_settings.data_root))
     data_settings = absolute_paths(data_settings)  # the checkpoint records them: usable from any folder
@@ -298,15 +304,34 @@ def check_data_fits(record: ModelRecord, dataset, checkpoint) -> None:
 
 
 def run_evaluation(checkpoint, data_root, split: Optional[str] = None, data: Optional[str] = None,
-                   output_dir=None, batch_size: int = DEFAULT_SETTINGS["batch_size"]) -> EvaluationReport:
-    """Evaluate a checkpoint on a labelled split: metrics.json, confusion matrix and ROC figures.
+                   output_dir=None, batch_size: int = DEFAULT_SETTINGS["batch_size"],
+                   bootstrap: int = BOOTSTRAP_RESAMPLES, gate: bool = True,
+                   target_sensitivity: Optional[float] = None,
+                   target_specificity: Optional[float] = None) -> EvaluationReport:
+    """Evaluate a checkpoint on a labelled split: metrics.json, confusion matrix and ROC figures, and
+    the screening view (``referral.screening_evaluation``: calibration, imageability, operating point).
 
-    ``split`` None evaluates on the images the checkpoint was validated on during training.
+    ``split`` None evaluates on the images the checkpoint was validated on during training.  A
+    checkpoint without a recorded temperature and operating point (trained before they existed), or
+    a new target, gets them fitted on its validation images and recorded in the checkpoint.
     """
     model, record = load_model(checkpoint)
     dataset = evaluation_dataset(record, data_root, split, data)
     check_data_fits(record, dataset, checkpoint)
     result = evaluate(model, dataset, batch_size=batch_size, task=record.task)
+    screening = []
+    if record.temperature is None or target_sensitivity is not None or target_specificity is not None:
+        validation = result if split is None or normalize_split(split) == "valid" else evaluate(
+            model, evaluation_dataset(record, data_root, None, data), batch_size=batch_size, task=record.task)
+        fields = screening_record(validation.y_true, validation.logits, record.task, target_sensitivity,
+                                  target_specificity)
+        record = record.updated(**fields)
+        update_checkpoint_meta(checkpoint, fields)
+        screening.append(f"temperature and operating point fitted on the validation images, recorded in {checkpoint}")
+    gradable = [gradability(original_image(dataset, index)).gradable for index in range(len(dataset))] if gate else None
+    numbers, lines = screening_evaluation(result.y_true, result.logits, record.task, record.class_names,
+                                          record.temperature, OperatingPoint.from_dict(record.operating_point),
+                                          gradable, n_resamples=bootstrap)
     output_dir = Path(output_dir or Path(checkpoint).parent / f"evaluation-{split or 'valid'}")
     make_folder(output_dir, "evaluation output folder (--output)")
     confusion = metrics.confusion_matrix(result.y_true, result.probs)
@@ -317,8 +342,8 @@ def run_evaluation(checkpoint, data_root, split: Optional[str] = None, data: Opt
                            output_dir / "roc_curves.png"),
     }
     scores = {name: float(value) for name, value in result.metrics.items()}
-    write_text(output_dir / "metrics.json", json.dumps(scores, indent=2))
-    return EvaluationReport(scores, list(record.class_names), confusion, output_dir, figures)
+    write_text(output_dir / "metrics.json", json.dumps({**scores, **numbers}, indent=2))
+    return EvaluationReport(scores, list(record.class_names), confusion, output_dir, figures, screening + lines)
 
 
 def demo_settings(root=None, epochs: Optional[int] = None, log_dir=LOG_DIR, output_dir=None) -> dict:
@@ -350,8 +375,15 @@ def train_distributed(settings: dict, nprocs: int = 2) -> None:
     parse_settings(settings)  # a bad setting is reported here, once, not by every process
     options = {} if paddle.device.is_compiled_with_cuda() else {"backend": "gloo"}
     with spawn_environment():
-        dist.spawn(run_experiment, args=({**settings, "device": settings.get("device") or None}, False),
+        dist.spawn(_run_in_spawned_process, args=({**settings, "device": settings.get("device") or None},),
                    nprocs=nprocs, **options)
+
+
+def _run_in_spawned_process(settings: dict) -> None:
+    """``run_experiment`` in a process started by ``paddle.distributed.spawn``, which pickles what the
+    function returns: the result holds the trainer (its device, a CPUPlace, cannot be pickled), so
+    nothing is returned; rank 0 has written the checkpoint and the log."""
+    run_experiment(settings, progress=False)
 
 
 __all__ = ["DEFAULT_SETTINGS", "ExperimentResult", "EvaluationReport", "DataMismatchError", "SettingsError",

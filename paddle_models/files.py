@@ -25,13 +25,15 @@ from typing import Callable, List, Optional, Sequence, Union
 
 import numpy as np
 
+from .errors import UserError
+
 PathLike = Union[str, os.PathLike]
 
 # .<target name>.<pid>[.<random hex>].tmp  -- the old checkpoint writer used no random part
 TEMPORARY_NAME = re.compile(r"^\..+\.(\d+)(\.[0-9a-f]{8})?\.tmp$")
 
 
-class WriteError(OSError):
+class WriteError(UserError, OSError):
     """A file could not be written; the message names it and says what to do."""
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import List, Optional, Sequence
 
 from .course import FAST_ENV
+from .errors import MissingFileError
 from .places import LESSONS_DIR, REPO_ROOT
 
 EXECUTED_DIR = LESSONS_DIR / "executed"  # fast mode
@@ -30,7 +31,7 @@ def lesson_paths(names: Optional[Sequence[str]] = None) -> List[Path]:
         matches = [path for path in paths if path.name == Path(name).name
                    or (str(name).isdigit() and path.name.startswith(f"{int(name):02d}_"))]
         if not matches:
-            raise FileNotFoundError(f"no lesson {name!r} in {LESSONS_DIR}; lessons: "
+            raise MissingFileError(f"no lesson {name!r} in {LESSONS_DIR}; lessons: "
                                     + ", ".join(path.name for path in paths))
         chosen.extend(matches)
     return chosen

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Dict
 
+from .errors import WrongValueError
+
 # Settings shared by the five iChallenge-PM experiments of the course.
 PM_COURSE = dict(
     data="ichallenge_pm",
@@ -161,7 +163,7 @@ def get_recipe(name: str) -> dict:
     if name not in RECIPES:
         from .errors import did_you_mean
 
-        raise ValueError(f"unknown recipe {name!r}{did_you_mean(name, RECIPES)}; known recipes: "
+        raise WrongValueError(f"unknown recipe {name!r}{did_you_mean(name, RECIPES)}; known recipes: "
                          f"{', '.join(sorted(RECIPES))} (`recipes` describes them)")
     return dict(RECIPES[name])
 

@@ -37,12 +37,12 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .data.preprocess import DEFAULT_IMAGE_SIZE, MIN_IMAGE_SIZE
-from .errors import did_you_mean
+from .errors import UserError, did_you_mean
 from .places import LOG_DIR
 from .tasks import LOSSES, task_of_loss
 
 
-class SettingsError(ValueError):
+class SettingsError(UserError, ValueError):
     """A setting has an unknown name or a value it does not accept; the message says which and why."""
 
 
@@ -113,8 +113,7 @@ def weights_source(value):
     """``pretrained``: 'imagenet', or a weights file that exists (checked before any data is read)."""
     if value == "imagenet" or Path(value).is_file():
         return None
-    close = did_you_mean(value, ["imagenet"])
-    return f"'imagenet' or an existing .pdparams file{close} (no file {value!r})"
+    return f"'imagenet' or an existing .pdparams file{did_you_mean(value, ['imagenet'])} ({value}: no such file)"
 
 
 def device_name(value):

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import WrongValueError
+
 TASKS = ("multiclass", "binary_logit", "ordinal")
 LOSSES = ("ce", "weighted_ce", "bce", "ordinal")
 LOSS_TASKS = {"ce": "multiclass", "weighted_ce": "multiclass", "bce": "binary_logit", "ordinal": "ordinal"}
@@ -24,7 +26,7 @@ def task_of_loss(loss) -> str:
     if loss is None:
         return "multiclass"
     if loss not in LOSS_TASKS:
-        raise ValueError(f"unknown loss {loss!r}; losses: {', '.join(LOSSES)}")
+        raise WrongValueError(f"unknown loss {loss!r}; losses: {', '.join(LOSSES)}")
     return LOSS_TASKS[loss]
 
 
@@ -35,7 +37,7 @@ def default_loss(task: str) -> str:
 
 def check_task(task: str) -> str:
     if task not in TASKS:
-        raise ValueError(f"unknown task {task!r}; tasks: {', '.join(TASKS)}")
+        raise WrongValueError(f"unknown task {task!r}; tasks: {', '.join(TASKS)}")
     return task
 
 

@@ -15,7 +15,9 @@ import pytest
 
 from paddle_models.app import (ScreeningError, build_app, launch, load_screening_models, model_card,
                                screen_files, screen_image, write_aistudio, write_examples)
-from paddle_models.app.screening import MAX_PIXELS, summarize
+from paddle_models.app.page import add_results, probability_table, render
+from paddle_models.app.screening import MAX_PIXELS, summarize, summary_text
+from paddle_models.data.gate import gradability_file
 from paddle_models.errors import UserError
 from paddle_models.experiment import DEFAULT_SETTINGS, run_experiment
 from paddle_models.inference import DygraphPredictor, Predictor, export_checkpoint, gradcam, load_dygraph
@@ -87,7 +89,8 @@ def test_an_array_is_screened_like_the_predictor_does(pm_models, pm_export, pm_i
 
 def test_dr_screening_reports_grades_expected_grade_and_referral(ddr_export, ddr_root):
     models = load_screening_models([ddr_export], threads=1)
-    image = sorted((ddr_root / "DDR-dataset" / "DR_grading" / "valid").glob("*.jpg"))[0]
+    images = sorted((ddr_root / "DDR-dataset" / "DR_grading" / "valid").glob("*.jpg"))
+    image = next(path for path in images if gradability_file(path).gradable)  # not one of the ungradable grade 5
     screening = screen_image(models, image)
     assert screening.class_names[:5] == ["No DR", "Mild", "Moderate", "Severe", "Proliferative DR"]
     summary = screening.summary
@@ -97,6 +100,9 @@ def test_dr_screening_reports_grades_expected_grade_and_referral(ddr_export, ddr
     assert summary["p_referable"] == pytest.approx(float(grades[2:].sum()))
     assert summary["refer"] == (2 <= screening.predicted < 5)
     assert "expected grade" in model_card(models[0]) or "validation" in model_card(models[0])
+    assert screening.decision in ("refer", "no referral", "uncertain") and "P(grade >= 2)" in summary_text(screening, models)
+    table = probability_table(screening)  # grades in grade order, whatever their probabilities
+    assert [table.index(name) for name in screening.class_names] == sorted(table.index(name) for name in screening.class_names)
 
 
 def test_referral_follows_the_predicted_grade():
@@ -180,11 +186,57 @@ def test_a_greyscale_photograph_is_screened_with_a_note(pm_models, pm_image, tmp
 
 def test_the_page_function_never_raises_and_keeps_the_good_images(pm_models, pm_image, tmp_path):
     bad = bad_files(tmp_path / "bad", pm_image)
-    summary, probabilities, inputs, heatmaps = screen_files(pm_models, [*map(str, bad), str(pm_image)])
-    assert summary.count("Cannot screen") == len(bad)
-    assert "PM risk" in summary and set(probabilities) == {"non-PM", "PM"}
-    assert len(inputs) == 1 and len(heatmaps) == 1
-    assert screen_files(pm_models, None)[1] == {}
+    results = screen_files(pm_models, [*map(str, bad), str(pm_image)])
+    assert len(results) == len(bad) + 1 and all(result.refused for result in results[:-1])
+    summary, table, inputs, heatmaps = render(results)
+    assert summary.count("Cannot screen") == len(bad) and summary.startswith(f"**{pm_image.name}**: PM risk")  # newest first
+    assert "non-PM" in table and len(inputs) == 1 and len(heatmaps) == 1
+    assert screen_files(pm_models, None) == [] and render([])[1] == ""
+
+
+def test_a_non_fundus_image_is_ungradable_and_the_models_are_not_asked(pm_models, tmp_path):
+    wall = tmp_path / "wall.jpg"
+    cv2.imwrite(str(wall), np.random.default_rng(1).integers(90, 140, (300, 400, 3), dtype=np.uint8))
+    screening = screen_image(pm_models, wall)
+    assert not screening.gradable and screening.decision == "ungradable" and screening.answers == []
+    assert summary_text(screening).endswith("-- retake the photograph") and "ungradable" in summary_text(screening)
+    assert screen_image(pm_models, wall, gate=False).gradable  # --no-gate: asked anyway
+    import gradio
+
+    with pytest.raises(gradio.Error, match="ungradable"):  # the page's handler: an error status for the API
+        add_results([], screen_files(pm_models, [str(wall)]))
+
+
+def test_the_decision_uses_the_recorded_operating_point_and_calibrated_probabilities(pm_models, pm_image):
+    screening = screen_image(pm_models, pm_image)
+    point = pm_models[0].predictor.operating_point
+    assert point is not None and pm_models[0].predictor.temperature > 0
+    assert screening.decision in ("PM likely", "PM unlikely", "uncertain")
+    if screening.decision != "uncertain":
+        assert (screening.decision == "PM likely") == (screening.probs[1] >= point.threshold)
+    card = model_card(pm_models[0])
+    assert "synthetic images" in card and "sensitivity" in card and "95% CI" in card and "T = " in card
+
+
+def test_transparent_pixels_are_composited_on_black_with_a_note(pm_models, pm_image, tmp_path):
+    bgr = cv2.imread(str(pm_image))
+    alpha = np.full(bgr.shape[:2], 255, np.uint8)
+    alpha[bgr.max(axis=2) < 12] = 0  # the dark border made transparent ...
+    bgra = np.dstack([bgr, alpha])
+    bgra[alpha == 0, :3] = 255  # ... over white pixels, as image editors often leave them
+    path = tmp_path / "transparent.png"
+    cv2.imwrite(str(path), bgra)
+    screening = screen_image(pm_models, path)
+    assert screening.gradable and any("composited on black" in note for note in screening.notes)
+    np.testing.assert_allclose(screening.probs, screen_image(pm_models, bgr).probs, atol=0.05)
+
+
+def test_results_are_newest_first_one_per_image(pm_models, pm_image, pm_root):
+    second = sorted((pm_root / "PALM-Validation400").glob("*.jpg"))[1]
+    history, summary, table, inputs, heatmaps = add_results(add_results([], screen_files(pm_models, [str(pm_image)]))[0],
+                                                            screen_files(pm_models, [str(second)]))
+    assert len(history) == 2 and summary.index(second.name) < summary.index(pm_image.name)
+    assert table.startswith(f"**{second.name}**") and inputs[0][1].startswith(second.name) and len(inputs) == 2
 
 
 def test_huge_limit_is_above_real_fundus_cameras():
@@ -246,12 +298,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_the_command_serves_the_page_within_seconds(pm_export):
-    """`python -m paddle_models app` in a fresh process: the page answers, the prediction API too."""
+def test_the_command_serves_the_page_within_seconds_and_leaves_no_temporary_folder(pm_export, tmp_path):
+    """`python -m paddle_models app` in a fresh process: the page answers; stopped, it leaves no examples folder."""
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "paddle_models", "app", "--model", str(pm_export),
                                "--port", str(port), "--threads", "1"], cwd=REPO, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+                              stderr=subprocess.STDOUT, text=True,
+                              env={**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(tmp_path)})
     try:
         start, page = time.monotonic(), None
         while time.monotonic() - start < 120 and page is None and server.poll() is None:
@@ -261,9 +314,11 @@ def test_the_command_serves_the_page_within_seconds(pm_export):
                 time.sleep(0.5)
         assert page is not None, server.stdout.read() if server.poll() is not None else "no answer"
         assert "gradio" in page.lower()
+        assert list(tmp_path.glob("paddle_models_examples_*"))  # the examples, while it runs
     finally:
         server.terminate()
         server.wait(30)
+    assert not list(tmp_path.glob("paddle_models_examples_*"))
 
 
 def test_the_app_answers_a_resnet18_sized_model_within_seconds(pm_root, tmp_path):
@@ -289,7 +344,7 @@ def test_the_app_answers_a_resnet18_sized_model_within_seconds(pm_root, tmp_path
     _, url, _ = launch(page, free_port(), block=False)
     try:
         started = time.process_time()
-        summary = screen_files(models, [image])[0]
+        summary = screen_files(models, [image])[0].text
         answered = time.process_time()
         assert urllib.request.urlopen(url, timeout=30).status == 200
     finally:
@@ -329,7 +384,8 @@ def browser_missing():
     return reason
 
 
-def test_in_a_real_browser_an_upload_shows_probabilities_and_gradcam(pm_models, pm_image, tmp_path):
+def test_in_a_real_browser_uploads_show_one_result_each_clear_empties_and_a_wall_is_ungradable(
+        pm_models, pm_image, pm_root, tmp_path):
     reason = browser_missing()
     if reason:
         pytest.skip(reason)
@@ -345,12 +401,17 @@ def test_in_a_real_browser_an_upload_shows_probabilities_and_gradcam(pm_models, 
     try:
         browser.get(url)
         wait = WebDriverWait(browser, 90)
+        second = sorted((pm_root / "PALM-Validation400").glob("*.jpg"))[1]
         upload = wait.until(until.presence_of_element_located((By.CSS_SELECTOR, "#upload input[type=file]")))
-        upload.send_keys(str(pm_image))
-        wait.until(until.text_to_be_present_in_element((By.ID, "summary"), "PM risk"))
-        wait.until(until.presence_of_element_located((By.CSS_SELECTOR, "#gradcam img")))
+        upload.send_keys(f"{pm_image}\n{second}")  # two photographs at once: one result each
+        wait.until(lambda page: page.find_element(By.ID, "summary").text.count("PM risk") == 2)
+        wait.until(lambda page: len(page.find_elements(By.CSS_SELECTOR, "#gradcam img")) == 2)
+        summary = browser.find_element(By.ID, "summary").text
+        assert summary.index(second.name) < summary.index(pm_image.name)  # newest (the last of the upload) first
+        assert any(word in summary for word in ("PM likely", "PM unlikely", "uncertain"))
         probabilities = browser.find_element(By.ID, "probabilities").text
         assert "non-PM" in probabilities and "%" in probabilities
+        assert "synthetic images" in browser.find_element(By.ID, "model-card").text
         heatmap = browser.find_element(By.CSS_SELECTOR, "#gradcam img")
         assert heatmap.get_attribute("src") and heatmap.size["width"] > 0
         assert "not a medical device" in browser.find_element(By.TAG_NAME, "body").text
@@ -359,6 +420,17 @@ def test_in_a_real_browser_an_upload_shows_probabilities_and_gradcam(pm_models, 
         browser.save_screenshot(str(screenshot))
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(screenshot, SCREENSHOTS / "app.png")
+        browser.find_element(By.ID, "clear").click()  # Clear: every output empty again
+        wait.until(lambda page: "PM risk" not in page.find_element(By.ID, "summary").text)
+        wait.until(lambda page: not page.find_elements(By.CSS_SELECTOR, "#gradcam img, #model-input img"))
+        assert browser.find_element(By.ID, "probabilities").text.strip() == ""
+        wall = tmp_path / "wall.jpg"
+        cv2.imwrite(str(wall), np.random.default_rng(1).integers(90, 140, (300, 400, 3), dtype=np.uint8))
+        upload = wait.until(until.presence_of_element_located((By.CSS_SELECTOR, "#upload input[type=file]")))
+        upload.send_keys(str(wall))
+        wait.until(until.text_to_be_present_in_element((By.TAG_NAME, "body"), "ungradable"))
+        assert "retake the photograph" in browser.find_element(By.TAG_NAME, "body").text
+        assert "PM risk" not in browser.find_element(By.ID, "summary").text
     finally:
         browser.quit()
         page.close()

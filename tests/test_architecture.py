@@ -11,7 +11,7 @@ LAYERS = [
     ["__init__", "models", "metrics", "files", "errors", "places", "aistudio", "lazy"],
     ["figures"],
     ["data"],
-    ["tasks", "visualdl_log"],
+    ["tasks", "visualdl_log", "calibration", "referral"],
     ["settings", "record"],
     ["engine", "recipes"],
     ["experiment"],

@@ -85,6 +85,22 @@ def test_evaluate_prints_metrics_and_writes_figures(trained, pm_root, tmp_path, 
     assert {"acc", "auc", "kappa"} <= set(scores)
     assert (tmp_path / "confusion_matrix.png").stat().st_size > 1000
     assert (tmp_path / "roc_curves.png").stat().st_size > 1000
+    assert re.search(r"^calibration: ECE \d\.\d{4} before, \d\.\d{4} after temperature scaling", out, re.M)
+    assert re.search(r"^imageability: (\d+) of \1 images gradable \(100\.0%", out, re.M)  # synthetic: all
+    assert re.search(r"^  sensitivity +\d\.\d{3} \(95% bootstrap CI \d\.\d{3}-\d\.\d{3}, 1000 resamples\)", out, re.M)
+    assert "too few images (< 30)" in out  # a tiny synthetic validation split
+    assert {"ece", "ece_calibrated", "imageability", "screening_sensitivity_low"} <= set(scores)
+
+
+def test_evaluate_records_a_new_operating_point_for_a_target(trained, pm_root, tmp_path, capsys):
+    checkpoint = tmp_path / "best.pdparams"
+    checkpoint.write_bytes(trained[1].read_bytes())
+    main(["evaluate", "--checkpoint", str(checkpoint), "--data-root", str(pm_root), "--output", str(tmp_path),
+          "--target-specificity", "0.8", "--bootstrap", "0", "--no-gate"])
+    out = capsys.readouterr().out
+    point = load_checkpoint(checkpoint)["meta"]["operating_point"]
+    assert point["target"] == "specificity" and point["specificity"] >= 0.8 and "recorded in" in out
+    assert "imageability" not in out and "bootstrap" not in out
 
 
 def test_export_writes_an_inference_model_and_its_preprocessing(exported):
@@ -92,6 +108,7 @@ def test_export_writes_an_inference_model_and_its_preprocessing(exported):
     assert "lenet.pdiparams" in files and ("lenet.json" in files or "lenet.pdmodel" in files)
     meta = json.loads(exported.with_suffix(".meta.json").read_text())
     assert meta["preprocess"]["image_size"] == SIZE
+    assert meta["temperature"] > 0 and meta["operating_point"]["target"] == "sensitivity"  # recorded by train
 
 
 def test_predict_a_folder_to_csv(exported, pm_root, tmp_path):
@@ -101,6 +118,15 @@ def test_predict_a_folder_to_csv(exported, pm_root, tmp_path):
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == len(list((pm_root / "PALM-Validation400").glob("*.jpg")))
     assert rows[0]["file"].startswith("V") and {"predicted_index", "predicted_name"} <= set(rows[0])
+    assert all(row["gradable"] == "yes" and row["decision"] in ("PM likely", "PM unlikely", "uncertain") for row in rows)
+
+
+def test_predict_with_flipped_views_and_without_the_gate(exported, pm_root, tmp_path):
+    out = tmp_path / "tta.csv"
+    main(["predict", "--model", str(exported), "--images", str(pm_root / "PALM-Validation400"), "--output", str(out),
+          "--tta", "--no-gate"])
+    rows = list(csv.DictReader(out.open()))
+    assert all(row["reason"] == "not checked (--no-gate)" and row["decision"] for row in rows)
 
 
 def test_predict_a_dataset_split_in_palm_submission_format(exported, pm_root, tmp_path):

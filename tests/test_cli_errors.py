@@ -208,3 +208,25 @@ def test_a_misspelt_split_is_named_as_unknown(checkpoints, pm_root, capsys):
     err = user_error(["evaluate", "--checkpoint", str(checkpoints["pm"]), "--data-root", str(pm_root),
                       "--split", "vaild"], capsys)
     assert "unknown split 'vaild'" in err and "valid" in err, err
+
+
+def test_only_a_user_error_is_the_users_mistake_anything_else_is_reported_as_a_bug(monkeypatch, capsys):
+    """One base: a UserError (or the system refusing a file the user named) exits 2 with one line; any other
+    exception is a bug of the package, exit 1, and says so -- a bare ValueError included."""
+    from paddle_models import cli
+    from paddle_models.errors import MissingFileError, WrongValueError
+
+    def raising(error):
+        def handler(args):
+            raise error
+        return handler
+
+    for error, code, words in ((WrongValueError("lr must be > 0"), 2, "error: lr must be > 0"),
+                               (MissingFileError("no checkpoint at x.pdparams"), 2, "error: no checkpoint at x"),
+                               (ValueError("an internal check"), 1, "this is a bug of paddle_models"),
+                               (KeyError("meta"), 1, "this is a bug of paddle_models")):
+        monkeypatch.setattr(cli, "command_recipes", raising(error))
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(["recipes"])
+        err = capsys.readouterr().err
+        assert exit_info.value.code == code and words in err and err.count("\n") <= 2, err

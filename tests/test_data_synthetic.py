@@ -22,8 +22,9 @@ def test_generation_is_deterministic_for_a_seed(tmp_path):
     c = files_and_bytes(make_synthetic_ddr(tmp_path / "c", per_class=1, image_size=96, splits=("train",), seed=5))
     assert a == b
     assert a != c
-    assert "DDR-dataset/DR_grading/train.txt" in a and "SYNTHETIC.txt" in a
-    assert len(a) == 1 + 6 + 1  # the label file, 5 grades + 1 ungradable, the note that the images are synthetic
+    assert "DDR-dataset/DR_grading/train.txt" in a and len(a) == 1 + 6 + 1  # 5 grades + 1 ungradable, the marker
+    assert synthetic.SYNTHETIC_MARKER in a and synthetic.is_synthetic(tmp_path / "a" / "DDR-dataset" / "DR_grading")
+    assert not synthetic.is_synthetic(tmp_path)
 
 
 def test_real_resolution(real_size_jpeg):

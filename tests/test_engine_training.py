@@ -43,6 +43,8 @@ def test_fit_writes_history_checkpoints_and_a_readable_visualdl_log(pm_sets, tmp
     assert trainer.best_checkpoint.exists() and (trainer.output_dir / "last.pdckpt").exists()
     model, meta = load_model(trainer.best_checkpoint)
     assert meta["task"] == "multiclass" and meta["class_names"] == pm_sets[0].class_names
+    point = meta["operating_point"]  # recorded at the end (referral.screening_record)
+    assert meta["temperature"] > 0 and point["target"] == "sensitivity" and point["sensitivity"] >= 0.9
     best_epoch = load_checkpoint(trainer.best_checkpoint)["epoch"]
     assert evaluate(model, pm_sets[1], task="multiclass").metrics["acc"] == history["val/acc"][best_epoch]
 

@@ -37,10 +37,12 @@ def test_general_csv(exported, pm_root, tmp_path):
     predictor = Predictor(prefix)
     path = predict_folder(predictor, folder, tmp_path / "out" / "predictions.csv", batch_size=3)
     rows = read_csv(path)
-    assert rows[0] == ["file", "predicted_index", "predicted_name", "prob_non-PM", "prob_PM"]
+    assert rows[0] == ["file", "predicted_index", "predicted_name", "prob_non-PM", "prob_PM",
+                       "gradable", "reason", "decision"]
     files = list_images(folder)
     assert [r[0] for r in rows[1:]] == [f.name for f in files]
-    probs = np.array([[float(x) for x in r[3:]] for r in rows[1:]])
+    probs = np.array([[float(x) for x in r[3:5]] for r in rows[1:]])
+    assert all(r[5:] == ["yes", "", "no operating point recorded"] for r in rows[1:])  # gradable, not exported with one
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
     np.testing.assert_allclose(probs, predictor.predict_images(files, 3).probs, rtol=1e-7, atol=1e-12)  # 8 digits
     np.testing.assert_allclose(probs, DygraphPredictor(model, meta).predict_images(files).probs, atol=1e-5)
@@ -100,7 +102,7 @@ def test_ordinal_model_gives_class_probabilities(pm_root, tmp_path):
     assert result.probs.shape == (4, 5) and (result.probs >= 0).all()
     np.testing.assert_allclose(result.probs.sum(axis=1), 1.0, atol=1e-6)
     rows = read_csv(predict_folder(predictor, files, tmp_path / "grades.csv"))
-    assert rows[0][3:] == [f"prob_grade_{k}" for k in range(5)]
+    assert rows[0][3:8] == [f"prob_grade_{k}" for k in range(5)]
 
 
 def test_arrays_and_single_images(exported, pm_root):
@@ -134,3 +136,41 @@ def test_one_image_file_is_predicted_as_a_one_row_csv(exported, pm_root, tmp_pat
     image = sorted((pm_root / "PALM-Validation400").iterdir())[0]
     rows = read_csv(predict_folder(Predictor(exported[0]), image, tmp_path / "one.csv"))
     assert [row[0] for row in rows[1:]] == [image.name]
+
+
+def test_the_gate_and_the_decision_columns(exported, pm_root, tmp_path):
+    """A grey wall is refused as ungradable; the others are decided at the recorded operating point."""
+    import cv2
+
+    prefix, model, meta = exported
+    files = list_images(pm_root / "PALM-Validation400")[:4]
+    wall = tmp_path / "wall.png"
+    cv2.imwrite(str(wall), np.full((300, 400, 3), 128, np.uint8) + np.random.default_rng(0).integers(0, 20, (300, 400, 3)).astype(np.uint8))
+    point = {"threshold": 0.5, "target": "sensitivity", "target_value": 0.9, "sensitivity": 0.9, "specificity": 0.5}
+    predictor = DygraphPredictor(model, {**meta, "operating_point": point})
+    rows = read_csv(predict_folder(predictor, files + [wall], tmp_path / "p.csv", tta=True))
+    assert rows[-1][5:] == ["no", "not a fundus photograph (no round field of view on a dark border)", "ungradable"]
+    assert {r[7] for r in rows[1:-1]} <= {"PM likely", "PM unlikely", "uncertain"}
+    assert read_csv(predict_folder(predictor, [wall], tmp_path / "q.csv", gate=False))[1][5:7] == [
+        "yes", "not checked (--no-gate)"]
+
+
+def test_the_predictor_divides_the_logits_by_the_recorded_temperature(exported, pm_root):
+    prefix, model, meta = exported
+    files = list_images(pm_root / "PALM-Validation400")[:3]
+    plain = DygraphPredictor(model, meta).predict_images(files).probs
+    softened = DygraphPredictor(model, {**meta, "temperature": 4.0}).predict_images(files).probs
+    logits = np.log(plain)  # softmax(log p / T) = p^(1/T) / sum
+    expected = np.exp(logits / 4.0) / np.exp(logits / 4.0).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(softened, expected, atol=1e-6)
+
+
+def test_tta_views_are_the_flipped_images(exported, pm_root):
+    prefix, model, meta = exported
+    files = list_images(pm_root / "PALM-Validation400")[:2]
+    predictor = DygraphPredictor(model, meta)
+    result = predictor.predict_images(files, tta=True)
+    inputs = predictor.load_images(files)
+    assert result.views.shape == (2, 3, 2)
+    np.testing.assert_allclose(result.views[:, 1], predictor.predict_probs(inputs[:, :, :, ::-1].copy()), atol=1e-6)
+    np.testing.assert_allclose(result.probs, result.views.mean(axis=1), atol=1e-7)

@@ -20,6 +20,7 @@ LESSONS = [
     "00_setup_and_tour", "01_the_data", "02_lenet", "03_alexnet", "04_vgg", "05_googlenet", "06_resnet50",
     "07_ddr_convmixer", "08_evaluating_a_classifier", "09_gradcam", "10_transfer_learning_and_ensembles",
     "11_training_experiments", "12_export_and_inference", "13_aptos_case_study", "14_retinamnist",
+    "15_from_a_classifier_to_a_screening_tool",
 ]
 PATHS = [notebooks.LESSONS_DIR / f"{name}.ipynb" for name in LESSONS]
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -36,7 +37,7 @@ def code_cells(notebook):
     return [cell for cell in notebook.cells if cell.cell_type == "code"]
 
 
-def test_the_lessons_are_the_fifteen_of_the_course():
+def test_the_lessons_are_the_sixteen_of_the_course():
     assert notebooks.lesson_paths() == PATHS
 
 

@@ -74,3 +74,34 @@ def test_roc_curves_one_vs_rest():
     assert sorted(curves) == [0, 1, 2]
     fpr, tpr, _ = skm.roc_curve(y_true == 2, probs[:, 2])
     assert np.array_equal(curves[2][0], fpr) and np.array_equal(curves[2][1], tpr)
+
+
+def test_proportion_interval_is_wilsons_by_hand():
+    """The Wilson score interval: (p + z^2/2n +- z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)."""
+    z = 1.959963984540054
+    for successes, total in ((4, 5), (81, 263), (0, 10), (30, 30)):
+        p = successes / total
+        centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+        half = z / (1 + z * z / total) * np.sqrt(p * (1 - p) / total + z * z / (4 * total * total))
+        low, high = metrics.proportion_interval(successes, total)
+        assert (low, high) == pytest.approx((max(0.0, centre - half), min(1.0, centre + half)), abs=1e-9)
+    assert metrics.proportion_interval(4, 5) == pytest.approx((0.3755, 0.9638), abs=1e-4)
+    assert np.isnan(metrics.proportion_interval(0, 0)).all()
+
+
+def test_per_class_recall_has_an_interval_and_a_too_few_flag():
+    y_true = np.array([0] * 40 + [1] * 5)
+    predicted = np.array([0] * 36 + [1] * 4 + [1] * 4 + [0])  # recall 36/40 and 4/5
+    rows = metrics.per_class_report(y_true, np.eye(2)[predicted])
+    assert rows[1]["recall"] == 0.8 and rows[1]["too_few"] and not rows[0]["too_few"]
+    assert (rows[1]["recall_low"], rows[1]["recall_high"]) == metrics.proportion_interval(4, 5)
+    assert rows[0]["recall_high"] - rows[0]["recall_low"] < rows[1]["recall_high"] - rows[1]["recall_low"]
+
+
+def test_bootstrap_interval_of_a_proportion_is_near_the_binomial_one_and_seeded():
+    y = np.array([1] * 80 + [0] * 20)
+    low, high = metrics.bootstrap_interval(np.mean, y, n_resamples=2000, seed=3)
+    wilson = metrics.proportion_interval(80, 100)  # 0.711-0.867
+    assert low == pytest.approx(wilson[0], abs=0.03) and high == pytest.approx(wilson[1], abs=0.03)
+    assert metrics.bootstrap_interval(np.mean, y, n_resamples=200, seed=3) == metrics.bootstrap_interval(
+        np.mean, y, n_resamples=200, seed=3)

@@ -53,3 +53,14 @@ def test_reset_classifier_keeps_the_body_and_renews_the_head(name):
                      or not np.array_equal(before[key], after[key]))
     heads = {path + suffix for path in model.head_layers for suffix in (".weight", ".bias")}
     assert set(changed) == heads and set(after) == set(before)  # same names: checkpoints still load
+
+
+@pytest.mark.parametrize("name", models.list_models())
+def test_head_layers_are_exactly_the_layers_giving_the_logits(name):
+    """``head_layers`` (declared on the class) names every Linear layer with ``num_classes`` outputs and no other."""
+    num_classes = 7  # no hidden layer of any model is 7 wide
+    with paddle.LazyGuard():
+        model = models.build(name, num_classes=num_classes)
+    to_classes = {path for path, layer in model.named_sublayers()
+                  if isinstance(layer, paddle.nn.Linear) and layer.weight.shape[1] == num_classes}
+    assert to_classes == set(model.head_layers)

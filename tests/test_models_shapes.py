@@ -149,12 +149,12 @@ def sizes(name):
 
 def build(name, num_classes, size):
     """The model, built for ``size`` where the architecture needs to know (LeNet's flatten size)."""
-    options = {"input_size": size} if name == "lenet" else {}
+    options = {"input_size": size} if paddle_models.models.card(name).sized_by_input else {}
     return paddle_models.build(name, num_classes=num_classes, **options)
 
 
 def image(name, size, batch=1):
-    return paddle.rand([batch, 1 if name == "lenet_mnist" else 3, size, size])
+    return paddle.rand([batch, paddle_models.models.card(name).in_channels, size, size])
 
 
 @pytest.fixture(autouse=True)
@@ -188,17 +188,18 @@ def test_every_model_is_covered():
     assert sorted(ARCHITECTURES) == paddle_models.list_models()
 
 
-@pytest.mark.parametrize("name", sorted(ARCHITECTURES))
+@pytest.mark.parametrize("name", paddle_models.list_models())
 def test_stage_shapes(name):
     """Shape after every stage at 224x224 and 64x64 (batch 1, eval mode)."""
-    shared = None if name == "lenet" else build(name, 2, 224)   # LeNet is built for one input size
+    sized_by_input = paddle_models.models.card(name).sized_by_input   # LeNet is built for one input size
+    shared = None if sized_by_input else build(name, 2, 224)
     for size in sizes(name):
         model = build(name, 2, size) if shared is None else shared
         got = [(stage, shape[1:]) for stage, shape in stage_shapes(model, image(name, size))]
         assert got == expected_stages(name, size, classes=2), f"{name} at {size}x{size}"
 
 
-@pytest.mark.parametrize("name", sorted(ARCHITECTURES))
+@pytest.mark.parametrize("name", paddle_models.list_models())
 def test_eval_logits_and_feature_layer(name):
     """Eval mode: [N, 2] logits, and ``feature_layer()`` puts out the last convolutional map."""
     family, settings = ARCHITECTURES[name]
@@ -217,7 +218,7 @@ def test_eval_logits_and_feature_layer(name):
 
 
 @pytest.mark.parametrize("num_classes", [1, 5])
-@pytest.mark.parametrize("name", sorted(ARCHITECTURES))
+@pytest.mark.parametrize("name", paddle_models.list_models())
 def test_logits_shape_and_gradients(name, num_classes):
     """Training mode: [N, num_classes] logits (every head of GoogLeNet), and a gradient for every weight."""
     size = {"lenet_mnist": 28, "alexnet": 64, "inception_v3": 75}.get(name, 16 if "medmnist" in name else 32)

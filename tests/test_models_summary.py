@@ -37,15 +37,15 @@ def test_unknown_name_lists_the_available_models():
     assert all(name in str(error.value) for name in CONTRACT_NAMES)
 
 
-def test_every_model_has_its_input_size_stages_and_feature_layer():
-    for name in CONTRACT_NAMES:
-        with paddle.LazyGuard():  # shapes without memory: building all 30 models is instant
-            model = models.build(name, num_classes=2)
-        assert model.default_input_size == DESIGN_SIZES.get(name, 224), name
-        layer = model.feature_layer()
-        assert any(layer is sub for sub in model.sublayers()), name
-        stage_names = [stage for stage, _ in model.stages()]
-        assert len(stage_names) == len(set(stage_names)) >= 3, name
+@pytest.mark.parametrize("name", models.list_models())
+def test_every_model_has_its_input_size_stages_and_feature_layer(name):
+    with paddle.LazyGuard():  # shapes without memory: building all 30 models is instant
+        model = models.build(name, num_classes=2)
+    assert model.default_input_size == models.card(name).input_size == DESIGN_SIZES.get(name, 224)
+    layer = model.feature_layer()
+    assert any(layer is sub for sub in model.sublayers())
+    stage_names = [stage for stage, _ in model.stages()]
+    assert len(stage_names) == len(set(stage_names)) >= 3
 
 
 def test_build_passes_options_to_the_factory():
@@ -95,7 +95,7 @@ def test_stage_shapes_restores_training_mode():
     assert model.training and shapes[-1] == ("fc", [1, 2])
 
 
-@pytest.mark.parametrize("module", ["__init__", "summary", "lenet", "alexnet", "vgg", "googlenet", "resnet",
+@pytest.mark.parametrize("module", ["__init__", "registry", "summary", "lenet", "alexnet", "vgg", "googlenet", "resnet",
                                     "convmixer", "simple_cnn", "densenet", "inception"])
 def test_docstring_examples(module):
     module = importlib.import_module("paddle_models.models" + ("" if module == "__init__" else f".{module}"))

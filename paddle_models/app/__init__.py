@@ -1,9 +1,10 @@
 """paddle_models.app: a screening web page (Gradio) over exported models -- the course's last step.
 
-    screening.py  screen_image(models, image) -> Screening: check the upload, preprocess as in
-                  training, predict (inference.Predictor), Grad-CAM (inference.GradCAM), average
-                  several models; PM risk or DR grades / expected grade / refer; model_card
-    page.py       build_app(models, examples) -> gr.Blocks; screen_files (never raises)
+    screening.py  screen_image(models, image) -> Screening: check the upload, the gradability gate,
+                  preprocess as in training, predict (inference.Predictor, calibrated), Grad-CAM
+                  (inference.GradCAM), average several models; PM risk or DR grades; the decision
+                  at the recorded operating point (refer / no referral / uncertain / ungradable); model_card
+    page.py       build_app(models, examples) -> gr.Blocks; screen_files -> one Result per image (never raises)
     command.py    `python -m paddle_models app`: add_app_parser, command_app, write_examples,
                   write_aistudio (a folder to upload as an AI Studio application)
 

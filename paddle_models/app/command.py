@@ -11,7 +11,9 @@ from __future__ import annotations
 import importlib.metadata
 import inspect
 import shutil
+import signal
 import socket
+import sys
 import tempfile
 from pathlib import Path
 from typing import List, Optional, Sequence
@@ -204,6 +206,8 @@ def command_app(args) -> None:
     from .screening import load_screening_models
 
     models = load_screening_models(prefixes, threads=args.threads, backend=args.backend)
-    examples = write_examples(Path(tempfile.mkdtemp(prefix="paddle_models_examples_")), models[0].class_names)
-    print(f"models: {', '.join(model.name for model in models)}; open http://127.0.0.1:{args.port}")
-    launch(build_app(models, examples), args.port, share=args.share)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a stop by `kill` also removes the examples folder
+    with tempfile.TemporaryDirectory(prefix="paddle_models_examples_") as folder:  # removed when the app stops
+        examples = write_examples(Path(folder), models[0].class_names)
+        print(f"models: {', '.join(model.name for model in models)}; open http://127.0.0.1:{args.port}")
+        launch(build_app(models, examples), args.port, share=args.share)

@@ -1,22 +1,39 @@
 """The web page: a ``gr.Blocks`` around ``screen_image`` (Gradio is imported only here, lazily).
 
-Layout: the notice, then two columns -- left: upload (drag and drop, several files) or a bundled
-synthetic example; right: the answer (summary, class probabilities as bars, the image the model saw,
-the Grad-CAM overlay of the predicted class), and the model card(s) below.
+Layout: the notice, then two columns -- left: upload (drag and drop, several files), the bundled
+synthetic examples as thumbnails (click one to screen it), Clear, and the model card(s); right: one
+result per screened image, newest first -- the decision, the class probabilities in class (grade)
+order, the image the model saw and the Grad-CAM overlay of the predicted class.
 
-``screen_files`` is what the page calls.  It never raises: a bad upload becomes a line starting with
-"Cannot screen" in the summary, and the app keeps serving the next request.
+``screen_files`` turns uploads into ``Result``\\ s and never raises; ``render`` lays the results out.
+The page's handlers raise ``gr.Error`` when nothing in a request could be screened (a damaged file,
+a photograph the gate refuses), so the page shows the reason and the API answers with an error
+status.  The endpoints are named: ``/screen`` (upload), ``/screen_example``, ``/clear``.
 """
 from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
-from .screening import NOTICE, ScreeningError, ScreeningModel, model_card, screen_image, summary_text
+from .screening import (NOTICE, Screening, ScreeningError, ScreeningModel, model_card, screen_image,
+                        summary_text)
 
 TITLE = "Fundus screening (眼底筛查) with PaddlePaddle"
+WELCOME = "Upload a fundus photograph (JPEG or PNG) or click an example."
+
+
+@dataclass
+class Result:
+    """One image's answer on the page."""
+
+    text: str  # Markdown: the headline (names the image) and notes
+    table: str = ""  # Markdown: the probabilities in class order
+    inputs: list = field(default_factory=list)  # [(model input, caption)]
+    heatmaps: list = field(default_factory=list)  # [(Grad-CAM overlay, caption)]
+    refused: bool = False  # not screened: a bad file, or ungradable
 
 
 def upload_paths(files) -> List[str]:
@@ -28,31 +45,59 @@ def upload_paths(files) -> List[str]:
     return [str(getattr(item, "name", item)) for item in files if item is not None]
 
 
-def screen_files(models: Sequence[ScreeningModel], files) -> Tuple[str, dict, list, list]:
-    """Uploaded files -> (summary Markdown, {class: probability} of the first good image,
-    [(model input, caption)], [(Grad-CAM overlay, caption)])."""
-    lines, probabilities, inputs, heatmaps = [], {}, [], []
-    paths = upload_paths(files)
-    if not paths:
-        return "Upload a fundus photograph (JPEG or PNG) or pick an example.", {}, [], []
-    for path in paths:
-        try:
-            screening = screen_image(models, path)
-        except ScreeningError as error:
-            lines.append(f"- Cannot screen {error}")
-            continue
-        except Exception as error:  # anything unexpected: one readable line, and keep serving
-            lines.append(f"- Cannot screen {Path(path).name}: {type(error).__name__}: {error}")
-            continue
-        lines.append(f"- {summary_text(screening)}")
-        lines += [f"  - note: {note}" for note in screening.notes]
-        probabilities = probabilities or screening.probabilities()
-        for answer in screening.answers:
-            caption = f"{screening.source} | {answer.model}: {screening.class_names[answer.predicted]}"
-            inputs.append((answer.input_image, caption))
-            if answer.gradcam is not None:
-                heatmaps.append((answer.gradcam, caption))
-    return "\n".join(lines), probabilities, inputs, heatmaps
+def probability_table(screening: Screening) -> str:
+    """The probabilities as a Markdown table in class order (grade 0 first), with a bar each."""
+    rows = [f"| {name} | {p:.1%} | {'█' * int(round(p * 20))} |" for name, p in screening.probabilities().items()]
+    return f"**{screening.source}**\n\n| class | probability | |\n|---|---:|---|\n" + "\n".join(rows)
+
+
+def result_of(models: Sequence[ScreeningModel], path: str) -> Result:
+    """Screen one file; a bad file or an unexpected failure becomes a refused Result with one line."""
+    try:
+        screening = screen_image(models, path)
+    except ScreeningError as error:
+        return Result(f"Cannot screen {error}", refused=True)
+    except Exception as error:  # anything unexpected: one readable line, and keep serving
+        return Result(f"Cannot screen {Path(path).name}: {type(error).__name__}: {error}", refused=True)
+    text = "\n".join([summary_text(screening, models)] + [f"- note: {note}" for note in screening.notes])
+    if not screening.gradable:
+        return Result(text, refused=True)
+    result = Result(text, probability_table(screening))
+    for answer in screening.answers:
+        caption = f"{screening.source} | {answer.model}: {screening.class_names[answer.predicted]}"
+        result.inputs.append((answer.input_image, caption))
+        if answer.gradcam is not None:
+            result.heatmaps.append((answer.gradcam, caption))
+    return result
+
+
+def screen_files(models: Sequence[ScreeningModel], files) -> List[Result]:
+    """Uploaded files -> one ``Result`` per file, in upload order (never raises)."""
+    return [result_of(models, path) for path in upload_paths(files)]
+
+
+def render(results: Sequence[Result]) -> Tuple[str, str, list, list]:
+    """(results Markdown, newest probabilities table, model inputs, Grad-CAM overlays), newest first."""
+    if not results:
+        return WELCOME, "", [], []
+    newest_first = list(reversed(results))
+    text = "\n\n---\n\n".join(result.text for result in newest_first)
+    table = next((result.table for result in newest_first if result.table), "")
+    inputs = [item for result in newest_first for item in result.inputs]
+    heatmaps = [item for result in newest_first for item in result.heatmaps]
+    return text, table, inputs, heatmaps
+
+
+def add_results(history: Optional[list], new: List[Result]):
+    """The handlers' answer: the grown history and its rendering; ``gr.Error`` if nothing could be screened."""
+    import gradio as gr
+
+    if not new:
+        raise gr.Error(WELCOME, title="No image")
+    if all(result.refused for result in new):
+        raise gr.Error(" ".join(result.text.split("\n")[0].replace("**", "") for result in new), title="Not screened")
+    history = list(history or []) + new
+    return (history, *render(history))
 
 
 def build_app(models: Sequence[ScreeningModel], examples: Sequence[Path] = ()):
@@ -61,32 +106,43 @@ def build_app(models: Sequence[ScreeningModel], examples: Sequence[Path] = ()):
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not one log line per start-up check of Gradio
     import gradio as gr
 
-    examples = {Path(path).name: str(path) for path in examples}
-    num_classes = len(models[0].class_names)
-    with gr.Blocks(title=TITLE) as page:
+    examples = [str(path) for path in examples]
+    # delete_cache: the copies Gradio keeps of uploads and outputs go when they are a day old and when the app stops
+    with gr.Blocks(title=TITLE, delete_cache=(86400, 86400)) as page:
         gr.Markdown(f"# {TITLE}\n**{NOTICE}**")
+        history = gr.State([])
         with gr.Row():
             with gr.Column(scale=1):
                 files = gr.File(label="fundus photographs (眼底照片), JPEG/PNG",
                                 file_count="multiple", elem_id="upload")
                 if examples:
-                    example = gr.Radio(list(examples), label="or a synthetic example (合成示例)",
-                                       elem_id="examples")
-                    example_button = gr.Button("Screen the example", elem_id="screen-example")
+                    gallery = gr.Gallery(value=[(path, Path(path).stem) for path in examples], columns=3, height=160,
+                                         allow_preview=False, interactive=False, elem_id="examples",
+                                         label="or click a synthetic example (合成示例)")
+                clear = gr.Button("Clear", elem_id="clear")
                 gr.Markdown("\n\n".join(model_card(model) for model in models), elem_id="model-card")
             with gr.Column(scale=2):
-                summary = gr.Markdown("Upload a fundus photograph (JPEG or PNG) or pick an example.",
-                                      elem_id="summary")
-                probabilities = gr.Label(label="class probabilities (类别概率)", num_top_classes=num_classes,
-                                         elem_id="probabilities")
+                summary = gr.Markdown(WELCOME, elem_id="summary")
+                probabilities = gr.Markdown("", elem_id="probabilities")
                 with gr.Row():
                     inputs = gr.Gallery(label="what the model saw (模型输入)", columns=2,
                                         height="auto", elem_id="model-input")
                     heatmaps = gr.Gallery(label="Grad-CAM (类激活热力图)", columns=2,
                                           height="auto", elem_id="gradcam")
-        outputs = [summary, probabilities, inputs, heatmaps]
-        files.upload(lambda uploaded: screen_files(models, uploaded), inputs=files, outputs=outputs)
+        outputs = [history, summary, probabilities, inputs, heatmaps]
+
+        def screen_uploads(uploaded, past):
+            return add_results(past, screen_files(models, uploaded))
+
+        def screen_example(past, selection: gr.SelectData):
+            return add_results(past, screen_files(models, [examples[selection.index]]))
+
+        def reset():
+            return ([], *render([]), None)
+
+        files.upload(screen_uploads, inputs=[files, history], outputs=outputs, api_name="screen")
+        files.clear(reset, outputs=outputs + [files], api_name=False)
+        clear.click(reset, outputs=outputs + [files], api_name="clear")
         if examples:
-            example_button.click(lambda name: screen_files(models, [examples[name]] if name else None),
-                                 inputs=example, outputs=outputs)
+            gallery.select(screen_example, inputs=history, outputs=outputs, api_name="screen_example")
     return page

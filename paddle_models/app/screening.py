@@ -4,6 +4,9 @@
 without a browser.  For each model it
 
 1. checks the upload (``check_image``): a readable image, not tiny, not huge, not a flat colour;
+   reads it upright (EXIF orientation) and composites transparent pixels on black, with a note;
+   asks the gradability gate (``data.gate``) whether it is a gradable fundus photograph -- if not,
+   the answer is "ungradable: <reason> -- retake the photograph" and no model is asked;
 2. preprocesses it with the model's own saved settings (``data.preprocess_image``, the function the
    datasets and ``inference.Predictor`` use): the image the model *saw* (border crop, resize, Ben
    Graham when trained with it);
@@ -11,10 +14,12 @@ without a browser.  For each model it
 4. explains the predicted class with Grad-CAM (``inference.GradCAM``) on the Python (dygraph) model
    that ``export`` stores next to the program (``<prefix>.dygraph.pdparams``);
 
-then combines several models by averaging their probabilities (``inference.average_probs``, the
-ensemble rule of lesson 10) and turns the probabilities into what a reader wants to know:
-the pathologic myopia (病理性近视) risk, or the five diabetic retinopathy grades (糖尿病视网膜病变分级),
-the expected grade and "refer" when the predicted grade is 2 (moderate) or worse.
+then combines several models by averaging their (temperature-calibrated) probabilities
+(``inference.average_probs``, the ensemble rule of lesson 10) and turns them into what a reader
+wants to know: the pathologic myopia (病理性近视) risk, or the five diabetic retinopathy grades
+(糖尿病视网膜病变分级) and P(grade >= 2); and the decision at the model's recorded operating point
+(``referral.decide``): refer / no referral / uncertain / ungradable (PM likely / PM unlikely for
+iChallenge-PM).  "Uncertain" also when the models of an ensemble fall on both sides of the threshold.
 
 A teaching model trained on a few hundred photographs (or synthetic ones): not a medical device.
 """
@@ -29,21 +34,26 @@ import numpy as np
 
 from ..data import BadSampleError, preprocess_image, to_input
 from ..data.ddr import GRADE_NAMES
+from ..data.gate import gradability
 from ..data.ichallenge_pm import CLASS_NAMES as PM_CLASS_NAMES
+from ..data.imageio import apply_orientation, exif_orientation, read_image
+from ..errors import UserError, WrongValueError
 from ..inference import GradCAM, Predictor, average_probs, load_dygraph, overlay_heatmap
 from ..metrics import expected_grade
+from ..referral import REFER_GRADE, UNGRADABLE, OperatingPoint, decide, positive_view, vocabulary
 
 MIN_SIDE = 64  # pixels: below this there is nothing to see in a fundus photograph
 MAX_PIXELS = 36_000_000  # 6000 x 6000; fundus cameras give at most about 24 million pixels
 FLAT_STD = 2.0  # grey-level standard deviation below which an image is one flat colour
-REFER_GRADE = 2  # referable diabetic retinopathy: moderate NPDR or worse
+TRANSPARENCY_NOTE = ("transparent pixels were composited on black (a fundus photograph's dark border) "
+                     "before screening")
 NOTICE = ("Teaching model (教学模型), not a medical device: trained on a small or synthetic dataset; "
           "never use it to diagnose anyone.")
 
 ImageInput = Union[str, os.PathLike, np.ndarray]  # a file path, or a BGR uint8 array as from cv2.imread
 
 
-class ScreeningError(ValueError):
+class ScreeningError(UserError, ValueError):
     """An upload the app cannot screen; the message is shown on the page as it is."""
 
 
@@ -87,10 +97,10 @@ def load_screening_models(prefixes: Sequence, threads: Optional[int] = None,
     """Several exports; they must predict the same classes to be combined."""
     models = [load_screening_model(prefix, threads, backend) for prefix in prefixes]
     if not models:
-        raise ValueError("give at least one exported model")
+        raise WrongValueError("give at least one exported model")
     names = {tuple(model.class_names) for model in models}
     if len(names) != 1:
-        raise ValueError(f"these models predict different classes and cannot be combined: {sorted(names)}")
+        raise WrongValueError(f"these models predict different classes and cannot be combined: {sorted(names)}")
     return models
 
 
@@ -156,6 +166,30 @@ def _check_array(image: np.ndarray) -> List[str]:
     return [f"{name}: a greyscale image; the model was trained on colour photographs"] if image.ndim == 2 else []
 
 
+def read_upload(image: ImageInput):
+    """(BGR uint8 pixels, upright, notes): a file is read with its EXIF orientation applied; one with an
+    alpha channel is composited on black (``TRANSPARENCY_NOTE``); an array is taken as it is."""
+    if isinstance(image, np.ndarray):
+        if image.ndim == 3 and image.shape[2] == 4:
+            return composite_on_black(image), [TRANSPARENCY_NOTE]
+        return image, []
+    data = np.fromfile(str(image), dtype=np.uint8)
+    import cv2
+
+    pixels = cv2.imdecode(data, cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION)
+    if pixels is not None and pixels.ndim == 3 and pixels.shape[2] == 4:
+        if pixels.dtype != np.uint8:  # a 16-bit PNG
+            pixels = (pixels // 257).astype(np.uint8)
+        return apply_orientation(composite_on_black(pixels), exif_orientation(data)), [TRANSPARENCY_NOTE]
+    return read_image(image), []
+
+
+def composite_on_black(bgra: np.ndarray) -> np.ndarray:
+    """BGRA -> BGR: each pixel's colour times its opacity, i.e. laid over black."""
+    alpha = bgra[:, :, 3:].astype(np.float32) / 255.0
+    return np.round(bgra[:, :, :3].astype(np.float32) * alpha).astype(np.uint8)
+
+
 # ----------------------------------------------------------------------------- screening
 
 
@@ -172,14 +206,18 @@ class ModelAnswer:
 
 @dataclass
 class Screening:
-    """The answer for one image: every model's, the combined probabilities and their reading."""
+    """The answer for one image: the gate's verdict, every model's answer, the combined (calibrated)
+    probabilities, their reading and the decision at the operating point."""
 
     source: str  # file name (or "array ...")
     class_names: List[str]
-    probs: np.ndarray  # [C]: the mean over the models (one model: its own)
+    probs: Optional[np.ndarray]  # [C]: the mean over the models (one model: its own); None when ungradable
     answers: List[ModelAnswer]
     summary: Dict[str, object]  # see summarize
     notes: List[str] = field(default_factory=list)
+    gradable: bool = True
+    reason: str = ""  # why not gradable
+    decision: str = ""  # refer / no referral / uncertain / ungradable (PM likely / PM unlikely); "" without a point
 
     @property
     def predicted(self) -> int:
@@ -190,7 +228,9 @@ class Screening:
         return self.class_names[self.predicted]
 
     def probabilities(self) -> Dict[str, float]:
-        """{class name: probability}, e.g. for ``gr.Label``."""
+        """{class name: probability} in class (grade) order; empty when ungradable."""
+        if self.probs is None:
+            return {}
         return {name: float(p) for name, p in zip(self.class_names, self.probs)}
 
 
@@ -211,17 +251,46 @@ def answer_one(model: ScreeningModel, image: ImageInput) -> ModelAnswer:
     return ModelAnswer(model.name, rgb, probs, predicted, overlay)
 
 
-def screen_image(models: Sequence[ScreeningModel], image: ImageInput) -> Screening:
-    """One image (path or BGR array) -> ``Screening``; a bad image raises ``ScreeningError``."""
+def screen_image(models: Sequence[ScreeningModel], image: ImageInput, gate: bool = True) -> Screening:
+    """One image (path or BGR array) -> ``Screening``; a bad file raises ``ScreeningError``.
+
+    An image the gate refuses is answered "ungradable" without asking the models (``gate=False``
+    asks them anyway, for experiments).
+    """
     if image is None:
         raise ScreeningError("no image: upload a fundus photograph (JPEG or PNG) or pick an example")
     notes = check_image(image)
-    answers = [answer_one(model, image) for model in models]
-    probs = average_probs([answer.probs[None] for answer in answers])[0]
+    pixels, read_notes = read_upload(image)
+    notes += read_notes
     class_names = list(models[0].class_names)
     source = f"array of shape {tuple(image.shape)}" if isinstance(image, np.ndarray) else Path(image).name
+    gradable, reason = gradability(pixels) if gate else (True, "")
+    if not gradable:
+        return Screening(source, class_names, None, [], {"kind": task_kind(class_names)}, notes, False, reason, UNGRADABLE)
+    # the file itself when nothing changed its pixels: JPEGs are then decoded at reduced scale, as the predictor does
+    answers = [answer_one(model, pixels if read_notes or isinstance(image, np.ndarray) else image) for model in models]
+    probs = average_probs([answer.probs[None] for answer in answers])[0]
     notes += [f"{model.name}: no Grad-CAM ({model.gradcam_problem})" for model in models if model.dygraph is None]
-    return Screening(source, class_names, probs, answers, summarize(probs, class_names), notes)
+    decision = decide_for(models, probs, [answer.probs for answer in answers], class_names)
+    return Screening(source, class_names, probs, answers, summarize(probs, class_names), notes, decision=decision)
+
+
+def operating_point(models: Sequence[ScreeningModel]) -> Optional[OperatingPoint]:
+    """The operating point the decision uses: the first model's (every member of an ensemble records its own)."""
+    return models[0].predictor.operating_point
+
+
+def decide_for(models, probs: np.ndarray, member_probs: Sequence[np.ndarray], class_names) -> str:
+    """The decision at the recorded operating point; the members' disagreement makes it uncertain."""
+    point = operating_point(models)
+    try:
+        score = positive_view(probs[None])[0][0]
+    except ValueError:  # neither binary nor a DR grader: no decision
+        return ""
+    if point is None:
+        return ""
+    views = [positive_view(member[None])[0][0] for member in member_probs]
+    return decide(score, point.threshold, views=views, kind=vocabulary(class_names))
 
 
 # ----------------------------------------------------------------------------- reading the probabilities
@@ -238,7 +307,7 @@ def task_kind(class_names: Sequence[str]) -> str:
 
 
 def summarize(probs: np.ndarray, class_names: Sequence[str]) -> Dict[str, object]:
-    """What the probabilities mean: PM risk, or DR expected grade / P(referable) / refer."""
+    """What the probabilities mean: PM risk, or DR expected grade / P(referable) / refer (by the predicted grade)."""
     kind = task_kind(class_names)
     predicted = int(np.argmax(probs))
     summary: Dict[str, object] = {"kind": kind, "predicted": class_names[predicted]}
@@ -254,10 +323,28 @@ def summarize(probs: np.ndarray, class_names: Sequence[str]) -> Dict[str, object
     return summary
 
 
-def summary_text(screening: Screening) -> str:
-    """The answer in one or two lines of Markdown."""
+DECISION_TEXT = {"refer": "**refer** to an ophthalmologist", "no referral": "**no referral** needed",
+                 "uncertain": "**uncertain -- refer** (a person should look at this photograph)",
+                 "PM likely": "**PM likely**: refer", "PM unlikely": "**PM unlikely**"}
+
+
+def summary_text(screening: Screening, models: Sequence[ScreeningModel] = ()) -> str:
+    """The answer in one or two lines of Markdown, headed by the image's name."""
     summary, name = screening.summary, screening.source
-    if summary["kind"] == "pm":
+    if not screening.gradable:
+        return f"**{name}**: **ungradable**: {screening.reason} -- retake the photograph"
+    point = operating_point(models) if models else None
+    decision = ""
+    if screening.decision:
+        decision = f" -- {DECISION_TEXT.get(screening.decision, screening.decision)}"
+        if point is not None:
+            decision += f" (operating point {point.view} >= {point.threshold:.1%})"
+    if summary["kind"] == "pm" and screening.decision:
+        text = f"**{name}**: PM risk **{summary['pm_risk']:.1%}**{decision}"
+    elif summary["kind"] == "dr" and screening.decision:
+        text = (f"**{name}**: P(grade >= 2) = **{summary['p_referable']:.1%}**{decision}; predicted grade "
+                f"{screening.predicted_name}, expected grade {summary['expected_grade']:.2f}")
+    elif summary["kind"] == "pm":
         verdict = "pathologic myopia (病理性近视) likely" if summary["pm_risk"] >= 0.5 else "no pathologic myopia"
         text = f"**{name}**: PM risk **{summary['pm_risk']:.1%}**: {verdict}"
     elif summary["kind"] == "dr":
@@ -271,6 +358,8 @@ def summary_text(screening: Screening) -> str:
                 f"{summary['expected_grade']:.2f}, P(grade >= 2) = {summary['p_referable']:.1%}: {action}")
     else:
         text = f"**{name}**: **{screening.predicted_name}** ({screening.probs.max():.1%})"
+    if not screening.decision and summary["kind"] in ("pm", "dr"):
+        text += " (no operating point recorded: export a checkpoint trained with this version for a decision)"
     if len(screening.answers) > 1:
         text += f"  (mean of {len(screening.answers)} models: " + ", ".join(
             f"{a.model} {screening.class_names[a.predicted]}" for a in screening.answers) + ")"
@@ -296,6 +385,18 @@ def model_card(model: ScreeningModel) -> str:
              f"- input: {meta.get('input_size')}x{meta.get('input_size')} RGB, preprocessing (预处理): "
              + ", ".join(steps) + f", normalise '{pre.get('normalize', '?')}'",
              f"- task: {meta.get('task')}; Paddle {meta.get('paddle_version', '?')}"]
+    if meta.get("synthetic"):
+        lines[2] += (" -- **synthetic images (合成数据)**: these numbers say nothing about real photographs")
+    point = OperatingPoint.from_dict(meta.get("operating_point"))
+    if point is not None:
+        intervals = point.intervals()
+        lines.append(f"- decision: {point.view} >= {point.threshold:.1%}, chosen on validation for {point.target} "
+                     f"{point.target_value:.2f}; there sensitivity {point.sensitivity:.1%} (95% CI "
+                     f"{intervals['sensitivity'][0]:.1%}-{intervals['sensitivity'][1]:.1%}, {point.positives} eyes), "
+                     f"specificity {point.specificity:.1%} ({intervals['specificity'][0]:.1%}-"
+                     f"{intervals['specificity'][1]:.1%}, {point.negatives} eyes)")
+    if meta.get("temperature"):
+        lines.append(f"- probabilities calibrated by temperature scaling (T = {meta['temperature']:.2f}, validation)")
     scores = {key[4:]: value for key, value in (meta.get("metrics") or {}).items() if key.startswith("val/")}
     if scores:
         older = meta.get("epoch")  # exports written before best_epoch: the checkpoint's epoch, counted from 0

@@ -13,7 +13,8 @@ process:
 * Trainer.fit      -- the course's engine: VisualDL logging, checkpoints written atomically with a
                       checksum, metrics of every kind, the run folder's lock, the best epoch's figures.
 
-Each runs ``--repeats`` times and the fastest counts (other programs only slow a pass down).  The
+Each runs ``--repeats`` times, the three taking turns, and the fastest counts (other programs only
+slow a pass down).  The
 table gives seconds and the ratio to the bare loop.  Target: the trainer at most 1.10x the bare loop.
 """
 from __future__ import annotations
@@ -71,14 +72,16 @@ def trainer_fit(model, train_set, valid_set, batch_size: int, lr: float, seed: i
     Trainer(model, train_set, valid_set, config).fit()
 
 
-def fastest(run, repeats: int) -> float:
-    """The fastest of ``repeats`` timed calls of ``run()``."""
-    times = []
+def fastest(loops: dict, repeats: int) -> dict:
+    """{name: the fastest of ``repeats`` timed calls}; the loops take turns in every round, so a machine
+    that gets busier or quieter during the run slows them alike instead of the one measured then."""
+    times = {name: [] for name in loops}
     for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, run in loops.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: min(values) for name, values in times.items()}
 
 
 def run(model_name="resnet18", image_size=64, per_class=60, batch_size=16, repeats=3, lr=1e-3, seed=0,
@@ -106,7 +109,7 @@ def run(model_name="resnet18", image_size=64, per_class=60, batch_size=16, repea
         "Trainer.fit": lambda: trainer_fit(fresh_model(), train_set, valid_set, batch_size, lr, seed, work_dir),
     }
     loops["bare loop"]()  # warm-up: fills the preprocessing cache and Paddle's kernels for everyone
-    seconds = {name: fastest(loop, repeats) for name, loop in loops.items()}
+    seconds = fastest(loops, repeats)
     base = seconds["bare loop"]
     print(f"{model_name} at {image_size}x{image_size}: {len(train_set)} training and {len(valid_set)} validation "
           f"images, batch {batch_size}, one epoch, fastest of {repeats}")

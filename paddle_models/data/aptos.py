@@ -25,6 +25,8 @@ import numpy as np
 from .base import UNLABELED, FundusDataset, normalize_split
 from .ddr import GRADE_NAMES
 from .errors import missing_layout_error
+from .layout import Layout
+from .synthetic.aptos import make_synthetic_aptos
 from .tables import parse_int, read_table, row_error, rows_to_samples
 
 LAYOUT = """\
@@ -65,6 +67,9 @@ class APTOS(FundusDataset):
     """
 
     name = "aptos"
+    aliases = ("aptos2019",)
+    location = Layout("APTOS2019", "aptos2019", (("train.csv", "train_images"),))  # no preparer: unzipped by hand
+    write_synthetic = staticmethod(make_synthetic_aptos)
     label_kind = "grades"
     splits = ("train", "test")
     labelled_splits = ("train",)

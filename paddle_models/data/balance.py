@@ -15,6 +15,8 @@ from typing import Optional
 import numpy as np
 import paddle
 
+from ..errors import WrongValueError
+
 
 def class_weights(labels, num_classes: int, power: float = 1.0) -> np.ndarray:
     """Per-class weights proportional to count**-power, scaled so the average sample weight is 1.
@@ -39,7 +41,7 @@ def sample_weights(labels, num_classes: int, power: float = 1.0) -> np.ndarray:
     """The weight of each sample: the weight of its class (for WeightedRandomSampler)."""
     labels = np.asarray(labels)
     if (labels < 0).any():
-        raise ValueError("cannot balance an unlabeled split (labels -1)")
+        raise WrongValueError("cannot balance an unlabeled split (labels -1)")
     return class_weights(labels, num_classes, power)[labels].astype(np.float64)
 
 

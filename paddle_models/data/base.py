@@ -23,10 +23,12 @@ import numpy as np
 import paddle
 from tqdm.auto import tqdm
 
+from ..errors import WrongValueError
 from .cache import PreprocessCache
 from .errors import (BadSample, BadSampleError, DatasetNotFoundError, SkippedSamplesWarning, describe_bad_samples,
                      raise_for_bad_samples)
 from .imageio import CorruptImageWarning, check_image_file, decode_problem, missing_file_reason
+from .layout import Layout, Preparer
 from .preprocess import PreprocessConfig, as_config, centre_window, preprocess_image, to_input
 from .quality import exclude_samples
 from .subset import stratified_subset
@@ -42,7 +44,7 @@ def normalize_split(split: str, allowed: Sequence[str] = ("train", "valid", "tes
     """'val' / 'validation' -> 'valid' etc.; an unknown split name is an error listing the valid ones."""
     name = SPLIT_ALIASES.get(str(split).lower())
     if name not in allowed:
-        raise ValueError(f"unknown split {split!r}; use one of {list(allowed)}")
+        raise WrongValueError(f"unknown split {split!r}; use one of {list(allowed)}")
     return name
 
 
@@ -66,6 +68,13 @@ class FundusDataset(paddle.io.Dataset):
                       'train' must be held out instead (``validation_split_of(root)`` may look at
                       the folder, as ImageFolder does)
     preprocess_defaults  PreprocessConfig values other than the defaults that suit its images
+
+    and where it comes from (``registry.py`` derives its tables from these):
+
+    aliases           other spellings of ``name`` people use ('palm' for 'ichallenge_pm')
+    location          a ``Layout``: where ``locate_dataset`` looks for it (None: only where it is told)
+    preparer          a ``Preparer``: how its archives, as distributed, are unpacked (None: by hand)
+    write_synthetic   the function writing a synthetic look-alike in its layout (``make_synthetic_*``)
 
     Keywords shared by every reader:
 
@@ -92,6 +101,10 @@ class FundusDataset(paddle.io.Dataset):
     labelled_splits: Tuple[str, ...] = ("train", "valid")
     validation_split: Optional[str] = "valid"
     preprocess_defaults: dict = {}  # PreprocessConfig fields this dataset changes (RetinaMNIST: no border crop)
+    aliases: Tuple[str, ...] = ()
+    location: Optional[Layout] = None
+    preparer: Optional[Preparer] = None
+    write_synthetic: Optional[Callable] = None  # a staticmethod in a reader: a plain function must not bind
 
     @classmethod
     def validation_split_of(cls, root) -> Optional[str]:

@@ -11,6 +11,11 @@ are DR grades (none, mild, moderate, severe, proliferative); 5 means the image i
 Ungradable images are excluded by default (listed in ``excluded_ungradable``);
 ``keep_ungradable=True`` keeps them as a sixth class.  The data is heavily imbalanced: see
 balance.py for class weights and a class-balanced sampler.
+
+DDR comes as ``DDR-dataset.zip`` or as its numbered parts ``DDR-dataset.zip.001``, ``.002`` ... (the
+pieces of one zip, joined in order).  ``prepare_ddr`` extracts only the ``DR_grading`` part read
+here (the lesion segmentation and detection parts are skipped), then reads it back with ``DDR``.
+``make_synthetic_ddr`` writes a synthetic copy; ``DDR`` declares both for the registry.
 """
 from __future__ import annotations
 
@@ -19,11 +24,16 @@ from typing import List, Tuple
 
 from .base import FundusDataset, normalize_split
 from .errors import DatasetNotFoundError, missing_layout_error
+from .layout import Layout, Preparer
+from .prepare import extract_zip, join_parts, say
+from .synthetic.ddr import make_synthetic_ddr
 from .tables import LabelledRows, row_error, rows_to_samples, text_lines
 
 GRADE_NAMES = ("No DR", "Mild", "Moderate", "Severe", "Proliferative DR")
 UNGRADABLE = 5
 UNGRADABLE_NAME = "Ungradable"
+DDR_ARCHIVE = "DDR-dataset.zip"  # as distributed, whole or in numbered parts .001, .002 ...
+DDR_PART = "DR_grading/"  # the members of the DDR archive the course reads
 
 LAYOUT = """\
 <root>/                           root may be this folder, DDR-dataset/ or DR_grading/ itself
@@ -66,6 +76,51 @@ def parse_label_line(text: str, num_labels: int = 6) -> Tuple[str, int]:
     return name, label
 
 
+def ddr_archive_parts(folder: Path) -> List[Path]:
+    """[DDR-dataset.zip], or its parts DDR-dataset.zip.001, .002 ... in order; [] if none.
+
+    A gap in the numbering is an error naming the missing part.
+    """
+    if (folder / DDR_ARCHIVE).is_file():
+        return [folder / DDR_ARCHIVE]
+    parts = sorted((path for path in folder.glob(DDR_ARCHIVE + ".*") if path.suffix[1:].isdigit()),
+                   key=lambda path: int(path.suffix[1:]))
+    numbers = [int(path.suffix[1:]) for path in parts]
+    if numbers != list(range(1, len(parts) + 1)):
+        missing = min(set(range(1, len(parts) + 2)) - set(numbers))
+        raise DatasetNotFoundError(f"{folder / f'{DDR_ARCHIVE}.{missing:03d}'} is missing: the DDR archive "
+                                   "needs all its parts (.001, .002, ...); download the missing one")
+    return parts
+
+
+def prepare_ddr(archive_dir, root=None, verbose: bool = True) -> Path:
+    """Extract the DR_grading part of DDR-dataset.zip (or its joined parts) into ``root``.
+
+    ``root`` defaults to ``archive_dir``.  Numbered parts are first joined into one zip inside
+    ``root`` (removed afterwards).  The result is read back with ``DDR`` and its counts printed.
+    """
+    archive_dir = Path(archive_dir)
+    root = Path(root) if root is not None else archive_dir
+    parts = ddr_archive_parts(archive_dir)
+    if not parts:
+        raise DatasetNotFoundError(
+            f"{DDR_ARCHIVE} (or its parts {DDR_ARCHIVE}.001, .002, ...) not found in {archive_dir}\n"
+            "See datasets/README.md for where to get DDR.")
+    root.mkdir(parents=True, exist_ok=True)
+    archive = parts[0] if len(parts) == 1 else join_parts(parts, root / f".{DDR_ARCHIVE}.joined")
+    try:
+        files = extract_zip(archive, root, keep=lambda member: DDR_PART in member, progress=verbose)
+    finally:
+        if archive not in parts:
+            archive.unlink()
+    say(verbose, f"extracted {DDR_PART[:-1]} from {len(parts)} archive file(s): {len(files)} files")
+    for split in ("train", "valid", "test"):
+        dataset = DDR(root, split)
+        say(verbose, f"{split}: {len(dataset)} images, grades 0-4: " + " / ".join(
+            str(count) for count in dataset.class_counts()))
+    return root
+
+
 class DDR(FundusDataset):
     """DDR DR grading: ``split`` is 'train', 'valid' or 'test'; labels 0-4 (and 5 if kept).
 
@@ -80,6 +135,10 @@ class DDR(FundusDataset):
     name = "ddr"
     label_kind = "grades"
     labelled_splits = ("train", "valid", "test")
+    location = Layout("DDR", "ddr", (("DDR-dataset/DR_grading/train.txt",), ("DR_grading/train.txt",),
+                                     ("train.txt", "train")))
+    preparer = Preparer(f"{DDR_ARCHIVE} or {DDR_ARCHIVE}.001, ...", ddr_archive_parts, prepare_ddr)
+    write_synthetic = staticmethod(make_synthetic_ddr)
 
     def __init__(self, root, split: str = "train", *, keep_ungradable: bool = False, **options):
         root = Path(root)

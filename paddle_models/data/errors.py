@@ -13,22 +13,25 @@ them in its ``skipped`` attribute and warns once, listing every one: nothing dis
 """
 from __future__ import annotations
 
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
 
+from ..errors import UserError
+
 SKIPPED_LIST = "skipped_samples.txt"
 
 
-class DatasetNotFoundError(FileNotFoundError):
+class DatasetNotFoundError(UserError, FileNotFoundError):
     """A dataset folder or label file is missing; the message shows the expected layout."""
 
 
-class BadSampleError(ValueError):
+class BadSampleError(UserError, ValueError):
     """One or more samples (images or label-file lines) are invalid; the message names each one."""
 
 
-class DegenerateDatasetError(ValueError):
+class DegenerateDatasetError(UserError, ValueError):
     """The samples cannot teach anything: e.g. fewer than two classes have images."""
 
 

@@ -9,18 +9,31 @@ Where the labels come from:
                 (``labels.csv``, as in the public course) works too.
 * test       -- no labels: every label is -1, the split is for prediction only.
 
-Unpack the archives with ``paddle_models.data.prepare_ichallenge_pm`` (or by hand, see
-datasets/README.md); ``paddle_models.data.make_synthetic_ichallenge_pm`` writes a synthetic copy.
+The AI Studio / PALM download is three archives::
+
+    training.zip    -> PALM-Training400/PALM-Training400.zip   (a zip inside the zip!)
+                       which unpacks to PALM-Training400/PALM-Training400/*.jpg
+    validation.zip  -> PALM-Validation400/V0001.jpg ...
+    valid_gt.zip    -> PALM-Validation-GT/PM_Label_and_Fovea_Location.xlsx
+
+``prepare_ichallenge_pm(archive_dir, root)`` unpacks them (and the zip inside, where it lies, as the
+course does by hand with ``unzip``), then reads the result back and prints the class counts.
+``make_synthetic_ichallenge_pm`` writes a synthetic copy.  ``ICHallengePM`` declares all of this
+(``location``, ``preparer``, ``write_synthetic``) for the registry.
 """
 from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
+from ..errors import WrongValueError
 from .base import UNLABELED, FundusDataset, normalize_split
-from .errors import BadSample, missing_layout_error
+from .errors import BadSample, DatasetNotFoundError, missing_layout_error
 from .imageio import list_images
+from .layout import Layout, Preparer
+from .prepare import extract_with_nested, say
+from .synthetic.ichallenge_pm import make_synthetic_ichallenge_pm
 from .tables import LabelledRows, parse_int, read_table, row_error, rows_to_samples
 
 CLASS_NAMES = ("non-PM", "PM")
@@ -38,6 +51,7 @@ LABEL_TABLE_CANDIDATES = (
     "labels.csv",
 )
 TEST_FOLDERS = ("PALM-Testing400-Images", "PALM-Testing400")
+PM_ARCHIVES = ("training.zip", "validation.zip", "valid_gt.zip")  # as distributed
 
 LAYOUT = """\
 <root>/
@@ -65,7 +79,7 @@ def label_from_file_name(path: Path) -> int:
     """P* -> 1, H* / N* -> 0; any other first letter raises ValueError."""
     prefix = path.name[:1].upper()
     if prefix not in PREFIX_LABELS:
-        raise ValueError(f"unknown file-name prefix {path.name[:1]!r}: training images must start "
+        raise WrongValueError(f"unknown file-name prefix {path.name[:1]!r}: training images must start "
                          "with P (pathologic myopia), H (high myopia) or N (normal)")
     return PREFIX_LABELS[prefix]
 
@@ -84,6 +98,42 @@ def parse_label_row(row: dict) -> Tuple[str, int]:
     return name, label
 
 
+def pm_archives(folder) -> List[Path]:
+    """The iChallenge-PM archives in ``folder``; [] without training.zip (the other two add validation)."""
+    folder = Path(folder)
+    present = [folder / name for name in PM_ARCHIVES if (folder / name).is_file()]
+    return present if (folder / "training.zip").is_file() else []
+
+
+def prepare_ichallenge_pm(archive_dir, root=None, verbose: bool = True) -> Path:
+    """Extract training.zip, validation.zip and valid_gt.zip from ``archive_dir`` into ``root``.
+
+    ``root`` defaults to ``archive_dir``.  training.zip is required; without validation.zip or
+    valid_gt.zip only the training split is available (you are told).  Returns ``root``.
+    """
+    archive_dir = Path(archive_dir)
+    root = Path(root) if root is not None else archive_dir
+    present = [archive.name for archive in pm_archives(archive_dir)]
+    if not present:
+        raise DatasetNotFoundError(
+            f"training.zip not found in {archive_dir}\nExpected the iChallenge-PM archives as "
+            f"distributed: {', '.join(PM_ARCHIVES)} (see datasets/README.md for where to get them).")
+    root.mkdir(parents=True, exist_ok=True)
+    for name in present:
+        files = extract_with_nested(archive_dir / name, root, progress=verbose)
+        say(verbose, f"extracted {name}: {len(files)} files")
+    missing = [name for name in PM_ARCHIVES if name not in present]
+    if missing:
+        say(verbose, f"not found in {archive_dir}: {', '.join(missing)} -> no validation split")
+
+    splits = ["train"] + (["valid"] if not missing else [])
+    for split in splits:
+        dataset = ICHallengePM(root, split)
+        say(verbose, f"{split}: {len(dataset)} images, " + ", ".join(
+            f"{name} {count}" for name, count in zip(dataset.class_names, dataset.class_counts())))
+    return root
+
+
 class ICHallengePM(FundusDataset):
     """iChallenge-PM: ``split`` is 'train', 'valid' or 'test'; labels 0 = non-PM, 1 = PM.
 
@@ -98,6 +148,10 @@ class ICHallengePM(FundusDataset):
 
     name = "ichallenge_pm"
     label_kind = "binary"
+    aliases = ("palm", "ichallengepm")
+    location = Layout("PALM", "palm", ((TRAIN_FOLDER, GT_FOLDER),))
+    preparer = Preparer(", ".join(PM_ARCHIVES), pm_archives, prepare_ichallenge_pm)
+    write_synthetic = staticmethod(make_synthetic_ichallenge_pm)
 
     def __init__(self, root, split: str = "train", *, label_file=None, labels_file=None, **options):
         root = Path(root)

@@ -19,6 +19,7 @@ from typing import Optional, Sequence, Tuple
 from .base import SPLIT_ALIASES, FundusDataset
 from .errors import DegenerateDatasetError, EmptyClassWarning, missing_layout_error
 from .imageio import list_images
+from .synthetic.image_folder import make_synthetic_image_folder
 
 LAYOUT = """\
 <root>/
@@ -39,6 +40,8 @@ class ImageFolder(FundusDataset):
     """One sub-folder per class under ``root`` (or under ``root/split`` in the split layout)."""
 
     name = "image_folder"
+    aliases = ("imagefolder", "folder")
+    write_synthetic = staticmethod(make_synthetic_image_folder)  # no location: any folder, given by its path
     label_kind = "classes"
 
     @classmethod

@@ -8,6 +8,8 @@ largest factor that still leaves at least the target number of pixels, so qualit
 
 Images are read with ``np.fromfile`` + ``cv2.imdecode`` rather than ``cv2.imread``: it works with
 non-ASCII paths on Windows and lets us tell "file missing" apart from "file not decodable".
+The EXIF orientation a camera writes (a photograph taken sideways) is applied on read, at every
+decoding scale (``exif_orientation``): no image is graded lying on its side.
 
 Checking files before training (``check_image_file``, run on every sample when a dataset is built):
 
@@ -98,13 +100,49 @@ def read_image(path: PathLike, reduction: int = 1) -> np.ndarray:
         raise BadSampleError(f"image file {path}: {missing_file_reason(path)}") from None
     except OSError as error:  # a directory, no permission, ...
         raise BadSampleError(f"cannot read image file {path}: {error}") from None
-    image = cv2.imdecode(data, REDUCED_COLOR_FLAGS[reduction]) if data.size else None
+    flags = REDUCED_COLOR_FLAGS[reduction] | cv2.IMREAD_IGNORE_ORIENTATION  # applied below, at every scale
+    image = cv2.imdecode(data, flags) if data.size else None
     if image is None:
         raise BadSampleError(
             f"cannot decode image {path} ({data.size} bytes): not an image or corrupted. "
             "Replace or delete the file."
         )
-    return image  # [H, W, 3] BGR uint8
+    return apply_orientation(image, exif_orientation(data))  # [H, W, 3] BGR uint8, upright
+
+
+# EXIF orientation (tag 274) -> the OpenCV operations that turn the stored pixels upright, in order
+ORIENTATION_STEPS = {
+    2: (("flip", 1),), 3: (("rotate", cv2.ROTATE_180),), 4: (("flip", 0),),
+    5: (("rotate", cv2.ROTATE_90_CLOCKWISE), ("flip", 1)), 6: (("rotate", cv2.ROTATE_90_CLOCKWISE),),
+    7: (("rotate", cv2.ROTATE_90_COUNTERCLOCKWISE), ("flip", 1)), 8: (("rotate", cv2.ROTATE_90_COUNTERCLOCKWISE),),
+}
+
+
+def exif_orientation(data: np.ndarray) -> int:
+    """The EXIF orientation (1-8; 1 = upright) of an encoded image's bytes; 1 when there is none.
+
+    A camera or phone held sideways stores the pixels as the sensor saw them and writes in the
+    EXIF header how to turn them.  OpenCV applies it when it decodes at full size but *not* at the
+    reduced scales (``IMREAD_REDUCED_COLOR_2/4/8``), so ``read_image`` decodes without it and turns
+    the pixels itself: every scale comes out upright.  Read with Pillow from the header only.
+    """
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data.tobytes())) as header:
+            orientation = header.getexif().get(274, 1)
+    except Exception:  # no header Pillow knows, or a broken EXIF block: the pixels as stored
+        return 1
+    return orientation if orientation in ORIENTATION_STEPS else 1
+
+
+def apply_orientation(image: np.ndarray, orientation: int) -> np.ndarray:
+    """Turn stored pixels upright by an EXIF orientation (what Pillow's ``ImageOps.exif_transpose`` does)."""
+    for operation, code in ORIENTATION_STEPS.get(orientation, ()):
+        image = cv2.rotate(image, code) if operation == "rotate" else cv2.flip(image, code)
+    return image
 
 
 def read_image_for_size(path: PathLike, min_side: int) -> Tuple[np.ndarray, int]:

@@ -14,6 +14,10 @@
    atomically (into a hidden staging folder that is renamed when complete), with a progress bar,
    never into the read-only mount.  The next search finds that copy at step 3.
 
+Where to look is declared by each reader class (``DDR.location``, a ``Layout``: its folder names and
+the files that mark its root; ``DDR.preparer``: its archives); ``registry.LAYOUTS`` and
+``registry.PREPARERS`` collect them.
+
 The answer, a :class:`Located`, says which copy and why: ``str(located)`` is the line a lesson
 prints first.  ``resolve_data_root(name, "auto")`` is the same search for ``--data-root auto``.
 """
@@ -25,38 +29,20 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional
 
 from .. import aistudio
+from ..errors import UserError, WrongValueError
 from ..files import write_text
 from ..places import DATASETS_DIR
 from .errors import DatasetNotFoundError
-from .prepare import find_archives, open_zip, prepare
-from .registry import DATASETS, canonical_name
+from .layout import Layout
+from .prepare import open_zip
+from .registry import LAYOUTS, PREPARERS, canonical_name
 
 AUTO = "auto"
 SOURCE_NOTE = ".unpacked_from"  # written into a copy unpacked from mounted archives
 STALE_STAGING = 24 * 3600  # seconds after which a staging folder is an interrupted unpack's leftover
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where one dataset is looked for, and how a folder is recognised as its root."""
-
-    folder: str  # under datasets/
-    work_folder: str  # under AI Studio's work/
-    markers: Tuple[Tuple[str, ...], ...]  # a root holds all paths (glob patterns) of one of the groups
-    archives: str  # the archive file names, for messages ("" when it has none we unpack)
-
-
-LAYOUTS: Dict[str, Layout] = {
-    "ichallenge_pm": Layout("PALM", "palm", (("PALM-Training400", "PALM-Validation-GT"),),
-                            "training.zip, validation.zip, valid_gt.zip"),
-    "ddr": Layout("DDR", "ddr", (("DDR-dataset/DR_grading/train.txt",), ("DR_grading/train.txt",),
-                                 ("train.txt", "train")), "DDR-dataset.zip or DDR-dataset.zip.001, ..."),
-    "aptos": Layout("APTOS2019", "aptos2019", (("train.csv", "train_images"),), ""),
-    "retinamnist": Layout("RetinaMNIST", "retinamnist", (("retinamnist*.npz",),), ""),
-}
 
 
 @dataclass
@@ -80,7 +66,7 @@ def dataset_key(name: str) -> str:
     """The registry's name of a dataset with a known location: 'iChallenge-PM' -> 'ichallenge_pm'."""
     key = canonical_name(name)
     if key not in LAYOUTS:
-        raise ValueError(f"no known location for dataset {name!r}; known: {', '.join(LAYOUTS)}")
+        raise WrongValueError(f"no known location for dataset {name!r}; known: {', '.join(LAYOUTS)}")
     return key
 
 
@@ -120,8 +106,8 @@ def locate_dataset(name: str, path=None, datasets_dir=None, unpack: bool = True,
         found = _search_aistudio(key, spec, unpack, verbose)
         if found:
             return found
-        looked += [str(aistudio.work_dir() / spec.work_folder),
-                   f"{aistudio.aistudio_home() / 'data' / 'data*'}/" + (f" ({spec.archives})" if spec.archives else "")]
+        archives = f" ({PREPARERS[key].archives})" if key in PREPARERS else ""
+        looked += [str(aistudio.work_dir() / spec.work_folder), f"{aistudio.aistudio_home() / 'data' / 'data*'}/{archives}"]
     return Located(key, None, "missing", f"{key}: not found (looked in {'; '.join(looked)})")
 
 
@@ -204,6 +190,25 @@ def _check_free_space(archives: List[Path], folder: Path) -> None:
                       f"{needed / 1e9:.1f} GB needed, {free / 1e9:.1f} GB free; free some space first")
 
 
+def find_archives(dataset: str, folder) -> List[Path]:
+    """The archives of ``dataset`` in ``folder`` that ``prepare`` would unpack; [] when it holds none.
+
+    Recognised by file name, as the dataset's ``Preparer`` declares (iChallenge-PM needs
+    training.zip; DDR needs DDR-dataset.zip or all of its numbered parts).
+    """
+    preparer = PREPARERS.get(canonical_name(dataset))
+    return preparer.find(Path(folder)) if preparer else []
+
+
+def prepare(dataset: str, archive_dir, root: Optional[str] = None, verbose: bool = True) -> Path:
+    """Prepare a dataset by name (``python -m paddle_models prepare``): unpack its archives into ``root``."""
+    key = canonical_name(dataset)
+    if key not in PREPARERS:
+        raise UserError(f"no automatic preparation for {dataset!r} (only {', '.join(PREPARERS)}): unpack it by "
+                        "hand, see datasets/README.md for the expected layouts")
+    return PREPARERS[key].unpack(archive_dir, root, verbose)
+
+
 def resolve_data_root(name: str, value) -> Optional[str]:
     """The ``--data-root`` option: ``auto`` runs the search (printing which copy and why).
 
@@ -220,5 +225,5 @@ def resolve_data_root(name: str, value) -> Optional[str]:
 
 
 def known_datasets() -> List[str]:
-    """The datasets with both a reader in the registry and a known location."""
-    return [name for name in LAYOUTS if name in DATASETS]
+    """The datasets with a known location (every reader that declares one)."""
+    return list(LAYOUTS)

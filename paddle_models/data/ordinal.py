@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import WrongValueError
+
 
 def ordinal_encode(labels, num_classes: int) -> np.ndarray:
     """Integer grades [N] -> float32 targets [N, num_classes], column k = (grade >= k)."""
     labels = np.asarray(labels, dtype=np.int64)
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
-        raise ValueError(f"labels must be in 0..{num_classes - 1}, got {labels.min()}..{labels.max()}")
+        raise WrongValueError(f"labels must be in 0..{num_classes - 1}, got {labels.min()}..{labels.max()}")
     thresholds = np.arange(num_classes)  # [K]
     return (labels[:, None] >= thresholds[None, :]).astype(np.float32)  # [N, K]
 

@@ -1,22 +1,15 @@
-"""Unpack the datasets' archives, as distributed, into the layouts the readers expect.
+"""Unpacking downloaded archives: the zip handling every dataset's preparer shares.
 
-The AI Studio / PALM download of iChallenge-PM is three archives::
+A dataset that comes as archives declares a ``Preparer`` in its reader's module (iChallenge-PM's
+three zips in ``ichallenge_pm.py``, DDR's one zip or its numbered parts in ``ddr.py``); the
+preparer unpacks them with the functions here, then reads the result back with its reader and
+prints the class counts.  ``paddle_models.data.locate.prepare("ddr", ...)`` prepares a dataset by
+name (``python -m paddle_models prepare``).
 
-    training.zip    -> PALM-Training400/PALM-Training400.zip   (a zip inside the zip!)
-                       which unpacks to PALM-Training400/PALM-Training400/*.jpg
-    validation.zip  -> PALM-Validation400/V0001.jpg ...
-    valid_gt.zip    -> PALM-Validation-GT/PM_Label_and_Fovea_Location.xlsx
-
-``prepare_ichallenge_pm(archive_dir, root)`` extracts them (and any zip found inside them, in the
-folder where it lies, as the course does by hand with ``unzip``), then checks the result by
-reading it with ``ICHallengePM`` and prints the class counts.
-
-DDR comes as ``DDR-dataset.zip`` or as its numbered parts ``DDR-dataset.zip.001``, ``.002`` ...
-(the pieces of one zip, joined in order).  ``prepare_ddr`` extracts only the ``DR_grading`` part
-the course reads (the lesion segmentation and detection parts are skipped), then checks it with ``DDR``.
-
-``find_archives(dataset, folder)`` says whether a folder holds a dataset's archives, by their file
-names; ``paddle_models.data.locate`` uses it to recognise datasets mounted on AI Studio.
+* ``extract_zip`` extracts chosen members with a progress bar, leaving out macOS metadata;
+* ``extract_with_nested`` also extracts the zips found inside (iChallenge-PM's training.zip holds one);
+* ``join_parts`` joins the numbered pieces of one zip (DDR-dataset.zip.001, .002 ...);
+* ``open_zip`` turns a damaged download into a ``BadArchiveError`` naming the file.
 """
 from __future__ import annotations
 
@@ -29,12 +22,6 @@ from tqdm.auto import tqdm
 
 from ..errors import UserError
 from ..files import atomic_write
-from .errors import DatasetNotFoundError
-from .registry import canonical_name
-
-PM_ARCHIVES = ("training.zip", "validation.zip", "valid_gt.zip")
-DDR_ARCHIVE = "DDR-dataset.zip"
-DDR_PART = "DR_grading/"  # the members of the DDR archive the course reads
 
 
 class BadArchiveError(zipfile.BadZipFile, UserError):
@@ -86,100 +73,7 @@ def extract_with_nested(archive: Path, destination: Path, depth: int = 3, progre
     return files
 
 
-def find_archives(dataset: str, folder) -> List[Path]:
-    """The archives of ``dataset`` in ``folder`` that ``prepare`` would unpack; [] when it holds none.
-
-    Recognised by file name: iChallenge-PM needs training.zip (validation.zip and valid_gt.zip
-    add the validation split); DDR needs DDR-dataset.zip or all of its numbered parts.
-    """
-    folder, key = Path(folder), _prepare_key(dataset)
-    if key == "ichallenge_pm":
-        present = [folder / name for name in PM_ARCHIVES if (folder / name).is_file()]
-        return present if (folder / "training.zip").is_file() else []
-    if key == "ddr":
-        return ddr_archive_parts(folder)
-    return []
-
-
-def ddr_archive_parts(folder: Path) -> List[Path]:
-    """[DDR-dataset.zip], or its parts DDR-dataset.zip.001, .002 ... in order; [] if none.
-
-    A gap in the numbering is an error naming the missing part.
-    """
-    if (folder / DDR_ARCHIVE).is_file():
-        return [folder / DDR_ARCHIVE]
-    parts = sorted((path for path in folder.glob(DDR_ARCHIVE + ".*") if path.suffix[1:].isdigit()),
-                   key=lambda path: int(path.suffix[1:]))
-    numbers = [int(path.suffix[1:]) for path in parts]
-    if numbers != list(range(1, len(parts) + 1)):
-        missing = min(set(range(1, len(parts) + 2)) - set(numbers))
-        raise DatasetNotFoundError(f"{folder / f'{DDR_ARCHIVE}.{missing:03d}'} is missing: the DDR archive "
-                                   "needs all its parts (.001, .002, ...); download the missing one")
-    return parts
-
-
-def prepare_ichallenge_pm(archive_dir, root=None, verbose: bool = True) -> Path:
-    """Extract training.zip, validation.zip and valid_gt.zip from ``archive_dir`` into ``root``.
-
-    ``root`` defaults to ``archive_dir``.  training.zip is required; without validation.zip or
-    valid_gt.zip only the training split is available (you are told).  Returns ``root``.
-    """
-    from .ichallenge_pm import ICHallengePM
-
-    archive_dir = Path(archive_dir)
-    root = Path(root) if root is not None else archive_dir
-    present = [name for name in PM_ARCHIVES if (archive_dir / name).is_file()]
-    if "training.zip" not in present:
-        raise DatasetNotFoundError(
-            f"training.zip not found in {archive_dir}\nExpected the iChallenge-PM archives as "
-            f"distributed: {', '.join(PM_ARCHIVES)} (see datasets/README.md for where to get them).")
-    root.mkdir(parents=True, exist_ok=True)
-    for name in present:
-        files = extract_with_nested(archive_dir / name, root, progress=verbose)
-        _say(verbose, f"extracted {name}: {len(files)} files")
-    missing = [name for name in PM_ARCHIVES if name not in present]
-    if missing:
-        _say(verbose, f"not found in {archive_dir}: {', '.join(missing)} -> no validation split")
-
-    splits = ["train"] + (["valid"] if not missing else [])
-    for split in splits:
-        dataset = ICHallengePM(root, split)
-        _say(verbose, f"{split}: {len(dataset)} images, " + ", ".join(
-            f"{name} {count}" for name, count in zip(dataset.class_names, dataset.class_counts())))
-    return root
-
-
-def prepare_ddr(archive_dir, root=None, verbose: bool = True) -> Path:
-    """Extract the DR_grading part of DDR-dataset.zip (or its joined parts) into ``root``.
-
-    ``root`` defaults to ``archive_dir``.  Numbered parts are first joined into one zip inside
-    ``root`` (removed afterwards).  The result is read back with ``DDR`` and its counts printed.
-    """
-    from .ddr import DDR
-
-    archive_dir = Path(archive_dir)
-    root = Path(root) if root is not None else archive_dir
-    parts = ddr_archive_parts(archive_dir)
-    if not parts:
-        raise DatasetNotFoundError(
-            f"{DDR_ARCHIVE} (or its parts {DDR_ARCHIVE}.001, .002, ...) not found in {archive_dir}\n"
-            "See datasets/README.md for where to get DDR.")
-    root.mkdir(parents=True, exist_ok=True)
-    archive = parts[0] if len(parts) == 1 else _join_parts(parts, root / f".{DDR_ARCHIVE}.joined")
-    try:
-        files = extract_zip(archive, root, keep=lambda member: DDR_PART in member, progress=verbose)
-    finally:
-        if archive not in parts:
-            archive.unlink()
-    _say(verbose, f"extracted {DDR_PART[:-1]} from {len(parts)} archive file(s): {len(files)} files")
-    for split in ("train", "valid", "test"):
-        dataset = DDR(root, split)
-        _say(verbose, f"{split}: {len(dataset)} images, grades 0-4: " + " / ".join(
-            str(count) for count in dataset.class_counts()))
-    return root
-
-
-def _join_parts(parts: List[Path], joined: Path) -> Path:
+def join_parts(parts: List[Path], joined: Path) -> Path:
     """Concatenate the numbered parts of one zip into ``joined`` (streamed, not read into memory)."""
     def join(temporary: Path) -> None:
         with open(temporary, "wb") as out:
@@ -190,22 +84,7 @@ def _join_parts(parts: List[Path], joined: Path) -> Path:
     return atomic_write(joined, join)
 
 
-def _say(verbose: bool, message: str) -> None:
+def say(verbose: bool, message: str) -> None:
+    """Print ``message`` when ``verbose`` (what a preparer reports as it goes)."""
     if verbose:
         print(message)
-
-
-PREPARERS = {"ichallenge_pm": prepare_ichallenge_pm, "ddr": prepare_ddr}
-
-
-def _prepare_key(dataset: str) -> str:
-    return canonical_name(dataset)  # the registry's spelling ('PALM', 'iChallenge-PM' -> 'ichallenge_pm')
-
-
-def prepare(dataset: str, archive_dir, root: Optional[str] = None, verbose: bool = True) -> Path:
-    """Prepare a dataset by name (for the command line): 'ichallenge_pm' or 'ddr' archives."""
-    key = _prepare_key(dataset)
-    if key in PREPARERS:
-        return PREPARERS[key](archive_dir, root, verbose)
-    raise ValueError(f"no automatic preparation for {dataset!r} (only {', '.join(PREPARERS)}): APTOS is "
-                     "unpacked by hand, see datasets/README.md for the expected layouts")

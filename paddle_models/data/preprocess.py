@@ -26,10 +26,11 @@ from typing import Iterator, List, Optional, Tuple, Union
 import cv2
 import numpy as np
 
+from ..errors import WrongValueError
 from .imageio import PathLike, choose_reduction, read_image, read_image_for_size
 
 # Bump when a preprocessing function changes its output: cached images made before are then ignored.
-PREPROCESS_VERSION = 2  # 2: the circular mask also blanks along a cut-off photograph's straight edges
+PREPROCESS_VERSION = 3  # 2: the mask blanks along straight edges too; 3: EXIF orientation applied on read
 
 # Normalisation presets for RGB images on the 0-255 scale: x_normalised = (x - mean) / std.
 NORMALIZATION_PRESETS = {
@@ -62,18 +63,18 @@ class PreprocessConfig:
 
     def __post_init__(self):
         if not isinstance(self.image_size, (int, np.integer)) or self.image_size < MIN_IMAGE_SIZE:
-            raise ValueError(f"image_size must be an integer >= {MIN_IMAGE_SIZE}, got {self.image_size!r}")
+            raise WrongValueError(f"image_size must be an integer >= {MIN_IMAGE_SIZE}, got {self.image_size!r}")
         self.image_size = int(self.image_size)
         if not 0 <= self.border_tolerance < 255:
-            raise ValueError(f"border_tolerance must be in [0, 255), got {self.border_tolerance}")
+            raise WrongValueError(f"border_tolerance must be in [0, 255), got {self.border_tolerance}")
         if self.normalize not in NORMALIZATION_PRESETS:
-            raise ValueError(
+            raise WrongValueError(
                 f"normalize must be one of {sorted(NORMALIZATION_PRESETS)}, got {self.normalize!r}"
             )
         if not 0 < self.mask_radius <= 1.5:
-            raise ValueError(f"mask_radius must be in (0, 1.5], got {self.mask_radius}")
+            raise WrongValueError(f"mask_radius must be in (0, 1.5], got {self.mask_radius}")
         if self.crop_size is not None and not 8 <= self.crop_size <= self.image_size:
-            raise ValueError(f"crop_size must be between 8 and image_size ({self.image_size}), "
+            raise WrongValueError(f"crop_size must be between 8 and image_size ({self.image_size}), "
                              f"got {self.crop_size}")
 
     @property
@@ -101,7 +102,7 @@ class PreprocessConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ValueError(f"unknown PreprocessConfig keys {unknown}; known keys: {sorted(known)}")
+            raise WrongValueError(f"unknown PreprocessConfig keys {unknown}; known keys: {sorted(known)}")
         return cls(**values)
 
     @classmethod
@@ -161,6 +162,14 @@ def pad_to_square(image: np.ndarray, fill: int = 0) -> np.ndarray:
     top, left = (side - height) // 2, (side - width) // 2
     return cv2.copyMakeBorder(image, top, side - height - top, left, side - width - left,
                               cv2.BORDER_CONSTANT, value=(fill, fill, fill))
+
+
+def square_content(height: int, width: int) -> Tuple[float, float, float, float]:
+    """Where an image of ``height`` x ``width`` lies after ``pad_to_square``: (top, bottom, left, right)
+    as fractions of the square's side (``circular_mask``'s ``content``; the gradability gate's too)."""
+    side = max(height, width)
+    top, left = (side - height) // 2, (side - width) // 2
+    return top / side, (top + height) / side, left / side, (left + width) / side
 
 
 def resize_image(image: np.ndarray, size: int) -> np.ndarray:
@@ -253,10 +262,7 @@ def _pipeline(source, config: PreprocessConfig) -> Iterator[Tuple[str, np.ndarra
         yield "crop dark border", image
     content = None  # where the photograph lies in the square (top, bottom, left, right), for the mask
     if config.keep_aspect:
-        height, width = image.shape[:2]
-        side = max(height, width)
-        top, left = (side - height) // 2, (side - width) // 2
-        content = (top / side, (top + height) / side, left / side, (left + width) / side)
+        content = square_content(*image.shape[:2])
         image = pad_to_square(image, fill)
         yield "pad to square", image
     image = resize_image(image, config.image_size)  # [S, S, 3]

@@ -48,6 +48,7 @@ import cv2
 import numpy as np
 from tqdm.auto import tqdm
 
+from ..errors import MissingFileError, WrongValueError
 from ..files import make_folder, write_csv
 from .errors import BadSampleError
 from .imageio import read_image_for_size
@@ -335,7 +336,7 @@ def read_exclusions(exclude: Union[None, str, os.PathLike, Iterable[str]]) -> Li
     if isinstance(exclude, (str, os.PathLike)):
         path = Path(exclude)
         if path.suffix.lower() != ".csv":
-            raise ValueError(f"exclude={str(exclude)!r}: give a list of file names or paths, or the CSV "
+            raise WrongValueError(f"exclude={str(exclude)!r}: give a list of file names or paths, or the CSV "
                              "written by `python -m paddle_models audit`")
         return flagged_paths(path)
     return [str(entry) for entry in exclude]
@@ -344,13 +345,13 @@ def read_exclusions(exclude: Union[None, str, os.PathLike, Iterable[str]]) -> Li
 def flagged_paths(csv_path: Path) -> List[str]:
     """The ``path`` of every row of an audit CSV whose ``flagged`` column is 1."""
     if not csv_path.is_file():
-        raise FileNotFoundError(f"audit CSV not found: {csv_path} (write it with "
+        raise MissingFileError(f"audit CSV not found: {csv_path} (write it with "
                                 "`python -m paddle_models audit --data NAME --data-root ROOT`)")
     with open(csv_path, newline="", encoding="utf-8") as file:
         reader = csv.DictReader(file)
         missing = {"path", "flagged"} - set(reader.fieldnames or ())
         if missing:
-            raise ValueError(f"{csv_path}:1: not an audit CSV: no column(s) {sorted(missing)} "
+            raise WrongValueError(f"{csv_path}:1: not an audit CSV: no column(s) {sorted(missing)} "
                              f"(found {reader.fieldnames})")
         return [row["path"] for row in reader if row["flagged"].strip() not in ("", "0")]
 

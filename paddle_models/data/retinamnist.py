@@ -32,26 +32,21 @@ from typing import Optional, Tuple
 import cv2
 import numpy as np
 
+from ..errors import WrongValueError
 from .base import FundusDataset, normalize_split
 from .ddr import GRADE_NAMES
 from .errors import BadSample, DatasetNotFoundError
+from .layout import Layout
+from .medmnist_files import SIZES, SPLIT_PREFIX, file_name
 from .preprocess import PreprocessConfig, preprocess_image
+from .synthetic.retinamnist import make_synthetic_retinamnist
 
-SIZES = (28, 64, 128, 224)
-SPLIT_PREFIX = {"train": "train", "valid": "val", "test": "test"}  # our split name -> MedMNIST's
 SPLIT_SIZES = {"train": 1080, "valid": 120, "test": 400}  # the real file's (for reference and tests)
 
 # Direct downloads (Zenodo record 10519652, as listed by the medmnist package, v3) and their MD5 sums.
 DOWNLOAD_URL = "https://zenodo.org/records/10519652/files/{name}?download=1"
 MD5 = {28: "bd4c0672f1bba3e3a89f0e4e876791e4", 64: "afda852cc34dcda56f86ad2b2457dbcc",
        128: "e48e916a24454daf90583d4e6efb1a18", 224: "eae7e3b6f3fcbda4ae613ebdcbe35348"}
-
-
-def file_name(size: int) -> str:
-    """28 -> 'retinamnist.npz'; 64 -> 'retinamnist_64.npz' (MedMNIST's naming)."""
-    if size not in SIZES:
-        raise ValueError(f"RetinaMNIST comes in sizes {list(SIZES)}, not {size}")
-    return "retinamnist.npz" if size == 28 else f"retinamnist_{size}.npz"
 
 
 def find_npz(root, size: Optional[int] = None) -> Path:
@@ -81,30 +76,30 @@ def load_split(path: Path, split: str) -> Tuple[np.ndarray, np.ndarray]:
     try:
         arrays = np.load(path, allow_pickle=False)
     except UNREADABLE as error:  # not an .npz, or a truncated download
-        raise ValueError(f"{path}: not a readable .npz file ({type(error).__name__}: {error}); "
+        raise WrongValueError(f"{path}: not a readable .npz file ({type(error).__name__}: {error}); "
                          "download it again") from None
     if not hasattr(arrays, "files"):
-        raise ValueError(f"{path}: holds a single array, not the six arrays of a MedMNIST .npz")
+        raise WrongValueError(f"{path}: holds a single array, not the six arrays of a MedMNIST .npz")
     with arrays:
         found = sorted(arrays.files)
         missing = [key for key in (f"{prefix}_images", f"{prefix}_labels") if key not in found]
         if missing:
-            raise ValueError(f"{path}: no array {' or '.join(missing)} (found {found}); a MedMNIST file "
+            raise WrongValueError(f"{path}: no array {' or '.join(missing)} (found {found}); a MedMNIST file "
                              f"holds {', '.join(f'{p}_images, {p}_labels' for p in SPLIT_PREFIX.values())}")
         try:
             images, labels = arrays[f"{prefix}_images"], arrays[f"{prefix}_labels"]
         except UNREADABLE as error:  # a damaged member of the archive
-            raise ValueError(f"{path}: {prefix}_images or {prefix}_labels cannot be read ({type(error).__name__}: "
+            raise WrongValueError(f"{path}: {prefix}_images or {prefix}_labels cannot be read ({type(error).__name__}: "
                              f"{error}); download the file again") from None
     if images.dtype != np.uint8 or images.ndim != 4 or images.shape[3] != 3 or images.shape[1] != images.shape[2]:
-        raise ValueError(f"{path}: {prefix}_images should be uint8 [N, S, S, 3] (RGB), "
+        raise WrongValueError(f"{path}: {prefix}_images should be uint8 [N, S, S, 3] (RGB), "
                          f"got {images.dtype} {list(images.shape)}")
     if len(images) == 0:
-        raise ValueError(f"{path}: {prefix}_images holds no images (0 rows), so the {split} split is empty: "
+        raise WrongValueError(f"{path}: {prefix}_images holds no images (0 rows), so the {split} split is empty: "
                          "the file is incomplete or was written wrongly; download it again")
     labels = np.asarray(labels).reshape(len(labels), -1)
     if labels.shape != (len(images), 1):
-        raise ValueError(f"{path}: {prefix}_labels should be [{len(images)}, 1] (one grade per image), "
+        raise WrongValueError(f"{path}: {prefix}_labels should be [{len(images)}, 1] (one grade per image), "
                          f"got {list(np.shape(labels))}")
     return images, labels[:, 0].astype(np.int64)
 
@@ -123,6 +118,8 @@ class RetinaMNIST(FundusDataset):
     """
 
     name = "retinamnist"
+    location = Layout("RetinaMNIST", "retinamnist", (("retinamnist*.npz",),))  # a direct download: no preparer
+    write_synthetic = staticmethod(make_synthetic_retinamnist)
     label_kind = "grades"
     labelled_splits = ("train", "valid", "test")
     preprocess_defaults = {"crop_border": False}  # MedMNIST already cropped (see the module docstring)

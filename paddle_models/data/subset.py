@@ -12,6 +12,7 @@ from typing import Union
 
 import numpy as np
 
+from ..errors import WrongValueError
 from .errors import DegenerateDatasetError
 
 
@@ -45,10 +46,10 @@ def _subset_count(size: Union[int, float], total: int) -> int:
         raise TypeError(f"subset must be an int (a count) or a float (a fraction), got {size!r}")
     if isinstance(size, (float, np.floating)):
         if not 0 < size <= 1:
-            raise ValueError(f"a fractional subset must be in (0, 1], got {size}")
+            raise WrongValueError(f"a fractional subset must be in (0, 1], got {size}")
         return max(1, int(round(size * total)))
     if not 1 <= size <= total:
-        raise ValueError(f"subset={size} but the split has {total} samples; use 1..{total}")
+        raise WrongValueError(f"subset={size} but the split has {total} samples; use 1..{total}")
     return int(size)
 
 
@@ -97,16 +98,16 @@ def load_split(path, dataset):
     with open(path, newline="") as file:
         rows = csv.reader(file)
         if tuple(next(rows, ())) != SPLIT_FILE_HEADER:
-            raise ValueError(f"{path}, line 1: a split file starts with 'image,split'; write one with save_split")
+            raise WrongValueError(f"{path}, line 1: a split file starts with 'image,split'; write one with save_split")
         for line, row in enumerate(rows, start=2):
             if len(row) != 2 or row[1] not in parts:
-                raise ValueError(f"{path}, line {line}: expected '<image>,train' or '<image>,valid', got {row}")
+                raise WrongValueError(f"{path}, line {line}: expected '<image>,train' or '<image>,valid', got {row}")
             if row[0] not in position:
-                raise ValueError(f"{path}, line {line}: {row[0]} is not in the dataset under {dataset.root}; "
+                raise WrongValueError(f"{path}, line {line}: {row[0]} is not in the dataset under {dataset.root}; "
                                  "delete the split file to make a new one for this data")
             parts[row[1]].append(position.pop(row[0]))
     if position:
-        raise ValueError(f"{path}: {len(position)} images of the dataset are not listed (e.g. "
+        raise WrongValueError(f"{path}: {len(position)} images of the dataset are not listed (e.g. "
                          f"{next(iter(position))}); delete the split file to make a new one for this data")
     train, valid = dataset.select(sorted(parts["train"])), dataset.select(sorted(parts["valid"]))
     valid.augment = None

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Sequence, Tuple
 
+from ..errors import WrongValueError
 from .errors import BadSample, BadSampleError
 
 
@@ -100,10 +101,10 @@ def _read_xlsx(path: Path) -> Iterator[Tuple[int, list]]:
 def parse_int(value, what: str) -> int:
     """An integer cell ('1', 1, 1.0) -> 1; anything else raises ValueError with a short reason."""
     if isinstance(value, bool) or value is None:
-        raise ValueError(f"{what} is empty")
+        raise WrongValueError(f"{what} is empty")
     if isinstance(value, float):
         if not value.is_integer():
-            raise ValueError(f"{what} {value!r} is not an integer")
+            raise WrongValueError(f"{what} {value!r} is not an integer")
         return int(value)
     if isinstance(value, int):
         return value
@@ -114,9 +115,9 @@ def parse_int(value, what: str) -> int:
         try:
             number = float(text)
         except ValueError:
-            raise ValueError(f"{what} {text!r} is not an integer") from None
+            raise WrongValueError(f"{what} {text!r} is not an integer") from None
         if not number.is_integer():
-            raise ValueError(f"{what} {text!r} is not an integer") from None
+            raise WrongValueError(f"{what} {text!r} is not an integer") from None
         return int(number)
 
 

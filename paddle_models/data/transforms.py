@@ -21,6 +21,7 @@ from typing import Optional, Sequence
 
 import paddle.vision.transforms as T
 
+from ..errors import WrongValueError
 from .preprocess import DEFAULT_IMAGE_SIZE
 
 
@@ -42,7 +43,7 @@ def train_augmentation(
     then N x N, not ``image_size`` x ``image_size``; evaluate on the centre window (``crop_size=N``).
     """
     if random_crop is not None and not 0 < random_crop <= image_size:
-        raise ValueError(f"random_crop must be between 1 and image_size ({image_size}), got {random_crop}")
+        raise WrongValueError(f"random_crop must be between 1 and image_size ({image_size}), got {random_crop}")
     steps = []
     if flip:
         steps += [T.RandomHorizontalFlip(0.5), T.RandomVerticalFlip(0.5)]

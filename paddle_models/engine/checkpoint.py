@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import paddle
 
+from ..errors import MissingFileError, UserError, WrongValueError
 from ..files import atomic_write
 from ..record import DYGRAPH_SUFFIX, META_SUFFIX, ModelRecord
 
@@ -37,7 +38,7 @@ CHECKSUM_LINE_LENGTH = len(CHECKSUM_TAG) + 64 + 1  # tag, 64 hex digits, newline
 CHUNK = 1 << 20
 
 
-class CorruptCheckpointError(ValueError):
+class CorruptCheckpointError(UserError, ValueError):
     """A checkpoint file is empty, truncated, altered since it was written, or holds non-finite weights."""
 
 
@@ -79,6 +80,13 @@ def stored_checksum(path: Path):
     return tail[len(CHECKSUM_TAG):-1].decode("ascii", "replace"), size - CHECKSUM_LINE_LENGTH
 
 
+def update_checkpoint_meta(path, fields: dict) -> None:
+    """Add ``fields`` to a checkpoint's ``meta`` and save it again (atomically, with a new checksum)."""
+    state = load_checkpoint(path)
+    state["meta"] = {**(state.get("meta") or {}), **fields}
+    save_checkpoint(state, path)
+
+
 def verify_checksum(path) -> bool:
     """True if ``path`` has a checksum line and it matches; False for an old file without one.
 
@@ -113,13 +121,13 @@ def load_checkpoint(path, check_weights: bool = True) -> dict:
     path = Path(path)
     if path.is_dir():
         inside = sorted(p.name for p in path.glob("*.pd*")) or ["none"]
-        raise FileNotFoundError(f"{path} is a folder: pass a checkpoint file in it, e.g. {path / BEST} "
+        raise MissingFileError(f"{path} is a folder: pass a checkpoint file in it, e.g. {path / BEST} "
                                 f"(checkpoints there: {', '.join(inside)})")
     if not path.is_file():
         if Path(f"{path}{META_SUFFIX}").is_file():  # the prefix of an export (inference.export_model)
-            raise FileNotFoundError(f"{path} is an exported model's prefix, not a checkpoint: pass its weights "
+            raise MissingFileError(f"{path} is an exported model's prefix, not a checkpoint: pass its weights "
                                     f"{path}{DYGRAPH_SUFFIX}, or the run's {BEST}")
-        raise FileNotFoundError(f"no checkpoint at {path}")
+        raise MissingFileError(f"no checkpoint at {path}")
     verify_checksum(path)
     try:
         state = paddle.load(str(path))
@@ -182,17 +190,17 @@ def model_from_state(state, path):
     from ..models.pretrained import compare_weights
 
     if not isinstance(state, dict) or not isinstance(state.get("model"), dict):
-        raise ValueError(f"{path} is not a checkpoint of this course (no 'model' weights and 'meta'): pass the "
+        raise WrongValueError(f"{path} is not a checkpoint of this course (no 'model' weights and 'meta'): pass the "
                          "best.pdparams of a run (an exported model's files are for predict and app)")
     if not (state.get("meta") or {}).get("model_name"):
-        raise ValueError(f"{path} does not say which model it holds (no meta['model_name']); "
+        raise WrongValueError(f"{path} does not say which model it holds (no meta['model_name']); "
                          "build the model yourself and use model.set_state_dict(state['model'])")
     meta = state["meta"]  # the weights are checked against the model it names before the rest is read
     options = dict(meta.get("model_options") or {})
     model = build(meta["model_name"], num_classes=meta.get("num_classes"), **options)
     misfit = compare_weights(model, state["model"]).problems()
     if misfit:
-        raise ValueError(f"{path}: its weights do not fit the model its meta names ({meta['model_name']}, "
+        raise WrongValueError(f"{path}: its weights do not fit the model its meta names ({meta['model_name']}, "
                          f"{meta.get('num_classes')} outputs, options {options}): "
                          f"{len(misfit)} problem(s), e.g. {'; '.join(misfit[:2])}. The meta was edited or the "
                          "weights belong to another model: use the checkpoint the run wrote")

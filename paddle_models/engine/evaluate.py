@@ -26,6 +26,7 @@ class EvalResult:
     probs: np.ndarray  # [N, C] class probabilities
     loss: float
     metrics: Dict[str, float] = field(default_factory=dict)  # acc, auc, kappa, f1_macro, ...
+    logits: Optional[np.ndarray] = None  # [N, K] the model's outputs (for temperature scaling)
 
     @property
     def y_pred(self) -> np.ndarray:
@@ -70,7 +71,7 @@ def evaluate(model, dataset, batch_size: int = 32, task: str = "multiclass", los
         loss = TaskLoss(default_loss(task), num_classes=logits.shape[1])
     value = float(loss(paddle.to_tensor(logits), paddle.to_tensor(labels)).item()) if len(labels) else float("nan")
     probs = to_probabilities(logits, task)
-    return EvalResult(labels, probs, value, evaluate_predictions(labels, probs, class_names))
+    return EvalResult(labels, probs, value, evaluate_predictions(labels, probs, class_names), logits)
 
 
 def predict_probs(model, dataset, batch_size: int = 32, task: str = "multiclass") -> np.ndarray:

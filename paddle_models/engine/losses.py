@@ -22,12 +22,13 @@ import paddle
 import paddle.nn.functional as F
 
 from ..data import ordinal_encode
+from ..errors import UserError
 from ..models import main_output  # noqa: F401  (re-exported: the engine's users call it from here)
 from ..settings import TrainConfig
 from ..tasks import to_probabilities  # noqa: F401  (re-exported)
 
 
-class NonFiniteLossError(FloatingPointError):
+class NonFiniteLossError(UserError, FloatingPointError):
     """The loss or the model's outputs became NaN or infinite: training cannot go on."""
 
 

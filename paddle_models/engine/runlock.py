@@ -21,12 +21,13 @@ import os
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from ..errors import UserError
 from ..files import WriteError, make_folder, os_error_advice
 
 LOCK_NAME = ".run.lock"
 
 
-class RunFolderBusyError(RuntimeError):
+class RunFolderBusyError(UserError, RuntimeError):
     """Another process is writing the same run folder."""
 
 

@@ -6,7 +6,9 @@
 Each epoch: shuffle (reproducibly), forward, loss (auxiliary heads weighted 0.3), backward, clip,
 step, schedule; optionally recompute the batch-norm statistics (``precise_bn``, batchnorm.py); then
 validate on the *validation* split, log everything to VisualDL, keep the best epoch by
-``config.monitor``, write the checkpoints atomically, and stop early when asked.
+``config.monitor``, write the checkpoints atomically, and stop early when asked.  At the end the
+best weights are evaluated once more; the temperature and the operating point fitted on those
+validation outputs (``referral.screening_record``) are recorded in ``best.pdparams``.
 """
 from __future__ import annotations
 
@@ -29,11 +31,13 @@ from ..metrics import BINARY_ONLY_METRICS, confusion_matrix, epoch_metric_names,
 from ..models.pretrained import compare_weights
 from ..record import ModelRecord, record_for_model
 from ..settings import SettingsError, TrainConfig, hparam_names, monitors, resume_differences
+from ..referral import screening_record
 from ..tasks import output_count
 from ..visualdl_log import RunLogger
 from . import distributed
 from .batchnorm import average_batch_norm_stats, recompute_batch_norm_stats
-from .checkpoint import BEST, LAST, load_checkpoint, optimizer_state, restore_optimizer_state, save_checkpoint
+from .checkpoint import (BEST, LAST, load_checkpoint, optimizer_state, restore_optimizer_state, save_checkpoint,
+                         update_checkpoint_meta)
 from .device import choose_device, set_seed, use_amp
 from .evaluate import EvalResult, evaluate
 from .loader import WORKER_FAILURE_HINT, is_worker_failure, make_loader, set_loader_epoch
@@ -74,11 +78,11 @@ def check_settings_fit_data(config: TrainConfig, train_set, valid_set) -> None:
                             + "; choose one of: " + ", ".join(computed))
 
 
-class ResumeError(RuntimeError):
+class ResumeError(UserError, RuntimeError):
     """``resume`` was asked for, but there is nothing to resume, or it was another run."""
 
 
-class RunFolderTakenError(RuntimeError):
+class RunFolderTakenError(UserError, RuntimeError):
     """A fresh run was started in a folder that already holds a run (and ``overwrite`` was not given)."""
 
 
@@ -412,6 +416,9 @@ class Trainer:
         hparams.update(model=self.record.model_name)
         log.hparams(hparams, HPARAM_METRICS)
         self.final_evaluation = result
+        screening = screening_record(result.y_true, result.logits, self.record.task)  # calibration, referral
+        self.record = self.record.updated(**screening)
+        update_checkpoint_meta(self.best_checkpoint, screening)
 
 
 def fit(model, train_set, valid_set, meta=None, **settings) -> Dict[str, list]:

@@ -2,8 +2,11 @@
 
     export.py     export_model / export_checkpoint: paddle.jit.save + <prefix>.meta.json
                   (preprocessing, class names, task, input size) + <prefix>.dygraph.pdparams
-                  (the Python model's weights, for Grad-CAM: load_dygraph)
-    predictor.py  Predictor(prefix): paddle.inference on the CPU, the saved preprocessing,
+                  (the Python model's weights, for Grad-CAM: load_dygraph); format="onnx" adds
+                  <prefix>.onnx, precision="int8" quantizes; files staged, then moved into place
+    quantize.py   INT8 post-training quantization (PostTrainingQuantization, oneDNN INT8 kernels)
+    onnx_backend.py  paddle2onnx conversion and the ONNX Runtime session
+    predictor.py  Predictor(prefix, backend="paddle" | "onnxruntime"): the saved preprocessing,
                   PredictionResult; DygraphPredictor(model, meta): the same API without export
     predict.py    predict_folder: a folder or dataset split -> CSV (general or PALM submission)
     gradcam.py    GradCAM, overlay_heatmap, save_gradcam, find_layer: where did the model look?

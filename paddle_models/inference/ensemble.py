@@ -18,6 +18,7 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
+from ..errors import WrongValueError
 from .predictor import BasePredictor, DygraphPredictor, PredictionResult, Predictor
 
 
@@ -90,7 +91,7 @@ class Ensemble:
             raise ValueError("an ensemble needs at least one member")
         counts = {len(m.class_names) for m in self.members}
         if len(counts) != 1:
-            raise ValueError(f"members predict different numbers of classes: {sorted(counts)}")
+            raise WrongValueError(f"members predict different numbers of classes: {sorted(counts)}")
         self.method, self.weights = method, weights
         self.class_names = self.members[0].class_names
 

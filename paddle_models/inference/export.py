@@ -46,7 +46,7 @@ import numpy as np
 import paddle
 from paddle import nn
 
-from ..errors import UserError
+from ..errors import MissingFileError, UserError, WrongValueError
 from ..files import WriteError, temporary_path, write_text
 from ..models import evaluating, main_output
 from ..record import DYGRAPH_SUFFIX, META_SUFFIX, ModelRecord, RecordError, record_for_model
@@ -86,7 +86,7 @@ def find_model_files(prefix) -> tuple:
         model_file = Path(prefix + suffix)
         if model_file.is_file() and params_file.is_file():
             return model_file, params_file
-    raise FileNotFoundError(
+    raise MissingFileError(
         f"no exported model at prefix {prefix!r}: expected {prefix}.json (Paddle 3.x) or {prefix}.pdmodel "
         f"(Paddle 2.6) together with {prefix}.pdiparams.  Export one with export_model / export_checkpoint "
         "(or `python -m paddle_models export`)."
@@ -141,7 +141,7 @@ def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
     when all are complete (``staged_export``): a failed export leaves an earlier one at the prefix intact.
     """
     if batch_size is not None and int(batch_size) < 1:
-        raise ValueError(f"batch_size must be None (dynamic) or >= 1, got {batch_size}")
+        raise WrongValueError(f"batch_size must be None (dynamic) or >= 1, got {batch_size}")
     check_export_options(format, precision)
     record = record_for_model(model, meta, input_size)
     size = record.input_size
@@ -287,7 +287,7 @@ def load_export_meta(prefix) -> dict:
     one is named (``DamagedExportError``)."""
     path = Path(str(prefix) + META_SUFFIX)
     if not path.is_file():
-        raise FileNotFoundError(not_an_export(prefix))
+        raise MissingFileError(not_an_export(prefix))
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -296,7 +296,7 @@ def load_export_meta(prefix) -> dict:
     if missing:
         raise DamagedExportError(f"{path} is damaged (it lacks {', '.join(missing)}): {EXPORT_AGAIN}")
     if meta.get("format_version", 0) > FORMAT_VERSION:
-        raise ValueError(f"{path} has format_version {meta['format_version']}; this code reads "
+        raise WrongValueError(f"{path} has format_version {meta['format_version']}; this code reads "
                          f"up to {FORMAT_VERSION}: update paddle_models")
     return meta
 
@@ -320,6 +320,6 @@ def load_dygraph(prefix):
 
     path = Path(str(prefix) + DYGRAPH_SUFFIX)
     if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: export the checkpoint again (python -m paddle_models "
+        raise MissingFileError(f"{path} is missing: export the checkpoint again (python -m paddle_models "
                                 "export ...) to get the weights Grad-CAM needs")
     return load_model(path)

@@ -30,6 +30,7 @@ import paddle
 import paddle.nn.functional as F
 
 from ..data import preprocess_image, to_input
+from ..errors import WrongValueError
 from ..figures import overlay_heatmap  # (re-exported: inference.overlay_heatmap)
 from ..files import write_image
 from ..models import evaluating, main_output
@@ -109,7 +110,7 @@ class GradCAM:
             classes = np.broadcast_to(np.asarray(target_class, dtype=np.int64), (x.shape[0],))
             count = class_count(self.task, logits.shape[1])
             if classes.min() < 0 or classes.max() >= count:
-                raise ValueError(f"target_class {target_class} does not exist: the model predicts classes "
+                raise WrongValueError(f"target_class {target_class} does not exist: the model predicts classes "
                                  f"0..{count - 1}")
         weights = paddle.to_tensor(score_weights(classes, logits.shape[1], self.task))
         score = (logits * weights).sum()                                        # sum of the N target scores
@@ -160,7 +161,7 @@ def find_layer(model: paddle.nn.Layer, name: str, input_size: Optional[int] = No
     if layer is not None and is_map(output_shapes(model, {name: layer}, size).get(name, [])):
         return layer
     listing = ", ".join(f"{block} ({shape[2]}x{shape[3]})" for block, (_, shape) in blocks.items())
-    raise ValueError(f"--layer {name} is not a layer of {type(model).__name__} whose output is a map to explain; "
+    raise WrongValueError(f"--layer {name} is not a layer of {type(model).__name__} whose output is a map to explain; "
                      f"its blocks: {listing} (or a sub-layer's path, as model.named_sublayers() names it)")
 
 

@@ -53,6 +53,16 @@ def import_onnxruntime():
     return onnxruntime
 
 
+def onnx_unavailable_reason():
+    """None if ONNX export and ONNX Runtime work here, else why not (one line, for skips and notes)."""
+    try:
+        import_paddle2onnx()
+        import_onnxruntime()
+    except OnnxUnavailableError as error:
+        return str(error)
+    return None
+
+
 def convert_to_onnx(model_file: Path, params_file: Path, onnx_file: Path) -> Path:
     """The exported Paddle program -> ``onnx_file``; raises ``UserError`` naming the model if it fails."""
     paddle2onnx = import_paddle2onnx()

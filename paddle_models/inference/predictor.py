@@ -16,7 +16,8 @@ kernels on x86 CPUs) and runs it without any Python model code::
 
 * preprocessing: ``<prefix>.meta.json`` holds the training ``PreprocessConfig``; every image goes
   through ``data.preprocess_image`` and ``data.to_input`` with it, as the datasets do;
-* probabilities: logits -> class probabilities by the model's task (``paddle_models.tasks.to_probabilities``).
+* probabilities: logits -> class probabilities by the model's task (``paddle_models.tasks.to_probabilities``),
+  after dividing the logits by the recorded ``temperature`` (``calibration``; 1 when none is recorded).
 
 ``DygraphPredictor(model, meta)`` offers the same methods for a model still in Python (used by
 ``Ensemble``, the benchmark and the tests that check both give the same answers).
@@ -33,8 +34,10 @@ import paddle
 
 from ..data import BadSampleError, PreprocessConfig, preprocess_image, to_input
 from ..models import evaluating, main_output
-from ..tasks import to_probabilities
-from ..errors import UserError
+from ..calibration import scaled_probabilities
+from ..referral import OperatingPoint
+from ..tasks import to_probabilities  # noqa: F401  (re-exported by paddle_models.inference)
+from ..errors import MissingFileError, UserError, WrongValueError
 from ..record import ModelRecord, record_for_model
 from .export import EXPORT_AGAIN, DamagedExportError, find_model_files, load_export_record
 
@@ -49,6 +52,7 @@ class PredictionResult:
     classes: np.ndarray  # [N] predicted class index (argmax of probs)
     class_names: List[str]  # C names
     files: Optional[List[str]] = None  # where each image came from (None for arrays)
+    views: Optional[np.ndarray] = None  # [N, V, C] each test-time-augmented view's probabilities (tta=True)
 
     @property
     def predicted_names(self) -> List[str]:
@@ -86,7 +90,7 @@ def as_image_list(images) -> list:
 def chunks(items: Sequence, size: int):
     """Consecutive slices of ``items`` with at most ``size`` elements."""
     if size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {size}")
+        raise WrongValueError(f"batch_size must be >= 1, got {size}")
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
@@ -101,6 +105,8 @@ class BasePredictor:
         self.class_names = list(record.class_names)
         self.num_classes = len(self.class_names)
         self.input_size = record.input_size
+        self.temperature = float(record.temperature or 1.0)  # fitted on validation (calibration.py)
+        self.operating_point = OperatingPoint.from_dict(record.operating_point)  # referral.py
 
     @property
     def meta(self) -> ModelRecord:
@@ -120,7 +126,7 @@ class BasePredictor:
         logits = [self.predict_logits(batch) for batch in chunks(inputs, batch_size)]
         if not logits:
             return np.zeros((0, self.num_classes))
-        return to_probabilities(np.concatenate(logits), self.task)
+        return scaled_probabilities(np.concatenate(logits), self.task, self.temperature)
 
     def load_images(self, images: Sequence[ImageSource]) -> np.ndarray:
         """Image files or BGR arrays -> float32 [N, 3, S, S] with the saved preprocessing."""
@@ -129,17 +135,33 @@ class BasePredictor:
             return np.zeros((0, 3, size, size), np.float32)
         return np.stack([load_image(source, self.preprocess) for source in images])
 
-    def predict_images(self, images: Sequence[ImageSource], batch_size: int = 8) -> PredictionResult:
+    def predict_views(self, inputs: np.ndarray, batch_size: int = 8) -> np.ndarray:
+        """Test-time augmentation: probabilities [N, V, C] of each image, flipped left-right and upside down.
+
+        A fundus flipped left-right is the other eye's; upside down, the same eye photographed with
+        the camera turned.  A model that has learnt the disease answers all three alike; when they
+        fall on both sides of the operating point the image is "uncertain" (``referral.decide``).
+        """
+        views = (inputs, inputs[:, :, :, ::-1], inputs[:, :, ::-1, :])  # [N, 3, S, S]: as is, mirrored, upside down
+        return np.stack([self.predict_probs(np.ascontiguousarray(view), batch_size) for view in views], axis=1)
+
+    def predict_images(self, images: Sequence[ImageSource], batch_size: int = 8, tta: bool = False) -> PredictionResult:
         """Image files (or BGR uint8 arrays, as from cv2.imread) -> ``PredictionResult``.
 
         Images are decoded and preprocessed ``batch_size`` at a time, so memory stays small.
+        ``tta``: also predict the flipped views (``predict_views``); the probabilities are their mean.
         """
         images = as_image_list(images)
-        probs = [self.predict_probs(self.load_images(batch), batch_size) for batch in chunks(images, batch_size)]
-        probs = np.concatenate(probs) if probs else np.zeros((0, self.num_classes))
+        if tta:
+            parts = [self.predict_views(self.load_images(batch), batch_size) for batch in chunks(images, batch_size)]
+            views = np.concatenate(parts) if parts else np.zeros((0, 3, self.num_classes))
+            probs = views.mean(axis=1)
+        else:
+            parts = [self.predict_probs(self.load_images(batch), batch_size) for batch in chunks(images, batch_size)]
+            views, probs = None, np.concatenate(parts) if parts else np.zeros((0, self.num_classes))
         files = [describe_source(source) for source in images]
         return PredictionResult(probs, probs.argmax(axis=1), self.class_names,
-                                files if any(f is not None for f in files) else None)
+                                files if any(f is not None for f in files) else None, views)
 
 
 def default_threads() -> int:
@@ -156,7 +178,8 @@ def make_config(model_file: Path, params_file: Path, threads: int, onednn: bool,
     if not onednn:  # oneDNN (formerly MKL-DNN) kernels: ~4x faster on x86, last-digit differences
         disable = getattr(config, "disable_onednn", None) or getattr(config, "disable_mkldnn")
         disable()
-    elif int8:  # fuse quantize -> conv -> dequantize into oneDNN INT8 kernels (quantize.py)
+    elif int8:  # fuse quantize -> conv -> dequantize into oneDNN INT8 kernels (quantize.py); on a ResNet
+        # these fused kernels add error of their own beyond the 8-bit scales' (lesson 12 measures both)
         enable_int8 = getattr(config, "enable_onednn_int8", None) or getattr(config, "enable_mkldnn_int8")
         enable_int8()
     config.disable_glog_info()  # no per-pass log lines
@@ -222,7 +245,7 @@ class Predictor(BasePredictor):
         name = self.record.export.get("onnx_file")
         path = Path(self.prefix).with_name(name) if name else None
         if path is None or not path.is_file():
-            raise FileNotFoundError(f"{self.prefix}.onnx is missing: the onnxruntime backend needs an export "
+            raise MissingFileError(f"{self.prefix}.onnx is missing: the onnxruntime backend needs an export "
                                     "with --format onnx (python -m paddle_models export ... --format onnx)")
         return path
 

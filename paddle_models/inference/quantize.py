@@ -129,12 +129,12 @@ def quantize_layer(layer: paddle.nn.Layer, spec: paddle.static.InputSpec, calibr
                                 "with it; export in FP32 (--precision fp32)") from error
     out_prefix = Path(out_prefix)
     with tempfile.TemporaryDirectory(prefix="fp32_program_", dir=out_prefix.parent) as scratch:
-        with old_program_format():
-            paddle.jit.save(layer, str(Path(scratch) / "model"), input_spec=[spec])
-        if not (Path(scratch) / "model.pdmodel").is_file():
-            raise QuantizationError(f"Paddle {paddle.__version__} did not write an old-format (.pdmodel) "
-                                    "program, which PostTrainingQuantization needs: export in FP32")
         try:
+            with old_program_format():  # e.g. Paddle 3.3 cannot trace GELU (ConvMixer) in the old format
+                paddle.jit.save(layer, str(Path(scratch) / "model"), input_spec=[spec])
+            if not (Path(scratch) / "model.pdmodel").is_file():
+                raise QuantizationError(f"Paddle {paddle.__version__} did not write an old-format (.pdmodel) "
+                                        "program, which PostTrainingQuantization needs: export in FP32")
             with static_program_format(), static_mode():
                 quantizer = PostTrainingQuantization(
                     executor=paddle.static.Executor(paddle.CPUPlace()), model_dir=scratch,
@@ -148,13 +148,19 @@ def quantize_layer(layer: paddle.nn.Layer, spec: paddle.static.InputSpec, calibr
                                             "convolutions and fully connected layers): export in FP32")
                 quantizer.save_quantized_model(str(out_prefix.parent), model_filename=out_prefix.name + ".pdmodel",
                                                params_filename=out_prefix.name + ".pdiparams")
-        except QuantizationError:
+        except (QuantizationError, OSError):  # OSError: a full disk, reported by the export as such
             raise
         except Exception as error:  # noqa: BLE001  (Paddle raises many kinds; the reason is in the text)
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            raise QuantizationError(f"Paddle {paddle.__version__} cannot quantize this model to INT8 "
+            reason, name = last_line(error), type(getattr(layer, "model", layer)).__name__
+            raise QuantizationError(f"Paddle {paddle.__version__} cannot quantize {name} to INT8 "
                                     f"({type(error).__name__}: {reason}); export in FP32 (--precision fp32)") from error
     return Path(str(out_prefix) + ".pdmodel"), Path(str(out_prefix) + ".pdiparams")
+
+
+def last_line(error: BaseException) -> str:
+    """The line of a Paddle error that says what went wrong (its traceback of user code comes first)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[-1] if lines else type(error).__name__
 
 
 def calibration_inputs(dataset, count: int = DEFAULT_CALIBRATION_IMAGES, seed: int = 0) -> np.ndarray:

@@ -19,7 +19,8 @@ from __future__ import annotations
 import paddle
 from paddle import nn
 
-from .card import model_card
+from ..errors import WrongValueError
+from .registry import register_model
 from .classifier import Classifier
 
 
@@ -36,8 +37,7 @@ class AlexNet(Classifier, nn.Layer):
         to train for many steps on a CPU (lesson 3's fast mode)."""
         super().__init__()
         if hidden < 1:
-            raise ValueError(f"hidden must be >= 1, got {hidden}")
-        self.default_input_size = 224
+            raise WrongValueError(f"hidden must be >= 1, got {hidden}")
         self.features = nn.Sequential(
             nn.Conv2D(3, 96, kernel_size=11, stride=4, padding=2), nn.ReLU(),   # [N, 96, 55, 55]
             nn.MaxPool2D(kernel_size=3, stride=2),                               # [N, 96, 27, 27]
@@ -78,7 +78,7 @@ class AlexNet(Classifier, nn.Layer):
         return self.forward_head(self.forward_features(x))
 
 
-@model_card(min_input_size=47)  # conv 11 stride 4 and three 3x3 stride-2 poolings without padding
+@register_model(min_input_size=47)  # conv 11 stride 4 and three 3x3 stride-2 poolings without padding
 def alexnet(num_classes: int = 2, **options) -> AlexNet:
     """AlexNet as in the paper (96-256-384-384-256 channels)."""
     return AlexNet(num_classes=num_classes, **options)

@@ -41,6 +41,10 @@ class Classifier:
     Each model writes that ``forward`` itself (readers see it in the model's file, and
     ``paddle.jit`` converts a forward defined on the model's own class); ``head_layers`` name the
     final layers ``reset_classifier`` replaces.
+
+    ``head_layers`` is a fact of the architecture, declared once on its class (or, as GoogLeNet's,
+    computed from the model's own options): every factory of the class shares it.  What differs
+    between factories (design input size, channels, normalisation) is on their cards (registry.py).
     """
 
     # attribute paths of the final Linear layer(s) whose outputs are class logits, e.g. ("fc",)

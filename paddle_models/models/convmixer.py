@@ -16,7 +16,9 @@ from __future__ import annotations
 import paddle
 from paddle import nn
 
+from ..errors import WrongValueError
 from .classifier import Classifier
+from .registry import register_model
 
 ACTIVATIONS = {"gelu": nn.GELU, "relu": nn.ReLU}
 
@@ -60,8 +62,7 @@ class ConvMixer(Classifier, nn.Layer):
                  num_classes: int = 2, activation: str = "gelu"):
         super().__init__()
         if kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be odd so 'same' padding is symmetric, got {kernel_size}")
-        self.default_input_size = 224
+            raise WrongValueError(f"kernel_size must be odd so 'same' padding is symmetric, got {kernel_size}")
         self.patch_embedding = conv_act_bn(3, dim, patch_size, activation, stride=patch_size)  # [N, D, S/p, S/p]
         self.mixer = nn.Sequential(*[ConvMixerLayer(dim, kernel_size, activation) for _ in range(depth)])
         self.pool = nn.AdaptiveAvgPool2D((1, 1))           # [N, D, 1, 1]
@@ -89,16 +90,19 @@ class ConvMixer(Classifier, nn.Layer):
         return self.forward_head(self.forward_features(x))
 
 
+@register_model
 def convmixer_1536_20(num_classes: int = 2, **options) -> ConvMixer:
     """The paper's large model: dim 1536, depth 20, kernel 9, patch 7 (51,625,960 parameters at 1000 classes)."""
     return ConvMixer(1536, 20, kernel_size=9, patch_size=7, num_classes=num_classes, **options)
 
 
+@register_model
 def convmixer_768_32(num_classes: int = 2, **options) -> ConvMixer:
     """dim 768, depth 32, kernel 7, patch 7: 21,110,248 parameters at 1000 classes."""
     return ConvMixer(768, 32, kernel_size=7, patch_size=7, num_classes=num_classes, **options)
 
 
+@register_model
 def convmixer_small(num_classes: int = 2, dim: int = 256, depth: int = 8, **options) -> ConvMixer:
     """A CPU-friendly ConvMixer for quick experiments: dim 256, depth 8, kernel 5, patch 8 by default
     (any of them can be changed, e.g. ``dim=48, depth=4, patch_size=4`` for lesson 7's fast mode)."""

@@ -10,7 +10,7 @@ validation kappa) for its Grad-CAM maps; its final predictions came from a major
 This file does not write DenseNet again: ``DenseNet`` *is* ``paddle.vision.models.DenseNet``
 (a subclass), so the parameter names are paddle.vision's and its ImageNet weights load directly
 (``--pretrained imagenet``, see pretrained.py).  The subclass adds what every course model has --
-``default_input_size``, ``stages()``, ``feature_layer()`` -- and the ``num_classes`` contract
+``stages()``, ``feature_layer()``, ``forward_features`` / ``forward_head`` -- and the ``num_classes`` contract
 (logits, ``num_classes=1`` for one binary logit).  Available in Paddle 2.6 and 3.x alike.
 """
 from __future__ import annotations
@@ -19,11 +19,13 @@ import paddle
 from paddle import nn
 from paddle.vision.models import DenseNet as VisionDenseNet
 
+from ..errors import WrongValueError
 from .classifier import Classifier
+from .registry import register_model
 
 
 class DenseNet(Classifier, VisionDenseNet):
-    """paddle.vision's DenseNet with the course's stages, feature layer and default input size.
+    """paddle.vision's DenseNet with the course's stages and feature layer.
 
     >>> import paddle
     >>> list(DenseNet(121, num_classes=2)(paddle.rand([1, 3, 64, 64])).shape)
@@ -32,9 +34,8 @@ class DenseNet(Classifier, VisionDenseNet):
 
     def __init__(self, layers: int = 121, num_classes: int = 2, dropout: float = 0.0):
         if num_classes < 1:
-            raise ValueError(f"num_classes must be >= 1 (the number of logits), got {num_classes}")
+            raise WrongValueError(f"num_classes must be >= 1 (the number of logits), got {num_classes}")
         super().__init__(layers=layers, num_classes=num_classes, dropout=dropout, with_pool=True)
-        self.default_input_size = 224
 
     def stages(self):
         """stem (7x7/2 conv + 3x3/2 max pool), block1, transition1, ..., block4, norm, avgpool, flatten, fc."""
@@ -68,6 +69,7 @@ class DenseNet(Classifier, VisionDenseNet):
         return self.forward_head(self.forward_features(x))
 
 
+@register_model
 def densenet121(num_classes: int = 2, **options) -> DenseNet:
     """DenseNet-121: blocks of 6, 12, 24 and 16 layers, growth rate 32 (7,978,856 parameters at 1000 classes)."""
     return DenseNet(121, num_classes, **options)

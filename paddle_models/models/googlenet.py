@@ -28,6 +28,7 @@ import paddle
 from paddle import nn
 
 from .classifier import Classifier
+from .registry import register_model
 
 
 def conv_relu(in_channels, out_channels, kernel_size, stride=1):
@@ -89,7 +90,6 @@ class GoogLeNet(Classifier, nn.Layer):
 
     def __init__(self, num_classes: int = 2, aux_logits: bool = True, dropout: float = 0.4):
         super().__init__()
-        self.default_input_size = 224
         self.aux_logits = aux_logits
         self.stem = nn.Sequential(
             conv_relu(3, 64, 7, stride=2), max_pool(),             # [N, 64, 56, 56]
@@ -157,6 +157,7 @@ class GoogLeNet(Classifier, nn.Layer):
         return main
 
 
+@register_model
 def googlenet(num_classes: int = 2, **options) -> GoogLeNet:
     """GoogLeNet with both auxiliary heads (turn them off with ``aux_logits=False``)."""
     return GoogLeNet(num_classes=num_classes, **options)

@@ -3,7 +3,7 @@
 GoogLeNet's successor: the 5x5 convolutions of an Inception block become two 3x3 ones, n x n ones
 become 1 x n followed by n x 1 (factorised convolutions), and grids shrink inside the blocks
 (Inception-B and -D) instead of by separate pooling layers.  It was designed for 299x299 inputs
-(``default_input_size``); anything from 75x75 up works (smaller inputs shrink to nothing in the stem).
+(its card's ``input_size``); anything from 75x75 up works (smaller inputs shrink to nothing in the stem).
 The APTOS case study this course draws on tried it with ImageNet weights before settling on DenseNet-121.
 
 As in densenet.py, ``InceptionV3`` is a subclass of ``paddle.vision.models.InceptionV3``: the same
@@ -17,8 +17,9 @@ import paddle
 from paddle import nn
 from paddle.vision.models import InceptionV3 as VisionInceptionV3
 
-from .card import model_card
+from ..errors import WrongValueError
 from .classifier import Classifier
+from .registry import register_model
 
 # The 11 Inception blocks in forward order, named as in the paper's table 1 / torchvision.
 BLOCK_NAMES = ("mixed_5b", "mixed_5c", "mixed_5d",               # Inception-A, 35x35 at 299
@@ -26,11 +27,11 @@ BLOCK_NAMES = ("mixed_5b", "mixed_5c", "mixed_5d",               # Inception-A, 
                "mixed_6b", "mixed_6c", "mixed_6d", "mixed_6e",   # Inception-C, 17x17
                "mixed_7a",                                       # Inception-D: 17 -> 8
                "mixed_7b", "mixed_7c")                           # Inception-E, 8x8
-MIN_INPUT_SIZE = 75
+DESIGN_INPUT_SIZE, MIN_INPUT_SIZE = 299, 75  # inception_v3's card
 
 
 class InceptionV3(Classifier, VisionInceptionV3):
-    """paddle.vision's Inception-v3 with the course's stages, feature layer and default input size.
+    """paddle.vision's Inception-v3 with the course's stages and feature layer.
 
     >>> import paddle
     >>> list(InceptionV3(num_classes=2)(paddle.rand([1, 3, 75, 75])).shape)
@@ -39,9 +40,8 @@ class InceptionV3(Classifier, VisionInceptionV3):
 
     def __init__(self, num_classes: int = 2):
         if num_classes < 1:
-            raise ValueError(f"num_classes must be >= 1 (the number of logits), got {num_classes}")
+            raise WrongValueError(f"num_classes must be >= 1 (the number of logits), got {num_classes}")
         super().__init__(num_classes=num_classes, with_pool=True)
-        self.default_input_size = 299
 
     def stages(self):
         """stem, mixed_5b ... mixed_7c, avgpool, flatten, fc (dropout + linear)."""
@@ -57,8 +57,8 @@ class InceptionV3(Classifier, VisionInceptionV3):
         """paddle.vision's forward up to the last Inception block: [N, 2048, 8, 8] at 299x299."""
         sides = [side for side in x.shape[-2:] if side > 0]  # (-1: unknown while exporting)
         if sides and min(sides) < MIN_INPUT_SIZE:
-            raise ValueError(f"Inception-v3 needs inputs of at least {MIN_INPUT_SIZE}x{MIN_INPUT_SIZE} pixels, "
-                             f"got {list(x.shape[-2:])} (use --image-size 299, its design size)")
+            raise WrongValueError(f"Inception-v3 needs inputs of at least {MIN_INPUT_SIZE}x{MIN_INPUT_SIZE} pixels, "
+                             f"got {list(x.shape[-2:])} (use --image-size {DESIGN_INPUT_SIZE}, its design size)")
         x = self.inception_stem(x)
         for block in self.inception_block_list:
             x = block(x)
@@ -71,7 +71,7 @@ class InceptionV3(Classifier, VisionInceptionV3):
         return self.forward_head(self.forward_features(x))
 
 
-@model_card(min_input_size=MIN_INPUT_SIZE)
+@register_model(input_size=DESIGN_INPUT_SIZE, min_input_size=MIN_INPUT_SIZE)
 def inception_v3(num_classes: int = 2, **options) -> InceptionV3:
     """Inception-v3 at 299x299 (23,834,568 parameters at 1000 classes)."""
     return InceptionV3(num_classes, **options)

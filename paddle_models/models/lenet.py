@@ -21,8 +21,9 @@ from __future__ import annotations
 import paddle
 from paddle import nn
 
-from .card import model_card
+from ..errors import WrongValueError
 from .classifier import Classifier
+from .registry import register_model
 
 
 def conv_output_side(side: int) -> int:
@@ -44,9 +45,8 @@ class LeNet(Classifier, nn.Layer):
         super().__init__()
         activations = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}
         if activation not in activations:
-            raise ValueError(f"LeNet's activation must be one of {', '.join(activations)}, got {activation!r}")
+            raise WrongValueError(f"LeNet's activation must be one of {', '.join(activations)}, got {activation!r}")
         act = activations[activation]
-        self.default_input_size = input_size
         self.features = nn.Sequential(
             nn.Conv2D(in_channels, 6, kernel_size=5), act(),    # [N, 6, S-4, S-4]
             nn.MaxPool2D(kernel_size=2, stride=2),               # [N, 6, (S-4)/2, ...]
@@ -81,15 +81,18 @@ class LeNet(Classifier, nn.Layer):
         return self.forward_head(self.forward_features(x))
 
 
-@model_card(sized_by_input=True, min_input_size=16)  # (16 - 4) / 2 = 6, (6 - 4) / 2 = 1
+@register_model(sized_by_input=True, min_input_size=16)  # (16 - 4) / 2 = 6, (6 - 4) / 2 = 1
 def lenet(num_classes: int = 2, **options) -> LeNet:
     """LeNet for 224x224 RGB fundus images, as the public course uses it."""
     return LeNet(num_classes=num_classes, **options)
 
 
-@model_card(in_channels=1, normalize="course", sized_by_input=True, min_input_size=16)
+@register_model(input_size=28, in_channels=1, normalize="course", sized_by_input=True, min_input_size=16)
 def lenet_mnist(num_classes: int = 10, **options) -> LeNet:
     """LeNet for 28x28 grey digits (MNIST), simplified as above: 44,426 weights at 10 classes.
+
+    The same LeNet as ``lenet``; only the card differs, and the registry builds LeNet for the card's
+    input (``input_size=28, in_channels=1``) unless told otherwise.
 
     (LeNet-5 had about 60,000: it padded the digits to 32x32, leaving a 5x5 map instead of our 4x4,
     and its third layer was a 120-channel 5x5 convolution over that map.)
@@ -97,5 +100,4 @@ def lenet_mnist(num_classes: int = 10, **options) -> LeNet:
     >>> list(lenet_mnist()(paddle.rand([1, 1, 28, 28])).shape)
     [1, 10]
     """
-    options = {"in_channels": 1, "input_size": 28, **options}
     return LeNet(num_classes=num_classes, **options)

@@ -14,6 +14,7 @@ by hand to a machine without internet access.
 """
 from __future__ import annotations
 
+
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +23,10 @@ from typing import Dict, List, Tuple
 import numpy as np
 import paddle
 
+from ..errors import MissingFileError, UserError, WrongValueError
 
-class PretrainedWeightsUnavailable(RuntimeError):
+
+class PretrainedWeightsUnavailable(UserError, RuntimeError):
     """The ImageNet weights could not be obtained (no internet, or no weights for this model)."""
 
 
@@ -58,14 +61,14 @@ def weights_file(path) -> dict:
     """The state dict (or course checkpoint) in ``path``, with a one-line error naming a missing or unreadable file."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"--pretrained {path}: no such file; pass 'imagenet' or the path of a .pdparams file")
+        raise MissingFileError(f"--pretrained {path}: no such file; pass 'imagenet' or the path of a .pdparams file")
     try:
         state = paddle.load(str(path))
     except Exception as error:  # truncated, not a Paddle file ...
-        raise ValueError(f"--pretrained {path}: cannot be read as Paddle weights ({type(error).__name__}); "
+        raise WrongValueError(f"--pretrained {path}: cannot be read as Paddle weights ({type(error).__name__}); "
                          "copy or download it again") from None
     if not isinstance(state, dict):
-        raise ValueError(f"--pretrained {path}: holds no state dict (a {type(state).__name__}); pass a .pdparams file")
+        raise WrongValueError(f"--pretrained {path}: holds no state dict (a {type(state).__name__}); pass a .pdparams file")
     return state
 
 
@@ -121,13 +124,13 @@ def load_pretrained(model: paddle.nn.Layer, name: str, source="imagenet") -> Lis
         state = state["model"]
     fit = compare_weights(model, state)
     if not fit.fitting:
-        raise ValueError(f"none of the weights in {source!r} fit {name}: is it a checkpoint of another model?")
+        raise WrongValueError(f"none of the weights in {source!r} fit {name}: is it a checkpoint of another model?")
     skipped = fit.left_out
     heads = {f"{path}.{kind}" for path in getattr(model, "head_layers", ()) for kind in ("weight", "bias")}
     body = [key for key in model.state_dict() if key not in heads]
     body_left_out = [key for key in skipped if key not in heads]
     if heads and 2 * len(body_left_out) > len(body):
-        raise ValueError(f"{source!r} does not fit {name}: {len(body_left_out)} of its {len(body)} weights below "
+        raise WrongValueError(f"{source!r} does not fit {name}: {len(body_left_out)} of its {len(body)} weights below "
                          f"the classifier would stay random (e.g. {body_left_out[:2]}); is it a checkpoint of "
                          "another architecture? Pass the weights of the same model")
     with warnings.catch_warnings():  # Paddle warns about every weight left out; we return them instead

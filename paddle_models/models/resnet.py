@@ -24,7 +24,9 @@ from __future__ import annotations
 import paddle
 from paddle import nn
 
+from ..errors import WrongValueError
 from .classifier import Classifier
+from .registry import register_model
 
 
 def conv_bn(in_channels, out_channels, kernel_size, stride=1, groups=1):
@@ -42,10 +44,10 @@ class BasicBlock(nn.Layer):
     def __init__(self, in_channels, channels, stride=1, downsample=None, groups=1, width_per_group=64):
         super().__init__()
         if width_per_group != 64:
-            raise ValueError("basic blocks (ResNet-18/34) keep their width: width_per_group must be 64 "
+            raise WrongValueError("basic blocks (ResNet-18/34) keep their width: width_per_group must be 64 "
                              "(use groups alone to split their 3x3 convolutions)")
         if in_channels % groups or channels % groups:
-            raise ValueError(f"groups={groups} must divide the block's channels ({in_channels} in, {channels} out)")
+            raise WrongValueError(f"groups={groups} must divide the block's channels ({in_channels} in, {channels} out)")
         self.conv1, self.bn1 = conv_bn(in_channels, channels, 3, stride, groups)
         self.relu = nn.ReLU()
         self.conv2, self.bn2 = conv_bn(channels, channels, 3, 1, groups)
@@ -107,9 +109,8 @@ class ResNet(Classifier, nn.Layer):
                  small_input: bool = False):
         super().__init__()
         if depth not in DEPTHS:
-            raise ValueError(f"ResNet depth must be one of {sorted(DEPTHS)}, got {depth}")
+            raise WrongValueError(f"ResNet depth must be one of {sorted(DEPTHS)}, got {depth}")
         block, counts = DEPTHS[depth]
-        self.default_input_size = 28 if small_input else 224
         self.groups, self.width_per_group = groups, width_per_group
         self.in_channels = 64
         if small_input:
@@ -157,31 +158,37 @@ class ResNet(Classifier, nn.Layer):
         return self.forward_head(self.forward_features(x))
 
 
+@register_model
 def resnet18(num_classes: int = 2, **options) -> ResNet:
     """ResNet-18 (basic blocks): 11,689,512 parameters at 1000 classes."""
     return ResNet(18, num_classes, **options)
 
 
+@register_model
 def resnet34(num_classes: int = 2, **options) -> ResNet:
     """ResNet-34 (basic blocks): 21,797,672 parameters at 1000 classes."""
     return ResNet(34, num_classes, **options)
 
 
+@register_model
 def resnet50(num_classes: int = 2, **options) -> ResNet:
     """ResNet-50: 25,557,032 parameters at 1000 classes, interchangeable with paddle.vision's."""
     return ResNet(50, num_classes, **options)
 
 
+@register_model
 def resnet101(num_classes: int = 2, **options) -> ResNet:
     """ResNet-101 (bottleneck blocks): 44,549,160 parameters at 1000 classes."""
     return ResNet(101, num_classes, **options)
 
 
+@register_model
 def resnet152(num_classes: int = 2, **options) -> ResNet:
     """ResNet-152 (bottleneck blocks): 60,192,808 parameters at 1000 classes."""
     return ResNet(152, num_classes, **options)
 
 
+@register_model
 def resnext50_32x4d(num_classes: int = 2, **options) -> ResNet:
     """ResNeXt-50 32x4d: ResNet-50 whose 3x3 convolutions have 32 groups of 4 channels (x width).
 
@@ -193,6 +200,7 @@ def resnext50_32x4d(num_classes: int = 2, **options) -> ResNet:
     return ResNet(50, num_classes, groups=32, width_per_group=4, **options)
 
 
+@register_model(input_size=28)
 def resnet18_medmnist(num_classes: int = 2, **options) -> ResNet:
     """ResNet-18 for 28x28 inputs (MedMNIST): 3x3 stride-1 stem, no max pool.
 
@@ -202,11 +210,13 @@ def resnet18_medmnist(num_classes: int = 2, **options) -> ResNet:
     return ResNet(18, num_classes, small_input=True, **options)
 
 
+@register_model(input_size=28)
 def resnet50_medmnist(num_classes: int = 2, **options) -> ResNet:
     """ResNet-50 for 28x28 inputs (MedMNIST): 3x3 stride-1 stem, no max pool."""
     return ResNet(50, num_classes, small_input=True, **options)
 
 
+@register_model(input_size=28)
 def resnet18_medmnist_g32(num_classes: int = 2, **options) -> ResNet:
     """``resnet18_medmnist`` whose residual blocks' 3x3 convolutions are split into 32 groups.
 

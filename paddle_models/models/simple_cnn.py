@@ -21,7 +21,9 @@ from __future__ import annotations
 import paddle
 from paddle import nn
 
+from ..errors import WrongValueError
 from .classifier import Classifier
+from .registry import register_model
 
 MIN_DEPTH, MAX_DEPTH = 2, 9
 POOLED_LAYERS = 5  # layers 1-5 halve the resolution, the rest keep it
@@ -48,8 +50,7 @@ class SimpleCNN(Classifier, nn.Layer):
                  dropout: float = 0.2):
         super().__init__()
         if not MIN_DEPTH <= depth <= MAX_DEPTH:
-            raise ValueError(f"simple_cnn depth must be {MIN_DEPTH}-{MAX_DEPTH} conv layers, got {depth}")
-        self.default_input_size = 224
+            raise WrongValueError(f"simple_cnn depth must be {MIN_DEPTH}-{MAX_DEPTH} conv layers, got {depth}")
         self.depth = depth
         channels = [min(width * 2 ** i, max_width) for i in range(depth)]
         inputs = [3] + channels[:-1]
@@ -78,21 +79,25 @@ class SimpleCNN(Classifier, nn.Layer):
         return self.forward_head(self.forward_features(x))
 
 
+@register_model
 def simple_cnn(num_classes: int = 2, depth: int = 4, **options) -> SimpleCNN:
     """The plain-CNN baseline: ``depth`` (2-9) conv layers, 4 by default."""
     return SimpleCNN(depth, num_classes, **options)
 
 
+@register_model
 def simple_cnn_2(num_classes: int = 2, **options) -> SimpleCNN:
     """Two conv layers (32, 64 channels): about the smallest network that still sees shapes."""
     return SimpleCNN(2, num_classes, **options)
 
 
+@register_model
 def simple_cnn_6(num_classes: int = 2, **options) -> SimpleCNN:
     """Six conv layers: five pooled, the sixth adds depth at the final resolution."""
     return SimpleCNN(6, num_classes, **options)
 
 
+@register_model
 def simple_cnn_9(num_classes: int = 2, **options) -> SimpleCNN:
     """Nine conv layers, the deepest plain network of the family (no residual connections)."""
     return SimpleCNN(9, num_classes, **options)

@@ -15,7 +15,9 @@ from typing import List, Union
 import paddle
 from paddle import nn
 
+from ..errors import WrongValueError
 from .classifier import Classifier
+from .registry import register_model
 
 # Output channels of each 3x3 convolution; "M" is a 2x2 max pooling that halves the image.
 CONFIGS = {
@@ -55,12 +57,11 @@ class VGG(Classifier, nn.Layer):
         ``vgg11_bn(width=1/8, hidden=128)`` is the same plan, small enough to train on a CPU."""
         super().__init__()
         if depth not in CONFIGS:
-            raise ValueError(f"VGG depth must be one of {sorted(CONFIGS)}, got {depth}")
+            raise WrongValueError(f"VGG depth must be one of {sorted(CONFIGS)}, got {depth}")
         if width <= 0 or hidden < 1:
-            raise ValueError(f"width must be > 0 and hidden >= 1, got width={width}, hidden={hidden}")
+            raise WrongValueError(f"width must be > 0 and hidden >= 1, got width={width}, hidden={hidden}")
         config = [item if item == "M" else max(1, round(item * width)) for item in CONFIGS[depth]]
         channels = config[-2]                                        # 512 at width 1
-        self.default_input_size = 224
         self.features = make_features(config, batch_norm)            # [N, 512, S/32, S/32]
         self.avgpool = nn.AdaptiveAvgPool2D((7, 7))                  # [N, 512, 7, 7]
         self.classifier = nn.Sequential(
@@ -96,12 +97,13 @@ class VGG(Classifier, nn.Layer):
 
 
 def _factory(depth: int, batch_norm: bool):
+    """The registered factory ``vgg<depth>`` (``vgg<depth>_bn`` with batch normalisation)."""
     def build(num_classes: int = 2, **options) -> VGG:
         return VGG(depth, num_classes=num_classes, batch_norm=batch_norm, **options)
 
     build.__name__ = f"vgg{depth}{'_bn' if batch_norm else ''}"
     build.__doc__ = f"VGG-{depth}{' with batch normalisation' if batch_norm else ''}."
-    return build
+    return register_model(build)  # named first: the registry files it under its name
 
 
 vgg11, vgg13, vgg16, vgg19 = (_factory(depth, False) for depth in (11, 13, 16, 19))
