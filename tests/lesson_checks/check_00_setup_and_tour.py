@@ -1,9 +1,7 @@
 """Lesson 0: the installation is sound, the counts are the models', the lesson table is complete.
 
-Seeds 0, 1, 2 (SEED parameter; fast mode, synthetic data), the untrained ResNet-18 on four
-validation images: the same class for all four with every seed; mean confidence 1.000 / 0.812 / 1.000.
-LeNet 5,406,606 parameters, 99.95 % in its classifier; VGG-16 (2 classes) 134,268,738; every lesson
-(the table lists each notebook in lessons/). The counts do not depend on the seed.
+The measurements behind its margins (seeds, machines, dates): lessons/MEASUREMENTS.md,
+section "00_setup_and_tour".
 """
 from pathlib import Path
 

@@ -1,22 +1,7 @@
 """Lesson 11: the optimizer/learning-rate grid beats the seed noise; zeros never break symmetry; L1 sparsifies.
 
-Measured in fast mode (synthetic iChallenge-PM, 80 training images, LeNet-ReLU at 64 px, 10 epochs):
-
-    SEED                                        0            1            2
-    grid range (best - worst val acc)         0.475        0.200        0.238
-    seed spread (3 seeds, max - min)          0.012        0.025        0.025
-    worst grid setting                        0.500        0.775        0.725
-                                        (rmsprop 1e-2) (sgd 1e-3)   (sgd 1e-3)
-    zeros init: val acc / unit spread       0.500 / 0    0.500 / 0    0.500 / 0
-    near-zero share L1 / L2 at 1e-3         0.293/0.123  0.346/0.144  0.388/0.163
-    near-zero share L1 / L2 at 1e-4         0.146/0.117  0.227/0.111  0.280/0.128
-    val acc L1 1e-2 / baseline              0.938/0.963  0.912/0.975  0.875/0.963
-    crop AUC full / 70 % / 40 %         0.993/0.991/0.964  0.995/0.996/0.988  1.000/0.996/0.988
-    train loss batch 32 / batch 128         0.162/0.482  0.369/0.696  0.239/0.622
-    wall time on the shared machine           134 s        109 s        164 s
-
-(With 6 epochs the grid's range was 0.450 / 0.238 / 0.288: ten epochs let the slow settings catch up
-part of the way, so the range floor below is 0.15, while the range stays over 8x the seed spread.)
+The measurements behind its margins (seeds, machines, dates): lessons/MEASUREMENTS.md,
+section "11_training_experiments".
 """
 
 

@@ -4,20 +4,8 @@ model clearly and its ECE (by little in some runs: one temperature cannot fix a 
 operating point reaches its target on validation and the test sensitivity comes with an interval;
 the interval's width halves when the positives quadruple; drawings are decided "ungradable".
 
-Seed 0 (fast mode, ResNet-18 at 64 px, 4 epochs, pm_signal 0.6):
-    non-fundus refused 24 of 24 (the model's mean confidence on them 1.00); fundus refused 0 of 80 and 0 of 160
-    ECE of the logits x3: 0.266 before, 0.181 after temperature scaling (T 13.1; recorded T 4.38)
-    validation sensitivity 0.90 at threshold 0.675; test sensitivity 0.738 (95% CI 0.644-0.837), 80 positives
-    Wilson widths for 0.9: 0.386, 0.191, 0.094, 0.047, 0.023 (10 ... 2560 positives)
-Seed 1: non-fundus refused 24 of 24 (confidence 1.00); fundus refused 0 and 0; ECE 0.208 before, 0.201 after
-    (T 4.77; recorded T 1.59); validation sensitivity 0.90 at 0.772; test sensitivity 0.838 (0.750-0.909).
-Seed 2: non-fundus refused 24 of 24 (confidence 1.00); fundus refused 0 and 0; ECE 0.247 before, 0.228 after
-    (T 14.0; recorded T 4.67); NLL 1.664 before, 0.486 after; validation sensitivity 0.90 at 0.663; test
-    sensitivity 0.863 (0.784-0.933).
-Test negative log-likelihood of the logits x3, seed 0: 2.142 before, 0.548 after (seed 1 ran before the
-lesson reported it; on the validation split, where T is fitted, the drop is guaranteed: T = 1 is a candidate).
-The ECE drops by little in some runs (seed 1: 0.007), so its assertion is the one most likely to fail on
-another machine; the NLL's margin is wide.
+The measurements behind its margins (seeds, machines, dates): lessons/MEASUREMENTS.md,
+section "15_from_a_classifier_to_a_screening_tool".
 """
 
 
