@@ -263,12 +263,12 @@ def smallest_map_side(name: str, size: int) -> int:
     from paddle_models.models.summary import record_layer_outputs
 
     options = {"input_size": size} if card(name).sized_by_input else {}
-    model = paddle_models.build(name, num_classes=2, **options)
-    with evaluating(model):
-        try:
+    try:
+        model = paddle_models.build(name, num_classes=2, **options)  # LeNet sizes a layer by the input
+        with evaluating(model):
             calls = record_layer_outputs(model, paddle.zeros([1, card(name).in_channels, size, size]))
-        except (ValueError, AssertionError):  # Inception-v3 refuses a too small input itself; Paddle 2.6 an empty map
-            return 0
+    except (ValueError, AssertionError):  # Inception-v3 refuses a too small input itself; Paddle 2.6 an empty map
+        return 0
     return min(min(output.shape[2:]) for _, _, output in calls if len(output.shape) == 4)
 
 
