@@ -30,10 +30,11 @@ import numpy as np
 import paddle
 import paddle.nn.functional as F
 
-from paddle_models import build, card
+from paddle_models import build
 from paddle_models.data import build_dataset, make_synthetic_ichallenge_pm
 from paddle_models.engine import Trainer, TrainConfig, set_seed
 from paddle_models.engine.loader import make_loader
+from paddle_models.experiment import model_options
 from paddle_models.metrics import roc_auc
 
 TARGET = 1.10  # Trainer.fit / bare loop
@@ -95,7 +96,7 @@ def run(model_name="resnet18", image_size=64, per_class=100, batch_size=16, repe
         make_synthetic_ichallenge_pm(root, per_class=per_class, image_size=4 * image_size, splits=("train", "valid"))
     train_set = build_dataset("ichallenge_pm", root, "train", image_size=image_size, cache_dir=work_dir / "cache")
     valid_set = build_dataset("ichallenge_pm", root, "valid", image_size=image_size, cache_dir=work_dir / "cache")
-    options = {"input_size": image_size} if card(model_name).sized_by_input else {}  # LeNet's classifier
+    options = model_options({"model": model_name, "image_size": image_size})  # LeNet is sized by its input
     set_seed(seed)
     initial = build(model_name, num_classes=2, **options).state_dict()
     initial = {name: value.numpy().copy() for name, value in initial.items()}
