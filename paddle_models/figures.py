@@ -7,7 +7,7 @@ the last expression of a cell is shown.  ``save_figure`` writes one to disk.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Optional, Sequence
 
 import cv2
 import numpy as np
@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .files import atomic_write
-from .metrics import as_probs, roc_auc, roc_curves
+from .metrics import as_probs, proportion_interval, roc_auc, roc_curves
 
 
 def new_figure(width: float = 6, height: float = 4) -> Figure:
@@ -181,14 +181,38 @@ def plot_roc_curves(y_true, probs, class_names: Sequence[str]) -> Figure:
     return figure
 
 
+def interval_extents(scores: Sequence[float], counts: Sequence[int]) -> np.ndarray:
+    """[2, K]: how far each score's 95 % Wilson interval reaches below and above it (matplotlib's ``yerr``).
+
+    ``scores[k]`` must be a share of ``counts[k]`` images (a recall: found / images of class k); the
+    interval is ``metrics.proportion_interval(found, count)``.  A class without images has no interval
+    (0 and 0).  ValueError when a score is no share of its count (0.5 of 3 images cannot be).
+    """
+    scores, counts = np.asarray(scores, dtype=float), np.asarray(counts, dtype=int)
+    found = scores * counts
+    if scores.shape != counts.shape or not np.allclose(found, np.round(found), atol=1e-4):
+        raise ValueError(f"scores {np.round(scores, 4).tolist()} are not shares of the counts {counts.tolist()}")
+    extents = np.zeros((2, len(scores)))
+    for k, (score, successes, count) in enumerate(zip(scores, np.round(found).astype(int), counts)):
+        if count > 0:
+            low, high = proportion_interval(successes, count)
+            extents[:, k] = max(0.0, score - low), max(0.0, high - score)  # Wilson's interval holds the score
+    return extents
+
+
 def plot_class_scores(scores, class_names: Sequence[str], ylabel: str = "recall",
-                      title: str = "per-class recall") -> Figure:
+                      title: str = "per-class recall", counts: Optional[Sequence[int]] = None) -> Figure:
     """Grouped bars: one group per class, one bar per run (``{run name: [score per class]}``).
 
     Lesson 7 compares the recall of each DR grade for plain and class-balanced training this way.
     Every bar carries its value in a readable size (upright for one or two runs, turned for more, where
     the bars are narrow), so a score of 0 (no bar) reads as 0, not as missing; the legend sits above the
     axes, never over the bars.
+
+    ``counts``: the number of images of each class, which every run's scores are shares of (a recall's
+    denominator).  Given them, each bar gets its 95 % Wilson interval as an error bar
+    (``interval_extents``) and each class its n under its name: a recall of 2 of 5 images, 0.40 with
+    an interval from 0.12 to 0.77, is drawn as the guess it is.
     """
     turned = len(scores) > 2
     figure = new_figure(1.6 + 1.3 * len(class_names), 4.2)
@@ -196,14 +220,16 @@ def plot_class_scores(scores, class_names: Sequence[str], ylabel: str = "recall"
     x = np.arange(len(class_names))
     width = 0.8 / max(1, len(scores))
     for position, (name, values) in enumerate(scores.items()):
+        errors = None if counts is None else interval_extents(values, counts)
         bars = axis.bar(x + (position - (len(scores) - 1) / 2) * width, values, width, label=name,
-                        color=f"C{position % 10}")
-        axis.bar_label(bars, fmt="%.2f", fontsize=8, padding=2, rotation=90 if turned else 0)
+                        color=f"C{position % 10}", yerr=errors, capsize=2, error_kw={"elinewidth": 1})
+        axis.bar_label(bars, fmt="%.2f", fontsize=8, padding=2, rotation=90 if turned else 0)  # above the error bar
     axis.set_xticks(x)
-    axis.set_xticklabels(class_names, rotation=20, ha="right")
-    axis.set_ylim(0, 1.3 if turned else 1.15)  # room for the labels above a score of 1
+    names = class_names if counts is None else [f"{name}\nn={count}" for name, count in zip(class_names, counts)]
+    axis.set_xticklabels(names, rotation=20, ha="right")
+    axis.set_ylim(0, (1.3 if turned else 1.15) + (0.05 if counts is not None else 0))  # room above a score of 1
     axis.set_ylabel(ylabel)
-    axis.set_xlabel("class")
+    axis.set_xlabel("class" if counts is None else "class (n: its images; bars: 95 % Wilson interval)")
     axis.set_title(title, pad=28)
     axis.grid(axis="y", alpha=0.3)
     axis.legend(fontsize=8, ncol=len(scores), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)

@@ -1,5 +1,6 @@
 """The figures are real matplotlib Figures with the expected content, and save to disk."""
 import numpy as np
+import pytest
 
 from paddle_models import figures
 
@@ -153,3 +154,30 @@ def test_image_size_chart_keeps_its_label_inside_with_one_size():
     label, whole = axis.yaxis.label.get_window_extent(), figure.bbox
     assert whole.y0 <= label.y0 and label.y1 <= whole.y1, (label, whole)
     assert axis.get_window_extent().height >= label.height  # the axis is not squashed below its label
+
+
+def test_class_score_error_bars_reach_the_wilson_interval_of_each_count():
+    from matplotlib.container import ErrorbarContainer
+
+    from paddle_models.metrics import proportion_interval
+
+    counts = [50, 5, 20]
+    scores = {"plain": [0.9, 0.4, 0.0], "weighted": [0.8, 1.0, 0.25]}
+    figure = figures.plot_class_scores(scores, ["grade 0", "grade 1", "grade 2"], counts=counts)
+    axis = figure.axes[0]
+    containers = [c for c in axis.containers if isinstance(c, ErrorbarContainer)]
+    assert len(containers) == 2
+    for container, values in zip(containers, scores.values()):
+        (vertical,) = container.lines[2]                      # one vertical segment per bar
+        for segment, value, count in zip(vertical.get_segments(), values, counts):
+            low, high = proportion_interval(round(value * count), count)
+            np.testing.assert_allclose(sorted(segment[:, 1]), [low, high], atol=1e-9)
+    assert [t.get_text() for t in axis.get_xticklabels()] == ["grade 0\nn=50", "grade 1\nn=5", "grade 2\nn=20"]
+    figure.canvas.draw()
+    inside = axis.get_window_extent()
+    assert all(inside.contains(*text.get_window_extent().p1) for text in axis.texts)  # labels above the bars, inside
+
+
+def test_class_scores_that_are_no_share_of_the_counts_are_refused():
+    with pytest.raises(ValueError, match="not shares of the counts"):
+        figures.plot_class_scores({"a": [0.5, 0.5]}, ["x", "y"], counts=[3, 4])
