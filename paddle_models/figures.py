@@ -189,7 +189,7 @@ def interval_extents(scores: Sequence[float], counts: Sequence[int]) -> np.ndarr
     (0 and 0).  ValueError when a score is no share of its count (0.5 of 3 images cannot be).
     """
     scores, counts = np.asarray(scores, dtype=float), np.asarray(counts, dtype=int)
-    found = scores * counts
+    found = np.where(counts > 0, scores * counts, 0.0)  # a class without images: no score to check
     if scores.shape != counts.shape or not np.allclose(found, np.round(found), atol=1e-4):
         raise ValueError(f"scores {np.round(scores, 4).tolist()} are not shares of the counts {counts.tolist()}")
     extents = np.zeros((2, len(scores)))

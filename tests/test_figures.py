@@ -181,3 +181,5 @@ def test_class_score_error_bars_reach_the_wilson_interval_of_each_count():
 def test_class_scores_that_are_no_share_of_the_counts_are_refused():
     with pytest.raises(ValueError, match="not shares of the counts"):
         figures.plot_class_scores({"a": [0.5, 0.5]}, ["x", "y"], counts=[3, 4])
+    extents = figures.interval_extents([float("nan"), 1.0], [0, 4])  # no images: no interval, no error
+    np.testing.assert_allclose(extents[:, 0], [0, 0])
