@@ -7,7 +7,7 @@ Commands (``python -m paddle_models <command> --help`` for each one's options):
     evaluate  metrics and figures of a checkpoint on a split
     export    a checkpoint -> an inference model (``paddle.jit.save``)
     predict   an exported model + a folder of images (or a dataset split) -> CSV
-    gradcam   Grad-CAM heat maps of a checkpoint for some images, as PNG overlays
+    gradcam   Grad-CAM (or occlusion) heat maps of a checkpoint for some images, as PNG overlays
     tour      every model's layer table (output shapes and parameters)
     recipes   the named training recipes and what to expect from them
     synth     write a synthetic dataset in an official layout
@@ -147,17 +147,30 @@ def command_predict(args) -> None:
 
 
 def command_gradcam(args) -> None:
-    """Grad-CAM overlays of a checkpoint for the given images."""
+    """Grad-CAM (or, with ``--method occlusion``, occlusion) overlays of a checkpoint for the given images."""
     from .engine import load_model
-    from .inference import find_layer, save_gradcam
+    from .inference import Occlusion, find_layer, save_gradcam
+    from .inference.occlusion import check_patch, default_patch
 
+    occluding = args.method == "occlusion"
+    wrong = ["--layer"] * (occluding and args.layer is not None) + [
+        option for option, value in (("--patch", args.patch), ("--stride", args.stride)) if not occluding and value is not None]
+    if wrong:
+        raise UserError(f"gradcam: {wrong[0]} is an option of --method {'gradcam' if occluding else 'occlusion'}, "
+                        f"not of --method {args.method}")
     model, record = load_model(args.checkpoint)
     classes = record.num_classes
     if args.target_class is not None and not 0 <= args.target_class < classes:
         raise UserError(f"gradcam: --target-class {args.target_class} does not exist: {args.checkpoint} "
                         f"predicts classes 0..{classes - 1} ({', '.join(record.class_names)})")
+    explainer = None
+    if occluding:
+        patch = default_patch(record.input_size) if args.patch is None else args.patch
+        check_patch(record.input_size, patch, max(1, patch // 2) if args.stride is None else args.stride)  # at once
+        explainer = Occlusion(model, patch, args.stride, task=record.task)
     layer = find_layer(model, args.layer, record.input_size) if args.layer else None
-    for path in save_gradcam(model, record, args.images, args.output, target_class=args.target_class, layer=layer):
+    for path in save_gradcam(model, record, args.images, args.output, target_class=args.target_class, layer=layer,
+                             explainer=explainer):
         print(path)
 
 
@@ -335,7 +348,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_screening_options(predict, tta=True)
     predict.set_defaults(handler=command_predict)
 
-    gradcam = commands.add_parser("gradcam", help="Grad-CAM overlays as PNG")
+    gradcam = commands.add_parser("gradcam", help="Grad-CAM (or occlusion) overlays as PNG")
+    gradcam.add_argument("--method", choices=("gradcam", "occlusion"), default="gradcam",
+                         help="gradcam: gradients of a feature map; occlusion: the drop of the class's probability "
+                              "when a grey patch covers each part of the image (slower: a forward pass per patch)")
     gradcam.add_argument("--checkpoint", required=True)
     gradcam.add_argument("--images", nargs="+", required=True, help="image files or folders")
     gradcam.add_argument("--output", required=True, help="folder for the PNG overlays")
@@ -343,6 +359,10 @@ def build_parser() -> argparse.ArgumentParser:
     gradcam.add_argument("--layer", default=None,
                          help="the block to explain, by its stage name (e.g. layer3 of a ResNet: a finer map); "
                               "default: the model's last convolutional block")
+    gradcam.add_argument("--patch", type=int, default=None,
+                         help="occlusion: the grey square's side in pixels (default: a sixth of the input size)")
+    gradcam.add_argument("--stride", type=int, default=None,
+                         help="occlusion: the step between patch positions in pixels (default: half the patch)")
     gradcam.set_defaults(handler=command_gradcam)
 
     tour = commands.add_parser("tour", help="every model's layer table")

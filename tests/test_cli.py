@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 
+import cv2
 import pytest
 
 from paddle_models import recipes
@@ -152,6 +153,16 @@ def test_gradcam_writes_one_overlay_per_image(trained, pm_root, tmp_path, capsys
     main(["gradcam", "--checkpoint", str(trained[1]), "--images", *map(str, images), "--output", str(tmp_path)])
     written = sorted(tmp_path.glob("*_gradcam_*.png"))
     assert [path.name.split("_gradcam_")[0] for path in written] == [path.stem for path in images]
+
+
+def test_gradcam_method_occlusion_writes_one_overlay_per_image(trained, pm_root, tmp_path, capsys):
+    images = sorted((pm_root / "PALM-Validation400").glob("*.jpg"))[:2]
+    main(["gradcam", "--method", "occlusion", "--patch", "8", "--stride", "8", "--checkpoint", str(trained[1]),
+          "--images", *map(str, images), "--output", str(tmp_path)])
+    written = sorted(tmp_path.glob("*_occlusion_*.png"))
+    assert [path.name.split("_occlusion_")[0] for path in written] == [path.stem for path in images]
+    assert capsys.readouterr().out.split() == [str(path) for path in written]
+    assert cv2.imread(str(written[0])).shape == (SIZE, SIZE, 3)
 
 
 def test_tour_prints_layer_tables(capsys):

@@ -82,6 +82,20 @@ def test_gradcam_of_a_class_the_model_does_not_have(checkpoints, pm_root, tmp_pa
     assert "--target-class 5" in err and "0..1" in err
 
 
+def test_gradcam_options_that_cannot_work_are_one_line_errors(checkpoints, pm_root, tmp_path, capsys):
+    image = str(sorted((pm_root / "PALM-Validation400").glob("*.jpg"))[0])
+    base = ["gradcam", "--checkpoint", str(checkpoints["pm"]), "--images", image, "--output", str(tmp_path)]
+    err = user_error([*base, "--method", "occlusion", "--patch", "0"], capsys)
+    assert err == f"error: --patch 0 does not fit the {SIZE}x{SIZE} input: give 1 to {SIZE} pixels\n", err
+    err = user_error([*base, "--method", "occlusion", "--patch", "8", "--stride", "9"], capsys)
+    assert "--stride 9: give 1 to the patch's 8 pixels" in err, err
+    err = user_error([*base, "--stride", "4"], capsys)
+    assert "--stride is an option of --method occlusion, not of --method gradcam" in err, err
+    err = user_error([*base, "--method", "occlusion", "--layer", "features"], capsys)
+    assert "--layer is an option of --method gradcam, not of --method occlusion" in err, err
+    assert not list(tmp_path.glob("*.png"))
+
+
 def test_predict_and_gradcam_given_the_other_kind_of_model_file_say_which_file_to_pass(checkpoints, pm_root,
                                                                                        tmp_path, capsys):
     """predict takes an export's prefix, gradcam a checkpoint: each names the file the other one needs."""

@@ -10,6 +10,8 @@
                   PredictionResult; DygraphPredictor(model, meta): the same API without export
     predict.py    predict_folder: a folder or dataset split -> CSV (general or PALM submission)
     gradcam.py    GradCAM, overlay_heatmap, save_gradcam, find_layer: where did the model look?
+    occlusion.py  Occlusion: cover the image patch by patch, map the drop of the class's probability
+    sanity.py     randomized_copies, map_rank_correlation: does the map change when the weights do?
     ensemble.py   average_probs, majority_vote, Ensemble
     analysis.py   error_table, per_class_errors, per_predicted_class_errors, under_graded, misclassified_indices
 
@@ -26,6 +28,8 @@ from .ensemble import Ensemble, average_probs, majority_vote
 from .export import (ExportedModel, MainHead, export_checkpoint, export_model, find_model_files,
                      load_dygraph, load_export_meta, load_export_record)
 from .gradcam import GradCAM, explain_images, find_layer, gradcam, map_layers, overlay_heatmap, save_gradcam
+from .occlusion import Occlusion, occlusion
+from .sanity import map_rank_correlation, randomized_copies
 from .predict import list_images, predict_folder, write_palm_csv, write_predictions_csv
 from .predictor import BasePredictor, DygraphPredictor, PredictionResult, Predictor, to_probabilities
 
@@ -35,6 +39,7 @@ __all__ = [
     "Predictor", "DygraphPredictor", "BasePredictor", "PredictionResult", "to_probabilities",
     "predict_folder", "list_images", "write_predictions_csv", "write_palm_csv",
     "GradCAM", "gradcam", "overlay_heatmap", "save_gradcam", "explain_images", "find_layer", "map_layers",
+    "Occlusion", "occlusion", "map_rank_correlation", "randomized_copies",
     "Ensemble", "average_probs", "majority_vote",
     "error_table", "per_class_errors", "per_predicted_class_errors", "under_graded", "over_graded",
     "misclassified_indices",

@@ -70,6 +70,8 @@ class GradCAM:
     ((1, 64, 64), (1,), True)
     """
 
+    name = "gradcam"  # the word in save_gradcam's file names
+
     def __init__(self, model, layer=None, task: str = "multiclass"):
         self.model, self.task, self.layer = model, task, layer
 
@@ -182,17 +184,19 @@ def _expand(images) -> List[Path]:
     return without_repeats(paths)
 
 
-def explain_images(model, meta, images, target_class=None, layer=None):
+def explain_images(model, meta, images, target_class=None, layer=None, explainer=None):
     """Image files -> (preprocessed RGB images [N, S, S, 3], maps [N, S, S], classes [N]).
 
     The images are preprocessed as the checkpoint's record says (``record.preprocess``); ``meta``
     is that ``ModelRecord`` (``load_model`` returns it), a partial dict, or None for defaults.
+    explainer: what draws the maps -- None for ``GradCAM(model, layer, record.task)``, or another
+    with the same call, such as ``Occlusion`` (``inference.occlusion``).
     """
     record = record_for_model(model, meta)
     config = record.preprocess
     rgb = np.stack([preprocess_image(str(path), config) for path in _expand(images)])
     inputs = np.stack([to_input(image, config) for image in rgb])
-    maps, classes = GradCAM(model, layer, record.task)(inputs, target_class)
+    maps, classes = (explainer or GradCAM(model, layer, record.task))(inputs, target_class)
     return rgb, maps, classes
 
 
@@ -201,8 +205,11 @@ def _safe(name: str) -> str:
 
 
 def save_gradcam(model, meta, images, output_dir, target_class=None, layer=None,
-                 alpha: float = 0.4, batch_size: int = 8) -> List[Path]:
+                 alpha: float = 0.4, batch_size: int = 8, explainer=None) -> List[Path]:
     """Write one PNG overlay ``<image stem>_gradcam_<class name>.png`` per image; returns the paths.
+
+    explainer: None for Grad-CAM, or e.g. ``Occlusion(model, task=...)``, whose maps are then drawn
+    (the files are named ``<image stem>_occlusion_<class name>.png``: its ``name``).
 
     Two images of one name from two folders keep apart: their stems are then their paths relative
     to the folder both lie in (``left__V0001_gradcam_PM.png``); an image given twice is drawn once.
@@ -212,14 +219,15 @@ def save_gradcam(model, meta, images, output_dir, target_class=None, layer=None,
     from .predict import unique_names
 
     record = record_for_model(model, meta)
+    explainer = explainer or GradCAM(model, layer, record.task)
     output_dir = Path(output_dir)
     paths, written = _expand(images), []
     stems = [_safe(Path(name).with_suffix("").as_posix().replace("/", "__")) for name in unique_names(paths)]
     for start in range(0, len(paths), batch_size):
         batch = paths[start:start + batch_size]
-        rgb, maps, classes = explain_images(model, record, batch, target_class, layer)
+        rgb, maps, classes = explain_images(model, record, batch, target_class, explainer=explainer)
         for stem, image, cam, k in zip(stems[start:start + batch_size], rgb, maps, classes):
-            out = output_dir / f"{stem}_gradcam_{_safe(record.class_names[k])}.png"
+            out = output_dir / f"{stem}_{explainer.name}_{_safe(record.class_names[k])}.png"
             if out in written:  # two names that only differ in characters _safe replaces
                 out = out.with_name(f"{out.stem}-{len(written)}.png")
             write_image(out, cv2.cvtColor(overlay_heatmap(image, cam, alpha), cv2.COLOR_RGB2BGR))  # checked
