@@ -154,7 +154,8 @@ def command_gradcam(args) -> None:
 
     occluding = args.method == "occlusion"
     wrong = ["--layer"] * (occluding and args.layer is not None) + [
-        option for option, value in (("--patch", args.patch), ("--stride", args.stride)) if not occluding and value is not None]
+        option for option, value in (("--patch", args.patch), ("--stride", args.stride), ("--score", args.score))
+        if not occluding and value is not None]
     if wrong:
         raise UserError(f"gradcam: {wrong[0]} is an option of --method {'gradcam' if occluding else 'occlusion'}, "
                         f"not of --method {args.method}")
@@ -167,7 +168,7 @@ def command_gradcam(args) -> None:
     if occluding:
         patch = default_patch(record.input_size) if args.patch is None else args.patch
         check_patch(record.input_size, patch, max(1, patch // 2) if args.stride is None else args.stride)  # at once
-        explainer = Occlusion(model, patch, args.stride, task=record.task)
+        explainer = Occlusion(model, patch, args.stride, task=record.task, score=args.score or "probability")
     layer = find_layer(model, args.layer, record.input_size) if args.layer else None
     for path in save_gradcam(model, record, args.images, args.output, target_class=args.target_class, layer=layer,
                              explainer=explainer):
@@ -363,6 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="occlusion: the grey square's side in pixels (default: a sixth of the input size)")
     gradcam.add_argument("--stride", type=int, default=None,
                          help="occlusion: the step between patch positions in pixels (default: half the patch)")
+    gradcam.add_argument("--score", choices=("probability", "logit"), default=None,
+                         help="occlusion: the drop of the class's probability (default) or of its logit, which "
+                              "still moves when the model is so sure that the probability is 1.000")
     gradcam.set_defaults(handler=command_gradcam)
 
     tour = commands.add_parser("tour", help="every model's layer table")

@@ -157,7 +157,8 @@ def test_gradcam_writes_one_overlay_per_image(trained, pm_root, tmp_path, capsys
 
 def test_gradcam_method_occlusion_writes_one_overlay_per_image(trained, pm_root, tmp_path, capsys):
     images = sorted((pm_root / "PALM-Validation400").glob("*.jpg"))[:2]
-    main(["gradcam", "--method", "occlusion", "--patch", "8", "--stride", "8", "--checkpoint", str(trained[1]),
+    main(["gradcam", "--method", "occlusion", "--patch", "8", "--stride", "8", "--score", "logit",
+          "--checkpoint", str(trained[1]),
           "--images", *map(str, images), "--output", str(tmp_path)])
     written = sorted(tmp_path.glob("*_occlusion_*.png"))
     assert [path.name.split("_occlusion_")[0] for path in written] == [path.stem for path in images]

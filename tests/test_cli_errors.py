@@ -91,6 +91,8 @@ def test_gradcam_options_that_cannot_work_are_one_line_errors(checkpoints, pm_ro
     assert "--stride 9: give 1 to the patch's 8 pixels" in err, err
     err = user_error([*base, "--stride", "4"], capsys)
     assert "--stride is an option of --method occlusion, not of --method gradcam" in err, err
+    err = user_error([*base, "--score", "logit"], capsys)
+    assert "--score is an option of --method occlusion" in err, err
     err = user_error([*base, "--method", "occlusion", "--layer", "features"], capsys)
     assert "--layer is an option of --method gradcam, not of --method occlusion" in err, err
     assert not list(tmp_path.glob("*.png"))

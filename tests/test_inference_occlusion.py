@@ -36,14 +36,34 @@ def test_the_occlusion_map_peaks_on_the_region_the_logit_reads():
     for drop in drops:
         assert mask[np.unravel_index(np.argmax(drop), drop.shape)]              # the peak lies in the region
         assert drop[mask].min() > 0.1                                           # covering it costs probability
-        reach = np.zeros_like(mask)
-        reach[4:20, 16:32] = True                                               # patches touching the region
-        assert np.abs(drop[~reach]).max() == 0                                  # elsewhere: nothing changes
+        assert np.abs(drop[~region_reach(8, 4)]).max() == 0                      # elsewhere: nothing changes
     full_drop = 1 / (1 + np.exp(-4.0)) - 0.5                                    # the region wholly grey: p(PM) 0.98 -> 0.5
     assert drops.max() <= full_drop + 1e-6                                      # a pixel: the mean of its patches' drops
     np.testing.assert_allclose(drops[0, 11, 23], drops.max())                   # the region's middle: the most covered
     maps, _ = Occlusion(OneRegion(), patch=8, stride=4)(x)
     assert maps.max() == 1 and maps.min() == 0 and mask[np.unravel_index(np.argmax(maps[0]), mask.shape)]
+
+
+def test_a_saturated_probability_hides_the_region_and_the_logit_shows_it():
+    """At p(PM) = 1.000 a grey square cannot lower the probability; it lowers the logit (score="logit")."""
+    x = np.full((1, 3, SIZE, SIZE), 20.0, np.float32)                           # logit 80: p(PM) is 1 in float32
+    probability, _ = Occlusion(OneRegion(), patch=8, stride=8).drops(x, target_class=1)
+    logit, _ = Occlusion(OneRegion(), patch=8, stride=8, score="logit").drops(x, target_class=1)
+    assert np.abs(probability).max() < 1e-6
+    mask = region_mask()
+    assert logit[0][mask].min() > 10 and np.abs(logit[0][~region_reach(8, 8)]).max() == 0
+    with pytest.raises(UserError, match="--score margin: occlusion measures the drop of one of probability, logit"):
+        Occlusion(OneRegion(), score="margin")
+
+
+def region_reach(patch, stride):
+    """The pixels of every patch position that overlaps the region."""
+    reach = np.zeros((SIZE, SIZE), bool)
+    for y in patch_starts(SIZE, patch, stride):
+        for x in patch_starts(SIZE, patch, stride):
+            if region_mask()[y:y + patch, x:x + patch].any():
+                reach[y:y + patch, x:x + patch] = True
+    return reach
 
 
 def test_covering_the_evidence_of_one_class_raises_the_other_and_batches_do_not_matter():

@@ -6,7 +6,9 @@ black box and only asks it questions:
 1. slide a grey square, ``patch`` pixels wide, over the input in steps of ``stride`` pixels; grey is
    the mean colour of the training images, which is 0 after the input's normalisation;
 2. for each position, one forward pass of the covered copy: the **drop** of the target class's
-   probability, p(c | image) - p(c | image with the square), is how much the model needed that region;
+   probability, p(c | image) - p(c | image with the square), is how much the model needed that region
+   (``score="logit"``: the drop of the class's score y_c, the logit Grad-CAM explains -- for a model so
+   sure that p(c) is 1.000, one grey square cannot move the probability, but it moves the logit);
 3. each pixel gets the mean drop of the squares that covered it: a map of the image's size.
 
 Its resolution is set by the patch and the stride, not by a feature map (a 3x3 Grad-CAM at 96 pixels
@@ -30,7 +32,10 @@ import paddle
 from ..errors import WrongValueError
 from ..models import evaluating, main_output
 from ..tasks import to_probabilities
-from .gradcam import normalise_maps
+from .gradcam import normalise_maps, score_weights
+
+
+SCORES = ("probability", "logit")  # what a covered square may lower
 
 
 def default_patch(size: int) -> int:
@@ -61,8 +66,9 @@ class Occlusion:
     """Occlusion maps for ``model``: each image covered by a grey ``patch`` every ``stride`` pixels.
 
     patch: the square's side in pixels (None: ``default_patch``, a sixth of the input); stride: the
-    step (None: half the patch); fill: the covering value in normalised units (0: the mean colour);
-    batch_size: covered copies per forward pass.
+    step (None: half the patch); score: "probability" (the drop of p(c), as Zeiler and Fergus measured
+    it) or "logit" (the drop of y_c, Grad-CAM's score); fill: the covering value in normalised units
+    (0: the mean colour); batch_size: covered copies per forward pass.
 
     >>> import numpy as np, paddle_models
     >>> occlusion = Occlusion(paddle_models.resnet18(num_classes=2), patch=16, stride=16)
@@ -72,19 +78,26 @@ class Occlusion:
     """
 
     def __init__(self, model, patch: Optional[int] = None, stride: Optional[int] = None,
-                 task: str = "multiclass", fill: float = 0.0, batch_size: int = 64):
+                 task: str = "multiclass", score: str = "probability", fill: float = 0.0, batch_size: int = 64):
+        if score not in SCORES:
+            raise WrongValueError(f"--score {score}: occlusion measures the drop of one of {', '.join(SCORES)}")
         self.name = "occlusion"  # the word in save_gradcam's file names
-        self.model, self.patch, self.stride, self.task = model, patch, stride, task
+        self.model, self.patch, self.stride, self.task, self.score = model, patch, stride, task, score
         self.fill, self.batch_size = float(fill), int(batch_size)
 
-    def probabilities(self, inputs: np.ndarray) -> np.ndarray:
-        """Class probabilities [N, C] of the model in evaluation mode, ``batch_size`` inputs at a time."""
+    def logits(self, inputs: np.ndarray) -> np.ndarray:
+        """The model's logits [N, K] in evaluation mode, ``batch_size`` inputs at a time."""
         parts = []
         with evaluating(self.model):
             for start in range(0, len(inputs), self.batch_size):
-                logits = main_output(self.model(paddle.to_tensor(inputs[start:start + self.batch_size])))
-                parts.append(to_probabilities(logits.numpy(), self.task))
+                parts.append(main_output(self.model(paddle.to_tensor(inputs[start:start + self.batch_size]))).numpy())
         return np.concatenate(parts)
+
+    def scores(self, logits: np.ndarray, classes: np.ndarray) -> np.ndarray:
+        """[N]: each image's probability of its class -- or, with score="logit", its class's score y_c."""
+        if self.score == "logit":
+            return (logits * score_weights(classes, logits.shape[1], self.task)).sum(axis=1)
+        return to_probabilities(logits, self.task)[np.arange(len(classes)), classes]
 
     def drops(self, inputs, target_class: Union[None, int, Sequence[int]] = None) -> Tuple[np.ndarray, np.ndarray]:
         """inputs float32 [N, 3, S, S] -> (probability drops [N, S, S], target classes [N]).
@@ -97,16 +110,17 @@ class Occlusion:
         patch = default_patch(size) if self.patch is None else self.patch
         stride = max(1, patch // 2) if self.stride is None else self.stride
         check_patch(size, patch, stride)
-        before = self.probabilities(inputs)                                    # [N, C], nothing covered
-        classes = self.target_classes(before, target_class, len(inputs))
+        uncovered = self.logits(inputs)                                        # [N, K]
+        classes = self.target_classes(to_probabilities(uncovered, self.task), target_class, len(inputs))
+        before = self.scores(uncovered, classes)                               # [N]
         corners = [(y, x) for y in patch_starts(size, patch, stride) for x in patch_starts(inputs.shape[3], patch, stride)]
         drops = np.zeros(inputs.shape[:1] + inputs.shape[2:], np.float64)    # [N, S, S]
         for i, image in enumerate(inputs):
             covered = np.repeat(image[None], len(corners), axis=0)            # one copy per position
             for copy, (y, x) in zip(covered, corners):
                 copy[:, y:y + patch, x:x + patch] = self.fill
-            after = self.probabilities(covered)[:, classes[i]]                 # [positions]
-            drops[i] = spread(before[i, classes[i]] - after, corners, patch, drops.shape[1:])
+            after = self.scores(self.logits(covered), np.full(len(corners), classes[i]))  # [positions]
+            drops[i] = spread(before[i] - after, corners, patch, drops.shape[1:])
         return drops.astype(np.float32), classes
 
     def target_classes(self, probs: np.ndarray, target_class, count: int) -> np.ndarray:
@@ -138,6 +152,7 @@ def spread(drops: np.ndarray, corners, patch: int, shape) -> np.ndarray:
     return total / np.maximum(covered, 1)
 
 
-def occlusion(model, inputs, target_class=None, patch=None, stride=None, task: str = "multiclass"):
-    """One call: ``Occlusion(model, patch, stride, task)(inputs, target_class)`` -> (maps, classes)."""
-    return Occlusion(model, patch, stride, task)(inputs, target_class)
+def occlusion(model, inputs, target_class=None, patch=None, stride=None, task: str = "multiclass",
+              score: str = "probability"):
+    """One call: ``Occlusion(model, patch, stride, task, score)(inputs, target_class)`` -> (maps, classes)."""
+    return Occlusion(model, patch, stride, task, score)(inputs, target_class)
