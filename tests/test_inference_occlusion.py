@@ -9,6 +9,7 @@ from paddle_models.errors import UserError
 from paddle_models.inference import GradCAM, Occlusion, map_rank_correlation, randomized_copies
 from paddle_models.inference.occlusion import patch_starts
 from paddle_models.inference.sanity import top_down_blocks
+from tests.test_inference_gradcam import TinyCNN
 
 SIZE = 32
 ROWS, COLS = slice(8, 16), slice(20, 28)  # the only pixels the PM logit reads
@@ -124,27 +125,12 @@ def test_cascading_randomisation_replaces_the_blocks_from_the_top_and_leaves_the
         next(randomized_copies(model, paddle_models.resnet18(num_classes=3)))
 
 
-class SmallNet(nn.Layer):
-    """A convolution, a ReLU, global pooling and a linear head: Grad-CAM explains the convolution's map."""
-
-    def __init__(self):
-        super().__init__()
-        self.body = nn.Sequential(nn.Conv2D(3, 4, 3, padding=1), nn.ReLU())
-        self.head = nn.Sequential(nn.AdaptiveAvgPool2D(1), nn.Flatten(), nn.Linear(4, 2))
-
-    def feature_layer(self):
-        return self.body
-
-    def forward(self, x):
-        return self.head(self.body(x))
-
-
 def test_a_grad_cam_map_changes_when_the_head_is_randomised():
     """The sanity check in small: the same map agrees with itself (1), a randomised head's map much less."""
     paddle.seed(0)
-    model = SmallNet()
+    model = TinyCNN()
     paddle.seed(5)
-    fresh = SmallNet()
+    fresh = TinyCNN()
     x = np.random.default_rng(0).normal(size=(6, 3, SIZE, SIZE)).astype(np.float32)
     maps, _ = GradCAM(model)(x, target_class=1)
     np.testing.assert_allclose(map_rank_correlation(maps, maps), 1.0)
