@@ -180,13 +180,16 @@ def model_record(settings: dict, train_set, validation: Optional[dict] = None) -
 # ----------------------------------------------------------------------------- the two entry points
 
 
-def run_experiment(settings: dict, progress: bool = True, model=None, datasets=None) -> ExperimentResult:
+def run_experiment(settings: dict, progress: bool = True, model=None, datasets=None,
+                   custom_loss=None) -> ExperimentResult:
     """Train the model described by ``settings`` (any subset of DEFAULT_SETTINGS' keys).
 
     The one path of every run: the command line, the recipes, the demo and the lessons
     (``course.train``) all come here, so every checkpoint carries the same record.  A lesson may hand
     over a model it built itself (``model``: ``settings["model"]`` is then its name in the record, which
-    need not be a registered model) and readers it made itself (``datasets``: (train, valid)).
+    need not be a registered model), readers it made itself (``datasets``: (train, valid)) and a loss
+    the engine does not have (``custom_loss``: a callable (outputs, labels) -> scalar loss; the
+    ``loss`` setting still says how the outputs become probabilities).
     """
     settings = dict(settings)
     settings["run_name"] = default_run_name({**DEFAULT_SETTINGS, **settings})
@@ -212,7 +215,8 @@ def run_experiment(settings: dict, progress: bool = True, model=None, datasets=N
         model = build_model(flat, train_set.num_classes)
     else:
         flat["model"] = model_name or type(model).__name__.lower()
-    trainer = Trainer(model, train_set, valid_set, config, record=model_record(flat, train_set, validation))
+    trainer = Trainer(model, train_set, valid_set, config, record=model_record(flat, train_set, validation),
+                      loss=custom_loss)
     history = trainer.fit()
     return ExperimentResult(history=history, checkpoint=trainer.best_checkpoint,
                             output_dir=Path(config.output_dir), log_dir=trainer.log_dir, model=model,
