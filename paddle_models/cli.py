@@ -431,7 +431,8 @@ def as_options(message: str, forms: Dict[str, Tuple[str, bool]]) -> str:
 
     ``grad_clip=1.0`` -> ``--grad-clip 1.0``, ``loss='ce'`` -> ``--loss ce``, ``resume=True`` ->
     ``--resume``, ``augment=False`` -> ``--no-augment``, ``run_name=...`` -> ``--run-name ...``.
-    Only names that are options of some command change; ``a=b`` inside a path or a word stays.
+    Only names that are options of some command change; ``a=b`` inside a path or a word, and the first
+    ``a=b`` right after a name and its bracket (an object's description) stay.
 
     >>> forms = {"grad_clip": ("--grad-clip", False), "resume": ("--resume", True), "loss": ("--loss", False)}
     >>> as_options("try grad_clip=1.0, or loss='ce'; drop resume=True. (runs/lr=1/x)", forms)
@@ -453,16 +454,17 @@ def as_options(message: str, forms: Dict[str, Tuple[str, bool]]) -> str:
             value = value[1:-1]
         return f"{flag} {value}".rstrip()
 
-    pattern = rf"(?<![\w./\\-])({names})=(?!=)({_VALUE})"
+    # not inside a word or a path, nor a dataset's description (``ICHallengePM(split='train')``)
+    pattern = rf"(?<![\w./\\-])(?<!\w\()({names})=(?!=)({_VALUE})"
     return re.sub(pattern, option, message)
 
 
-def _user_error_message(error: Exception, forms: Dict[str, Tuple[str, bool]]) -> str:
+def _user_error_message(error: Exception, forms: Optional[Dict[str, Tuple[str, bool]]] = None) -> str:
     """The one line for a user's mistake, naming options where the library named settings; the
     operating system's bare refusals get what to do."""
     from .files import os_error_advice
 
-    message = as_options(str(error), forms)
+    message = as_options(str(error), forms or {})
     if isinstance(error, OSError) and error.errno and error.filename:  # "[Errno 13] Permission denied: 'x'"
         message += f"; {os_error_advice(error)}"
     return message

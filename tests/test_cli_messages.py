@@ -36,8 +36,9 @@ def test_every_setting_and_every_commands_option_has_its_option_form(forms):
     ("another run_name=... for a new run", "another --run-name ... for a new run"),
     ("pretrained='/a b/w.pdparams': no such file", "--pretrained '/a b/w.pdparams': no such file"),
     ("calibration_images=0 is not allowed", "--calibration-images 0 is not allowed"),
-    # not options: a model option, a path or a word that holds a name, a comparison
+    # not options: a model option, a path or a word that holds a name, a comparison, a dataset's description
     ("dropout=0.3 and runs/lr=0.1/x and xlr=1 and lr==1", "dropout=0.3 and runs/lr=0.1/x and xlr=1 and lr==1"),
+    ("ICHallengePM(split='train'): 1 bad sample", "ICHallengePM(split='train'): 1 bad sample"),
 ])
 def test_settings_become_options(forms, message, printed):
     assert cli.as_options(message, forms) == printed
