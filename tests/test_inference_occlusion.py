@@ -53,7 +53,7 @@ def test_a_saturated_probability_hides_the_region_and_the_logit_shows_it():
     assert np.abs(probability).max() < 1e-6
     mask = region_mask()
     assert logit[0][mask].min() > 10 and np.abs(logit[0][~region_reach(8, 8)]).max() == 0
-    with pytest.raises(UserError, match="--score margin: occlusion measures the drop of one of probability, logit"):
+    with pytest.raises(UserError, match="score='margin': occlusion measures the drop of one of probability, logit"):
         Occlusion(OneRegion(), score="margin")
 
 
@@ -84,10 +84,10 @@ def test_patches_cover_every_pixel():
 
 
 @pytest.mark.parametrize("patch,stride,message", [
-    (0, None, "--patch 0 does not fit the 32x32 input: give 1 to 32 pixels"),
-    (40, None, "--patch 40 does not fit the 32x32 input"),
-    (8, 0, "--stride 0: give 1 to the patch's 8 pixels"),
-    (8, 9, "--stride 9: give 1 to the patch's 8 pixels")])
+    (0, None, "patch=0 does not fit the 32x32 input: give 1 to 32 pixels"),
+    (40, None, "patch=40 does not fit the 32x32 input"),
+    (8, 0, "stride=0: give 1 to the patch's 8 pixels"),
+    (8, 9, "stride=9: give 1 to the patch's 8 pixels")])
 def test_a_patch_or_stride_that_cannot_work_is_a_one_line_user_error(patch, stride, message):
     with pytest.raises(UserError, match=message) as error:
         Occlusion(OneRegion(), patch=patch, stride=stride).drops(np.ones((1, 3, SIZE, SIZE), np.float32))

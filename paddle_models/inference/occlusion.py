@@ -56,9 +56,9 @@ def patch_starts(size: int, patch: int, stride: int) -> List[int]:
 def check_patch(size: int, patch: int, stride: int) -> None:
     """A one-line WrongValueError unless 1 <= patch <= size and 1 <= stride <= patch."""
     if not 1 <= patch <= size:
-        raise WrongValueError(f"--patch {patch} does not fit the {size}x{size} input: give 1 to {size} pixels")
+        raise WrongValueError(f"patch={patch} does not fit the {size}x{size} input: give 1 to {size} pixels")
     if not 1 <= stride <= patch:
-        raise WrongValueError(f"--stride {stride}: give 1 to the patch's {patch} pixels "
+        raise WrongValueError(f"stride={stride}: give 1 to the patch's {patch} pixels "
                               f"(a larger step leaves pixels no patch covers)")
 
 
@@ -80,7 +80,7 @@ class Occlusion:
     def __init__(self, model, patch: Optional[int] = None, stride: Optional[int] = None,
                  task: str = "multiclass", score: str = "probability", fill: float = 0.0, batch_size: int = 64):
         if score not in SCORES:
-            raise WrongValueError(f"--score {score}: occlusion measures the drop of one of {', '.join(SCORES)}")
+            raise WrongValueError(f"score={score!r}: occlusion measures the drop of one of {', '.join(SCORES)}")
         self.name = "occlusion"  # the word in save_gradcam's file names
         self.model, self.patch, self.stride, self.task, self.score = model, patch, stride, task, score
         self.fill, self.batch_size = float(fill), int(batch_size)
