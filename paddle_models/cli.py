@@ -26,14 +26,21 @@ A mistake of the user's (a bad setting, a missing folder, a corrupt image, a che
 not fit the data: a ``paddle_models.errors.UserError``) ends the command with a one-line
 ``error: ...`` that says what to do, and exit status 2; any other exception is a bug of the package,
 reported as one (exit status 1).  ``--debug`` shows the traceback instead.
+
+The library's messages name settings as Python writes them, for a notebook's caller
+(``grad_clip=1.0``, ``resume=True``); ``as_options`` turns them into this command line's options
+(``--grad-clip 1.0``, ``--resume``) before they are printed, so each message is written once.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import re
 import sys
+import warnings
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional, Tuple
 
 # Only what building the parser needs is imported here: ``--help`` answers at once.  Each command
 # imports the parts it runs (Paddle, scikit-learn, matplotlib, Gradio take seconds to load).
@@ -396,37 +403,110 @@ def _is_users_mistake(error: Exception) -> bool:
     return isinstance(error, UserError) or (isinstance(error, OSError) and bool(error.filename))
 
 
-def _user_error_message(error: Exception) -> str:
-    """The one line for a user's mistake; the operating system's bare refusals get what to do."""
+# ----------------------------------------------------------------------------- settings -> options
+
+# A value after ``name=`` in a message: a quoted string, or a word without spaces (a trailing full
+# stop, colon or closing bracket is the sentence's, not the value's), or '...', or nothing.
+_VALUE = r"""'[^'\n]*'|"[^"\n]*"|\.\.\.|[^\s,;()\[\]]*[^\s,;()\[\].:]|"""
+
+
+def option_forms(parser: argparse.ArgumentParser) -> Dict[str, Tuple[str, bool]]:
+    """Every long option of every command, by the keyword a Python caller writes for it:
+    ``"grad_clip" -> ("--grad-clip", False)``; True marks a switch, which takes no value (``--resume``).
+
+    The names come from the parsers, which take the ``train`` options from the settings schema, so
+    no second table of them exists.  (argparse lists a parser's options only in ``_actions``.)
+    """
+    forms = {}
+    for command in [parser, *getattr(parser, "commands", {}).values()]:
+        for action in command._actions:
+            for option in action.option_strings:
+                if option.startswith("--") and option not in ("--help", "--debug"):
+                    forms.setdefault(option[2:].replace("-", "_"), (option, action.nargs == 0))
+    return forms
+
+
+def as_options(message: str, forms: Dict[str, Tuple[str, bool]]) -> str:
+    """A library message, which names settings as Python writes them, with the command line's options.
+
+    ``grad_clip=1.0`` -> ``--grad-clip 1.0``, ``loss='ce'`` -> ``--loss ce``, ``resume=True`` ->
+    ``--resume``, ``augment=False`` -> ``--no-augment``, ``run_name=...`` -> ``--run-name ...``.
+    Only names that are options of some command change; ``a=b`` inside a path or a word, and the first
+    ``a=b`` right after a name and its bracket (an object's description) stay.
+
+    >>> forms = {"grad_clip": ("--grad-clip", False), "resume": ("--resume", True), "loss": ("--loss", False)}
+    >>> as_options("try grad_clip=1.0, or loss='ce'; drop resume=True. (runs/lr=1/x)", forms)
+    'try --grad-clip 1.0, or --loss ce; drop --resume. (runs/lr=1/x)'
+    """
+    names = "|".join(sorted(map(re.escape, forms), key=len, reverse=True))
+    if not names:
+        return message
+
+    def option(match) -> str:
+        name, value = match.group(1), match.group(2)
+        flag, switch = forms[name]
+        if switch and value == "True":
+            return flag
+        if switch and value == "False":
+            negative = "--no-" + flag[2:]
+            return negative if forms.get("no_" + name, ("",))[0] == negative else match.group(0)
+        if value[:1] in "'\"" and value and " " not in value:
+            value = value[1:-1]
+        return f"{flag} {value}".rstrip()
+
+    # not inside a word or a path, nor a dataset's description (``ICHallengePM(split='train')``)
+    pattern = rf"(?<![\w./\\-])(?<!\w\()({names})=(?!=)({_VALUE})"
+    return re.sub(pattern, option, message)
+
+
+def _user_error_message(error: Exception, forms: Optional[Dict[str, Tuple[str, bool]]] = None) -> str:
+    """The one line for a user's mistake, naming options where the library named settings; the
+    operating system's bare refusals get what to do."""
     from .files import os_error_advice
 
-    message = str(error)
+    message = as_options(str(error), forms or {})
     if isinstance(error, OSError) and error.errno and error.filename:  # "[Errno 13] Permission denied: 'x'"
         message += f"; {os_error_advice(error)}"
     return message
 
 
+@contextlib.contextmanager
+def _warnings_as_options(forms: Dict[str, Tuple[str, bool]]):
+    """Warnings printed meanwhile name options too (``skip_bad=True`` -> ``--skip-bad``)."""
+    with warnings.catch_warnings():
+        show = warnings.showwarning
+
+        def show_with_options(message, category, filename, lineno, file=None, line=None):
+            show(as_options(str(message), forms), category, filename, lineno, file, line)
+
+        warnings.showwarning = show_with_options
+        yield
+
+
 def main(argv: Optional[List[str]] = None) -> None:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.debug:
         args.handler(args)
         return
+    forms = option_forms(parser)  # the library's messages name settings; here they name options
     try:
-        args.handler(args)
+        with _warnings_as_options(forms):
+            args.handler(args)
     except KeyboardInterrupt:
         raise SystemExit("interrupted (a run trained with last.pdckpt continues with --resume)")
     except Warning as error:  # the environment made a warning an error (PYTHONWARNINGS=error, python -W error)
-        print(f"error: {type(error).__name__}: {error} (a warning, made an error by PYTHONWARNINGS or -W: fix "
-              "what it says, or run without that setting)", file=sys.stderr)
+        print(f"error: {type(error).__name__}: {as_options(str(error), forms)} (a warning, made an error by "
+              "PYTHONWARNINGS or -W: fix what it says, or run without that setting)", file=sys.stderr)
         raise SystemExit(2) from None
     except Exception as error:  # noqa: BLE001  (no traceback unless --debug)
         if _is_users_mistake(error):
-            print(f"error: {_user_error_message(error)}", file=sys.stderr)
+            print(f"error: {_user_error_message(error, forms)}", file=sys.stderr)
             raise SystemExit(2) from None
-        print(f"error: {type(error).__name__}: {error}\n(this is a bug of paddle_models, not your mistake: run "
-              "the same command with --debug for the traceback, and please report it)", file=sys.stderr)
+        print(f"error: {type(error).__name__}: {as_options(str(error), forms)}\n(this is a bug of paddle_models, "
+              "not your mistake: run the same command with --debug for the traceback, and please report it)",
+              file=sys.stderr)
         raise SystemExit(1) from None
-
 
 if __name__ == "__main__":
     main(sys.argv[1:])

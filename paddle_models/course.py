@@ -30,17 +30,19 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
 
 from .data.locate import locate_dataset
-from .data.preprocess import DEFAULT_IMAGE_SIZE
 from .data.registry import synthetic_writer
 from .errors import WrongValueError
 from .places import DATASETS_DIR, REPO_ROOT, RUNS_DIR  # noqa: F401  (lessons and tests read them from here)
+from .settings import defaults
 from .visualdl_log import visualdl_command, visualdl_hint  # noqa: F401  (the lessons call course.visualdl_hint)
 
 FAST_ENV = "PADDLE_MODELS_FAST"
 
-# Sizes of a lesson's run.  Full: the course's real experiment.  Fast: a minute or two on a CPU.
-FULL_SIZES = {"image_size": DEFAULT_IMAGE_SIZE, "epochs": 10, "batch_size": 16, "subset": None}
-FAST_SIZES = {"image_size": 64, "epochs": 3, "batch_size": 16, "subset": None}
+# Sizes of a lesson's run.  Full: the course's real experiment, the settings' defaults (224x224 images,
+# 10 epochs, batches of 16, every training image).  Fast: a minute or two on a CPU -- smaller images and
+# fewer epochs, the same batches.
+FULL_SIZES = {key: defaults()[key] for key in ("image_size", "epochs", "batch_size", "subset")}
+FAST_SIZES = {**FULL_SIZES, "image_size": 64, "epochs": 3}
 # Synthetic data written for the lessons: the writer's options (images per class and split, image width).
 SYNTHETIC = {"ichallenge_pm": {"per_class": 40, "image_size": 256},
              "ddr": {"per_class": 24, "image_size": 256},
@@ -196,15 +198,17 @@ def run_config(lesson: str, run: str, data: LessonData, **settings):
 
 
 def train(model, data: LessonData, lesson: str, run: str, model_name: Optional[str] = None,
-          model_options: Optional[dict] = None, augment: bool = True, datasets=None, **settings):
+          model_options: Optional[dict] = None, augment: bool = True, datasets=None, custom_loss=None,
+          **settings):
     """Train on the lesson's data with the engine, the same path as the command line's ``train``
     (``experiment.run_experiment``); returns the Trainer (history, record, paths).
 
     ``model``: a model built in the lesson, or a registered model's name (built here, with the run's seed
     and ``model_options``).  ``model_name`` and ``model_options``: how ``paddle_models.build`` makes a
     given model, saved in the checkpoint's record so that ``engine.load_model``, export and Grad-CAM can
-    rebuild it.  ``settings`` are TrainConfig fields (optimizer, lr, loss, ...); ``datasets`` overrides
-    the (train, valid) readers, e.g. to use other preprocessing.
+    rebuild it.  ``settings`` are TrainConfig fields (optimizer, lr, loss, seed, ...); ``datasets``
+    overrides the (train, valid) readers, e.g. to use other preprocessing; ``custom_loss`` a callable
+    (outputs, labels) -> loss to train with instead of the engine's (``loss`` still names the task).
     """
     from .experiment import run_experiment
 
@@ -215,7 +219,7 @@ def train(model, data: LessonData, lesson: str, run: str, model_name: Optional[s
                     "model_options": model_options, "data": data.name, "data_root": str(data.root),
                     "image_size": data.image_size, "subset": data.subset}
     result = run_experiment(run_settings, progress=False, model=None if built_here else model,
-                            datasets=(train_set, valid_set))
+                            datasets=(train_set, valid_set), custom_loss=custom_loss)
     trainer = result.trainer
     best = trainer.best_epoch
     print(f"{run}: best epoch {best + 1}, " + ", ".join(

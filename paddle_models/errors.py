@@ -9,6 +9,10 @@ a subclass of ``UserError`` -- ``SettingsError``, ``BadSampleError``, ``DataMism
 ``python -m paddle_models ...`` prints a ``UserError`` as one line, ``error: <message>``, exit status 2
 (``cli.main``); any other exception is a bug of the package and says so (exit 1; ``--debug`` shows the
 traceback).  From Python or a notebook all of them are ordinary exceptions.
+
+A message names a setting or keyword as a Python caller writes it -- ``grad_clip=1.0``,
+``resume=True``, ``run_name=...`` -- never as a command-line option: the command line turns those
+into its options (``--grad-clip 1.0``) when it prints the message (``cli.as_options``).
 """
 import difflib
 from typing import Iterable

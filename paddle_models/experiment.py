@@ -180,13 +180,16 @@ def model_record(settings: dict, train_set, validation: Optional[dict] = None) -
 # ----------------------------------------------------------------------------- the two entry points
 
 
-def run_experiment(settings: dict, progress: bool = True, model=None, datasets=None) -> ExperimentResult:
+def run_experiment(settings: dict, progress: bool = True, model=None, datasets=None,
+                   custom_loss=None) -> ExperimentResult:
     """Train the model described by ``settings`` (any subset of DEFAULT_SETTINGS' keys).
 
     The one path of every run: the command line, the recipes, the demo and the lessons
     (``course.train``) all come here, so every checkpoint carries the same record.  A lesson may hand
     over a model it built itself (``model``: ``settings["model"]`` is then its name in the record, which
-    need not be a registered model) and readers it made itself (``datasets``: (train, valid)).
+    need not be a registered model), readers it made itself (``datasets``: (train, valid)) and a loss
+    the engine does not have (``custom_loss``: a callable (outputs, labels) -> scalar loss; the
+    ``loss`` setting still says how the outputs become probabilities).
     """
     settings = dict(settings)
     settings["run_name"] = default_run_name({**DEFAULT_SETTINGS, **settings})
@@ -212,7 +215,8 @@ def run_experiment(settings: dict, progress: bool = True, model=None, datasets=N
         model = build_model(flat, train_set.num_classes)
     else:
         flat["model"] = model_name or type(model).__name__.lower()
-    trainer = Trainer(model, train_set, valid_set, config, record=model_record(flat, train_set, validation))
+    trainer = Trainer(model, train_set, valid_set, config, record=model_record(flat, train_set, validation),
+                      loss=custom_loss)
     history = trainer.fit()
     return ExperimentResult(history=history, checkpoint=trainer.best_checkpoint,
                             output_dir=Path(config.output_dir), log_dir=trainer.log_dir, model=model,
@@ -228,7 +232,7 @@ def evaluation_dataset(record: ModelRecord, data_root, split: Optional[str] = No
     record = ModelRecord.from_dict(record)  # a stored meta dict works too
     name = data or record.dataset
     if not name:
-        raise DataMismatchError("the checkpoint does not say which dataset it was trained on: pass --data")
+        raise DataMismatchError("the checkpoint does not say which dataset it was trained on: pass data=...")
     data_root = resolve_data_root(name, data_root)
     reader = dataset_class(name)
     validation = record.validation or {"split": reader.validation_split_of(data_root)}
@@ -246,7 +250,7 @@ def evaluation_dataset(record: ModelRecord, data_root, split: Optional[str] = No
     common = {"preprocess": record.preprocess, **reader_options(record, name)}
     if not held_out or split not in ("valid", "train"):
         return build_dataset(name, data_root, split, **common)
-    exclude = validation.get("exclude") and recorded_file(validation["exclude"], "--exclude list")
+    exclude = validation.get("exclude") and recorded_file(validation["exclude"], "exclude list")
     train = build_dataset(name, data_root, "train", subset=validation.get("subset"), seed=validation["seed"],
                           exclude=exclude, **common)
     if validation.get("split_file"):
@@ -261,7 +265,7 @@ def evaluation_dataset(record: ModelRecord, data_root, split: Optional[str] = No
             f"the checkpoint was validated on {expected} held-out images, but {data_root} now holds out "
             f"{len(valid)}{' other' if len(valid) == expected else ''} images: the training images or labels "
             "changed since, so the held-out share cannot be rebuilt (and could contain images the model "
-            "trained on). Evaluate with the data as it was, or pass --split-file when training")
+            "trained on). Evaluate with the data as it was, or pass split_file=... when training")
     return chosen
 
 
@@ -296,7 +300,7 @@ def check_data_fits(record: ModelRecord, dataset, checkpoint) -> None:
         raise DataMismatchError(
             f"{checkpoint} was trained on the classes {trained} ({record.dataset}), but this "
             f"data has {given} ({getattr(dataset, 'name', type(dataset).__name__)}): the metrics would be "
-            "meaningless. Evaluate it on the dataset it was trained for (--data)")
+            "meaningless. Evaluate it on the dataset it was trained for (data=...)")
     kind = record.label_kind
     if kind and getattr(dataset, "label_kind", kind) != kind:
         raise DataMismatchError(f"{checkpoint} was trained for {kind} labels, this data has "
@@ -333,7 +337,7 @@ def run_evaluation(checkpoint, data_root, split: Optional[str] = None, data: Opt
                                           record.temperature, OperatingPoint.from_dict(record.operating_point),
                                           gradable, n_resamples=bootstrap)
     output_dir = Path(output_dir or Path(checkpoint).parent / f"evaluation-{split or 'valid'}")
-    make_folder(output_dir, "evaluation output folder (--output)")
+    make_folder(output_dir, "evaluation output folder")
     confusion = metrics.confusion_matrix(result.y_true, result.probs)
     figures = {
         "confusion_matrix": save_figure(plot_confusion_matrix(confusion, record.class_names),
@@ -354,7 +358,7 @@ def demo_settings(root=None, epochs: Optional[int] = None, log_dir=LOG_DIR, outp
                 "batch_size": 16, "epochs": 6 if epochs is None else epochs, "optimizer": "adam", "lr": 1e-3,
                 "schedule": "cosine", "monitor": "val/acc", "run_name": "demo-resnet18", "overwrite": True,
                 "log_dir": str(log_dir), "output_dir": output_dir}
-    parse_settings(settings)  # a bad value (--epochs 0) is refused before the data is written
+    parse_settings(settings)  # a bad value (epochs=0) is refused before the data is written
     if not (root / "PALM-Validation-GT").exists():
         print(f"writing a synthetic iChallenge-PM dataset to {root} ...")
         make_synthetic_ichallenge_pm(root, per_class=60, image_size=384, seed=0, splits=("train", "valid"))

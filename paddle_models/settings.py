@@ -36,8 +36,8 @@ from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from .data.preprocess import DEFAULT_IMAGE_SIZE, MIN_IMAGE_SIZE
-from .errors import UserError, did_you_mean
+from .data.preprocess import DEFAULT_IMAGE_SIZE, MIN_IMAGE_SIZE, PreprocessConfig
+from .errors import UserError, WrongValueError, did_you_mean
 from .places import LOG_DIR
 from .tasks import LOSSES, task_of_loss
 
@@ -201,10 +201,9 @@ class DataSettings:
             pass  # validate() names the dataset and lists the known ones
         validate(self)
         if self.keep_ungradable and self.data != "ddr":
-            raise SettingsError(f"keep_ungradable is for DDR (its grade 5); {self.data} has no ungradable images")
-        if self.random_crop is not None and self.random_crop > self.image_size:
-            raise SettingsError(f"random_crop={self.random_crop} is larger than image_size={self.image_size}: "
-                                "the windows are cut from the image_size image, so choose a smaller one")
+            raise SettingsError(f"keep_ungradable=True is for DDR (its grade 5); data={self.data!r} has no "
+                                "ungradable images")
+        self.preprocess_config()  # its own checks, e.g. that the random_crop windows fit in the image
 
     @property
     def reader_options(self) -> dict:
@@ -219,12 +218,15 @@ class DataSettings:
     def preprocess_config(self, dataset_defaults: Optional[dict] = None):
         """The ``PreprocessConfig`` these settings ask for, on top of what suits the dataset's images
         (its reader's ``preprocess_defaults``): every field declared with ``preprocess=`` sets its own."""
-        from .data.preprocess import PreprocessConfig
-
+        sets = {item.metadata["preprocess"]: item.name for item in fields(self) if item.metadata.get("preprocess")}
         values = dict(dataset_defaults or {})
-        values.update({item.metadata["preprocess"]: getattr(self, item.name) for item in fields(self)
-                       if item.metadata.get("preprocess")})
-        return PreprocessConfig(**values)
+        values.update({key: getattr(self, name) for key, name in sets.items()})
+        try:
+            return PreprocessConfig(**values)
+        except WrongValueError as error:  # named as the settings, not the preprocessing: crop_size -> random_crop
+            renamed = {key: name for key, name in sets.items() if key != name}
+            raise SettingsError(re.sub(r"\b(" + "|".join(renamed) + r")\b", lambda match: renamed[match.group(1)],
+                                       str(error))) from None
 
 
 # ----------------------------------------------------------------------------- the training group
@@ -301,8 +303,8 @@ class TrainConfig:
     def __post_init__(self):
         validate(self)
         if self.warmup_epochs >= self.epochs:
-            raise SettingsError(f"warmup_epochs ({self.warmup_epochs}) must be below epochs ({self.epochs}): "
-                                "the learning rate would never reach lr. Pass fewer --warmup-epochs or more --epochs")
+            raise SettingsError(f"warmup_epochs={self.warmup_epochs:g} must be below epochs={self.epochs}: the "
+                                "learning rate would never reach lr. Warm up for fewer epochs, or train for more")
         if self.run_name is None:
             self.run_name = "run"
         if self.output_dir is None:
@@ -347,7 +349,8 @@ def _coerce(cls, item, value):
         return int(value)
     if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):  # (True is an int)
         return value
-    raise SettingsError(f"{item.name} must be a {kind.__name__}, got {value!r} ({type(value).__name__})")
+    raise SettingsError(f"{item.name}={value!r} is not allowed: it must be of type {kind.__name__}, not "
+                        f"{type(value).__name__}")
 
 
 def validate(instance) -> None:
@@ -365,7 +368,7 @@ def validate(instance) -> None:
         check = item.metadata.get("check")
         problem = check(value) if check else None
         if problem:
-            raise SettingsError(f"{item.name} must be {problem}, got {value!r}")
+            raise SettingsError(f"{item.name}={value!r} is not allowed: it must be {problem}")
 
 
 # ----------------------------------------------------------------------------- the groups together

@@ -127,7 +127,7 @@ def test_data_root_auto_searches_and_a_path_passes_through(fake_home, tmp_path):
     assert resolve_data_root("ichallenge_pm", "auto") == str(fake_home / "work" / "palm")
     assert resolve_data_root("ichallenge_pm", str(tmp_path)) == str(tmp_path)
     assert resolve_data_root("ichallenge_pm", None) is None
-    with pytest.raises(DatasetNotFoundError, match="--data-root auto found no copy of aptos"):
+    with pytest.raises(DatasetNotFoundError, match="data_root='auto' found no copy of aptos"):
         resolve_data_root("aptos", "auto")
 
 

@@ -60,7 +60,7 @@ def test_split_file_is_written_once_and_reused(clinics_root, tmp_path):
     assert open(path).readline().strip() == "image,split"
     assert "train_images/" in open(path).read()  # relative to the dataset root
     # another valid_fraction cannot change a split already made: said, not silently ignored
-    with pytest.warns(UserWarning, match=r"split.csv holds 2\d% of the images for validation: it wins over valid_fraction 0.5"):
+    with pytest.warns(UserWarning, match=r"split.csv holds 2\d% of the images for validation: it wins over valid_fraction=0.5"):
         assert split_with_file(dataset, path, valid_fraction=0.5)[1].samples == valid.samples
 
 

@@ -128,7 +128,7 @@ def test_the_command_line_prints_no_ccache_warning_and_no_traceback():
     result = subprocess.run([sys.executable, "-m", "paddle_models", "train", "--data-root", "nowhere",
                              "--epochs", "0"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 2
-    assert result.stderr.strip() == "error: epochs must be a number >= 1, got 0"
+    assert result.stderr.strip() == "error: --epochs 0 is not allowed: it must be a number >= 1"
 
 
 def test_export_never_replaces_an_export_silently_and_wants_a_prefix(checkpoints, tmp_path, capsys):
@@ -174,9 +174,9 @@ def test_resuming_a_finished_run_and_a_warmup_longer_than_the_run_are_refused(pm
     base = ["train", *LENET, "--data-root", str(pm_root), "--log-dir", str(tmp_path), "--run-name", "done"]
     main(base)
     err = user_error([*base, "--resume"], capsys)  # it printed "resuming after epoch 1" and trained nothing
-    assert "already finished its 1 epoch(s)" in err and "larger --epochs" in err, err
+    assert "already finished its 1 epoch(s)" in err and "Pass --epochs 2 or more" in err, err
     err = user_error([*base, "--run-name", "warm", "--warmup-epochs", "2"], capsys)
-    assert "warmup_epochs (2.0) must be below epochs (1)" in err and "--warmup-epochs" in err, err
+    assert "--warmup-epochs 2 must be below --epochs 1" in err, err
 
 
 def test_model_options_that_are_not_a_json_object_say_how_to_write_them(capsys):

@@ -100,3 +100,32 @@ def test_lesson_data_writes_a_named_synthetic_variant(monkeypatch, tmp_path):
     data = course.lesson_data("ddr", fast=True, synthetic="ddr_imbalanced")
     assert not data.real and data.name == "ddr" and "images30-12-12" in data.root.name
     assert data.dataset("train").class_counts().tolist() == [13, 1, 10, 1, 2]  # 46/5/33/2/7 %; 3 ungradable left out
+
+
+def test_a_model_name_and_a_seed_make_the_run_a_lesson_made_by_hand_and_a_custom_loss_is_used(monkeypatch, tmp_path):
+    """``course.train("lenet", seed=3)`` builds the model from the run's seed: the same run (the same
+    history) as seeding, building and training by hand; ``custom_loss`` replaces the engine's loss."""
+    import paddle
+
+    from paddle_models import build
+
+    monkeypatch.setattr(course, "DATASETS_DIR", tmp_path)
+    monkeypatch.setattr(course, "RUNS_DIR", tmp_path / "runs")
+    monkeypatch.setitem(course.SYNTHETIC, "ichallenge_pm", {"per_class": 2, "image_size": 96})
+    data = course.lesson_data("ichallenge_pm", fast=True, image_size=32, epochs=2, batch_size=2)
+    settings = dict(lesson="test", optimizer="adam", lr=0.01, seed=3)
+    by_name = course.train("lenet", data, run="by_name", model_options={"activation": "relu"}, **settings)
+    paddle.seed(3)
+    options = {"activation": "relu", "input_size": 32}
+    by_hand = course.train(build("lenet", num_classes=2, **options), data, run="by_hand", model_name="lenet",
+                           model_options=options, **settings)
+    assert by_name.history == by_hand.history and by_name.record.model_options == options
+
+    calls = []
+
+    def own_loss(logits, labels):
+        calls.append(list(logits.shape))
+        return (logits ** 2).mean()  # pulls every logit to 0
+
+    course.train("lenet", data, run="own_loss", custom_loss=own_loss, **settings)
+    assert calls and calls[0] == [2, 2]

@@ -261,7 +261,7 @@ def test_find_layer_takes_a_block_or_a_path_and_lists_the_blocks_for_anything_el
     assert blocks["layer4"][1][2:] == [3, 3] and "fc" not in blocks and "avgpool" not in blocks  # no map left
     assert find_layer(model, "layer3", 96) is model.layer3
     assert find_layer(model, "layer3.1.conv2", 96) is model.layer3[1].conv2
-    with pytest.raises(ValueError, match=r"--layer fc is not a layer of ResNet .* layer3 \(6x6\), layer4 \(3x3\)"):
+    with pytest.raises(ValueError, match=r"layer='fc' is not a layer of ResNet .* layer3 \(6x6\), layer4 \(3x3\)"):
         find_layer(model, "fc", 96)
     lenet = paddle_models.lenet(num_classes=2, input_size=32)  # its stages are views: only real layers listed
     assert list(map_layers(lenet, 32)) == ["features"]

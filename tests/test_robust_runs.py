@@ -72,7 +72,7 @@ def test_train_with_a_bad_training_image_exits_at_once_naming_it(pm_root, tmp_pa
     result = run("train", *LENET, "--data-root", str(root), "--epochs", "1", "--batch-size", "4",
                  "--log-dir", str(tmp_path / "runs"), "--quiet")
     assert result.returncode != 0
-    assert broken.name in result.stderr and "skip_bad" in result.stderr, result.stderr[-2000:]
+    assert broken.name in result.stderr and "--skip-bad" in result.stderr, result.stderr[-2000:]
     print(f"{damage}: exited after {time.time() - started:.1f} s")
 
 

@@ -67,13 +67,13 @@ def test_a_misspelled_key_is_an_error_that_names_the_nearest_setting():
 
 @pytest.mark.parametrize("values, message", [
     ({"monitor": "val/accuracy"}, r"monitor='val/accuracy' is not allowed \(did you mean 'val/acc'\?\).*val/kappa"),
-    ({"grad_clip": -1}, "grad_clip must be a finite number > 0"),
-    ({"lr": float("nan")}, "lr must be a finite number > 0"),
-    ({"batch_size": 0}, "batch_size must be"),
-    ({"epochs": -1}, "epochs must be"),
+    ({"grad_clip": -1}, "grad_clip=-1.0 is not allowed: it must be a finite number > 0"),
+    ({"lr": float("nan")}, "lr=nan is not allowed: it must be a finite number > 0"),
+    ({"batch_size": 0}, "batch_size=0 is not allowed: it must be"),
+    ({"epochs": -1}, "epochs=-1 is not allowed: it must be"),
     ({"optimizer": "lbfgs"}, "optimizer='lbfgs' is not allowed; choose one of: sgd, momentum"),
     ({"model": "resnet51"}, "model='resnet51' is not allowed.*resnet50"),
-    ({"image_size": "big"}, "image_size must be a int"),
+    ({"image_size": "big"}, "image_size='big' is not allowed: it must be of type int"),
 ])
 def test_bad_values_name_the_setting_and_what_it_accepts(values, message):
     with pytest.raises(SettingsError, match=message):

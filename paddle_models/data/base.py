@@ -215,7 +215,7 @@ class FundusDataset(paddle.io.Dataset):
             listing = describe_bad_samples(corrupt, limit=len(corrupt))
             warnings.warn(f"{self._describe()}: {len(corrupt)} image(s) decode only partly (damaged data; "
                           "libjpeg prints 'Corrupt JPEG data' for them). Replace them, or pass "
-                          f"skip_bad=True (--skip-bad) to skip them:\n{listing}", CorruptImageWarning, stacklevel=4)
+                          f"skip_bad=True to skip them:\n{listing}", CorruptImageWarning, stacklevel=4)
         self.corrupt: List[BadSample] = corrupt  # used, but reported by CorruptImageWarning
         return good, bad
 
@@ -239,7 +239,7 @@ class FundusDataset(paddle.io.Dataset):
             image = preprocess_image(path, full) if self.cache is None else \
                 self.cache.get(path, lambda: preprocess_image(path, full))
         except BadSampleError as error:  # a dataset (unlike predict or gradcam) can skip such files
-            raise BadSampleError(f"{error} Or pass skip_bad=True to the dataset (train: --skip-bad) to skip "
+            raise BadSampleError(f"{error} Or pass skip_bad=True to skip "
                                  "every such file.") from None
         if self.random_windows and self.augment is not None:
             return image

@@ -47,7 +47,7 @@ class PreprocessCache:
     def __init__(self, cache_dir: PathLike, config: PreprocessConfig):
         self.config = config
         self.folder = Path(cache_dir) / settings_key(config)
-        make_folder(self.folder, "cache folder (--cache-dir)")
+        make_folder(self.folder, "cache folder")
         settings_file = self.folder / "settings.json"
         if not settings_file.exists():
             text = json.dumps(dict(config.to_dict(), version=PREPROCESS_VERSION), indent=2)

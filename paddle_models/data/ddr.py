@@ -158,7 +158,7 @@ class DDR(FundusDataset):
             raise DatasetNotFoundError(
                 f"{self.label_file}: every image it lists ({len(self.excluded_ungradable)}) is grade 5, ungradable, "
                 "and ungradable images are left out: nothing is left. Keep them as a sixth class with "
-                "keep_ungradable=True (train: --keep-ungradable), or use another split")
+                "keep_ungradable=True, or use another split")
         class_names = GRADE_NAMES + ((UNGRADABLE_NAME,) if keep_ungradable else ())
         super().__init__(found.samples, class_names, root=root, split=split, bad_samples=found.bad,
                          listed_at=found.listed_at, **options)

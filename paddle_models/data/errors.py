@@ -73,7 +73,7 @@ def raise_for_bad_samples(bad: Sequence[BadSample], dataset_name: str) -> None:
         return
     raise BadSampleError(
         f"{dataset_name}: {len(bad)} bad sample(s):\n{describe_bad_samples(bad)}\n"
-        "Fix or remove them, or pass skip_bad=True (train: --skip-bad) to skip them "
+        "Fix or remove them, or pass skip_bad=True to skip them "
         "(each skipped sample is then listed in a warning and in dataset.skipped)."
     )
 

@@ -219,8 +219,8 @@ def resolve_data_root(name: str, value) -> Optional[str]:
     located = locate_dataset(name)
     print(located)
     if not located.found:
-        raise DatasetNotFoundError(f"{located}\n--data-root auto found no copy of {located.name}: "
-                                   "see datasets/README.md, or give the folder with --data-root")
+        raise DatasetNotFoundError(f"{located}\ndata_root='auto' found no copy of {located.name}: "
+                                   "see datasets/README.md, or give the folder with data_root=...")
     return str(located.root)
 
 

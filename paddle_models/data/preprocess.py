@@ -73,9 +73,12 @@ class PreprocessConfig:
             )
         if not 0 < self.mask_radius <= 1.5:
             raise WrongValueError(f"mask_radius must be in (0, 1.5], got {self.mask_radius}")
-        if self.crop_size is not None and not 8 <= self.crop_size <= self.image_size:
-            raise WrongValueError(f"crop_size must be between 8 and image_size ({self.image_size}), "
-                             f"got {self.crop_size}")
+        if self.crop_size is not None and self.crop_size > self.image_size:
+            raise WrongValueError(f"crop_size={self.crop_size} is larger than image_size={self.image_size}: the "
+                                  "windows are cut from the image_size image, so choose a smaller one")
+        if self.crop_size is not None and self.crop_size < MIN_IMAGE_SIZE:
+            raise WrongValueError(f"crop_size={self.crop_size} is too small: windows of {MIN_IMAGE_SIZE} pixels "
+                                  "or more are needed")
 
     @property
     def input_size(self) -> int:

@@ -272,7 +272,7 @@ def audit_dataset(dataset, output_dir, prefix: str = "audit", progress: bool = T
 
     from ..figures import save_figure
 
-    output_dir = make_folder(output_dir, "audit output folder (--output)")
+    output_dir = make_folder(output_dir, "audit output folder")
     rows, thumbnails, smallest = [], [], QUALITY_SIZE
     for index in tqdm(range(len(dataset)), desc=f"auditing {prefix}", disable=not progress):
         path, label = dataset.samples[index]
@@ -386,7 +386,7 @@ def warn_if_nothing_excluded(exclude, datasets: Sequence) -> None:
     """
     entries = read_exclusions(exclude)
     if entries and not any(getattr(dataset, "excluded", None) for dataset in datasets):
-        warnings.warn(f"--exclude {exclude}: none of its {len(entries)} image(s) (e.g. {entries[0]}) is in this "
+        warnings.warn(f"exclude={str(exclude)!r}: none of its {len(entries)} image(s) (e.g. {entries[0]}) is in this "
                       "run's data, so nothing was left out: is it the audit of another dataset, or of a copy "
                       "in another folder?", UnmatchedExclusionWarning, stacklevel=2)
 

@@ -64,7 +64,7 @@ def train_valid_split(dataset, valid_fraction: float = 0.2, seed: int = 0):
         most = f"at most {(len(dataset) - 1) / len(dataset):.2f}" if len(dataset) > 1 else "more images"
         raise DegenerateDatasetError(f"valid_fraction={valid_fraction} of the {len(dataset)} training image(s) "
                                      f"under {dataset.root} leaves none to train on: use a smaller "
-                                     f"--valid-fraction ({most} here)")
+                                     f"valid_fraction=... ({most} here)")
     train, valid = dataset.select(train_indices), dataset.select(valid_indices)
     valid.augment = None
     return train, valid
@@ -125,8 +125,8 @@ def split_with_file(dataset, path, valid_fraction: float = 0.2, seed: int = 0):
         total = max(1, len(train) + len(valid))
         share = len(valid) / total
         if abs(share - valid_fraction) > max(0.02, 1 / total):
-            warnings.warn(f"{path} holds {share:.0%} of the images for validation: it wins over valid_fraction "
-                          f"{valid_fraction} (--valid-fraction). Delete the file, or name another, for a new split",
+            warnings.warn(f"{path} holds {share:.0%} of the images for validation: it wins over "
+                          f"valid_fraction={valid_fraction}. Delete the file, or name another, for a new split",
                           UserWarning, stacklevel=2)
         return train, valid
     train, valid = train_valid_split(dataset, valid_fraction, seed)

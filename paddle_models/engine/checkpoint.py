@@ -141,7 +141,7 @@ def load_checkpoint(path, check_weights: bool = True) -> dict:
             raise CorruptCheckpointError(f"checkpoint {path} holds NaN or infinite weights in {len(bad)} "
                                          f"tensor(s) ({', '.join(bad[:3])}{', ...' if len(bad) > 3 else ''}): "
                                          "training diverged before it was saved, or the file is damaged. "
-                                         "Use an earlier checkpoint or train again with a lower --lr.")
+                                         "Use an earlier checkpoint or train again with a lower lr=...")
     return state
 
 

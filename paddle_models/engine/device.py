@@ -24,8 +24,8 @@ def choose_device(device: Optional[str] = None) -> str:
     if device is None:
         device = "gpu" if gpu_available() else "cpu"
     if device.startswith("gpu") and not gpu_available():
-        raise SettingsError(f"device {device!r} asked for, but this PaddlePaddle has no usable GPU "
-                           f"(compiled with CUDA: {paddle.device.is_compiled_with_cuda()}); use --device cpu")
+        raise SettingsError(f"device={device!r} asked for, but this PaddlePaddle has no usable GPU "
+                           f"(compiled with CUDA: {paddle.device.is_compiled_with_cuda()}); use device='cpu'")
     paddle.set_device(device)
     if device.startswith("gpu"):
         paddle.set_flags({"FLAGS_cudnn_exhaustive_search": True})  # cuDNN picks its fastest kernels

@@ -177,7 +177,7 @@ def set_loader_epoch(loader, epoch: int) -> None:
 
 WORKER_FAILURE_HINT = (
     "a DataLoader worker process died ({error}). In containers this is usually a too small /dev/shm "
-    "(bus error): run with --num-workers 0, or give the container more shared memory (--shm-size=2g)."
+    "(bus error): run with num_workers=0, or give the container more shared memory (--shm-size=2g)."
 )
 
 

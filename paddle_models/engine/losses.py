@@ -36,7 +36,7 @@ def non_finite_advice(what: str, learning_rate: Optional[float] = None) -> str:
     """The message of a NonFiniteLossError: what happened, and what to try."""
     rate = f" (learning rate {learning_rate:.2e})" if learning_rate is not None else ""
     return (f"{what}{rate}. Try a lower learning rate, gradient "
-            "clipping (--grad-clip 1.0), and check that the inputs are normalised (no NaN in the images).")
+            "clipping (grad_clip=1.0), and check that the inputs are normalised (no NaN in the images).")
 
 
 class TaskLoss:

@@ -77,7 +77,7 @@ class RunLock:
             handle = open(self.path, "a+")  # never truncated: the holder's pid stays readable
         except OSError as error:  # a read-only folder (a mounted dataset), no permission
             raise WriteError(f"cannot write the run folder {self.folder}: {error.strerror}; "
-                             f"{os_error_advice(error)} (--log-dir, --output-dir).") from None
+                             f"{os_error_advice(error)} (log_dir=..., output_dir=...).") from None
         if not _try_lock(handle):
             try:
                 handle.seek(0)
@@ -88,7 +88,7 @@ class RunLock:
             raise RunFolderBusyError(
                 f"{self.folder} is in use by another run{f' (pid {holder})' if holder.isdigit() else ''}: "
                 "two runs must not write the same "
-                "folder. Use another --run-name, or --resume after the first run finishes.")
+                "folder. Use another run_name=..., or resume=True after the first run finishes.")
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

@@ -69,7 +69,7 @@ def check_settings_fit_data(config: TrainConfig, train_set, valid_set) -> None:
                         "folders (a class without validation images may stay empty)")
     if config.loss == "bce" and classes != 2:
         raise SettingsError(f"loss='bce' trains one logit, for two classes; this data has {classes} classes "
-                            f"({', '.join(map(str, trained))}): use --loss ce (or ordinal for grades)")
+                            f"({', '.join(map(str, trained))}): use loss='ce' (or loss='ordinal' for grades)")
     computed = monitors(epoch_metric_names(classes))
     if config.monitor not in computed:
         only_binary = config.monitor.split("/")[-1] in BINARY_ONLY_METRICS
@@ -186,8 +186,9 @@ class Trainer:
         earlier = self._earlier_run_files()
         if earlier and not self.config.overwrite:
             names = ", ".join(path.name for path in earlier[:3])
-            raise RunFolderTakenError(f"{self.output_dir} already holds a run ({names}): pass --resume to continue "
-                                      "it, another --run-name for a new run, or --overwrite to replace it")
+            raise RunFolderTakenError(f"{self.output_dir} already holds a run ({names}): pass resume=True to "
+                                      "continue it, another run_name=... for a new run, or overwrite=True to "
+                                      "replace it")
         for path in earlier:  # overwrite: one run's curves in VisualDL, not two runs' mixed
             path.unlink()
 
@@ -320,14 +321,14 @@ class Trainer:
         path = self.output_dir / LAST
         if not path.exists():
             best = " (best.pdparams is there, and a fresh run would overwrite it)" if self.best_checkpoint.exists() else ""
-            raise ResumeError(f"--resume: there is no {path} to continue from{best}. Check --run-name/"
-                              "--log-dir, or drop --resume to start a new run. (Runs trained with "
-                              "--no-save-last cannot be resumed.)")
+            raise ResumeError(f"resume=True: there is no {path} to continue from{best}. Check run_name=... and "
+                              "log_dir=..., or drop resume=True to start a new run. (Runs trained with "
+                              "save_last=False cannot be resumed.)")
         state = load_checkpoint(path)
         differences = self._differences_from(state)
         if differences:
-            raise ResumeError(f"--resume: {path} is a different run: " + "; ".join(differences)
-                              + ". Use the original settings, or another --run-name for a new run.")
+            raise ResumeError(f"resume=True: {path} is a different run: " + "; ".join(differences)
+                              + ". Use the original settings, or another run_name=... for a new run.")
         return state
 
     def _differences_from(self, state: dict) -> List[str]:
@@ -348,9 +349,9 @@ class Trainer:
         """Continue from ``last.pdckpt``: weights, optimizer, schedule, history, best epoch."""
         misfit = compare_weights(self.model, state["model"]).problems()
         if misfit:  # set_state_dict would only warn and keep random weights
-            raise ResumeError(f"--resume: the weights in {self.output_dir / LAST} do not fit this model: "
+            raise ResumeError(f"resume=True: the weights in {self.output_dir / LAST} do not fit this model: "
                               f"{len(misfit)} problem(s), e.g. {'; '.join(misfit[:2])}. Use the original "
-                              "settings, or another --run-name for a new run.")
+                              "settings, or another run_name=... for a new run.")
         self.model.set_state_dict(state["model"])
         restore_optimizer_state(self.optimizer, self.model, state["optimizer"])
         self.scheduler.set_state_dict(state["scheduler"])
@@ -360,8 +361,9 @@ class Trainer:
         np.random.set_state(state["rng"]["numpy"])
         random.setstate(state["rng"]["python"])
         if self.start_epoch >= self.config.epochs:
-            raise ResumeError(f"--resume: {self.output_dir / LAST} already finished its {self.start_epoch} epoch(s): "
-                              "nothing to continue. Pass a larger --epochs to train it further")
+            raise ResumeError(f"resume=True: {self.output_dir / LAST} already finished its {self.start_epoch} "
+                              f"epoch(s): nothing to continue. Pass epochs={self.start_epoch + 1} or more to train "
+                              "it further")
         print(f"resuming after epoch {self.start_epoch} from {self.output_dir / LAST}")
 
     def _check_ranks_in_sync(self) -> None:

@@ -116,8 +116,8 @@ def check_export_options(format: str, precision: str) -> None:
     if precision not in PRECISIONS:
         raise UserError(f"unknown precision {precision!r}: choose one of {', '.join(PRECISIONS)}")
     if format == "onnx" and precision == "int8":
-        raise UserError("INT8 runs on paddle.inference (oneDNN): export --precision int8 with --format paddle, "
-                        "or --format onnx in fp32")
+        raise UserError("INT8 runs on paddle.inference (oneDNN): export precision='int8' with format='paddle', "
+                        "or format='onnx' with precision='fp32'")
 
 
 def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
@@ -208,7 +208,7 @@ def staged_export(prefix: Path):
             yield stage_dir / prefix.name
         except OSError as error:  # a full disk, a read-only folder: the earlier export is intact
             raise WriteError(f"cannot export to {prefix}: {error.strerror or error}. Free disk space or choose "
-                             "another --output; any earlier export there is unchanged") from error
+                             "another output prefix; any earlier export there is unchanged") from error
         written = {path.name[len(prefix.name):]: path for path in stage_dir.iterdir()}
         target = {suffix: Path(str(prefix) + suffix) for suffix in set(EXPORT_SUFFIXES) | set(written)}
         target[META_SUFFIX].unlink(missing_ok=True)
@@ -254,7 +254,7 @@ def training_images_for_calibration(record: ModelRecord, checkpoint_path, count:
     data_root = data_root or record.settings.get("data_root")
     if not record.dataset or not data_root:
         raise QuantizationError(f"{checkpoint_path} does not record its training data, which INT8 calibration "
-                                "needs: pass --data-root (and train with this course's `train`)")
+                                "needs: pass data_root=... (and train with this course's `train`)")
     return calibration_inputs(evaluation_dataset(record, data_root, split="train"), count)
 
 

@@ -161,7 +161,7 @@ def find_layer(model: paddle.nn.Layer, name: str, input_size: Optional[int] = No
     if layer is not None and is_map(output_shapes(model, {name: layer}, size).get(name, [])):
         return layer
     listing = ", ".join(f"{block} ({shape[2]}x{shape[3]})" for block, (_, shape) in blocks.items())
-    raise WrongValueError(f"--layer {name} is not a layer of {type(model).__name__} whose output is a map to explain; "
+    raise WrongValueError(f"layer={name!r} is not a layer of {type(model).__name__} whose output is a map to explain; "
                      f"its blocks: {listing} (or a sub-layer's path, as model.named_sublayers() names it)")
 
 

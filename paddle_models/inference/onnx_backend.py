@@ -75,10 +75,10 @@ def convert_to_onnx(model_file: Path, params_file: Path, onnx_file: Path) -> Pat
     except Exception as error:  # noqa: BLE001  (paddle2onnx logs its own reason, then fails in many ways)
         raise UserError(f"paddle2onnx {getattr(paddle2onnx, '__version__', '')} could not convert {model_file} "
                         f"to ONNX ({type(error).__name__}: {error}); its log above says which operator. "
-                        "Export with --format paddle instead") from error
+                        "Export with format='paddle' instead") from error
     if not Path(onnx_file).is_file() or Path(onnx_file).stat().st_size == 0:
         raise UserError(f"paddle2onnx wrote no {onnx_file} for {model_file} (its log above says why); "
-                        "export with --format paddle instead")
+                        "export with format='paddle' instead")
     return Path(onnx_file)
 
 

@@ -255,7 +255,7 @@ class Predictor(BasePredictor):
         path = Path(self.prefix).with_name(name) if name else None
         if path is None or not path.is_file():
             raise MissingFileError(f"{self.prefix}.onnx is missing: the onnxruntime backend needs an export "
-                                    "with --format onnx (python -m paddle_models export ... --format onnx)")
+                                    "made with format='onnx'")
         return path
 
     @staticmethod

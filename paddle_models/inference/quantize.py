@@ -106,8 +106,8 @@ def check_calibration(calibration, input_size: int, batch_size: Optional[int]) -
     """float32 [N, 3, S, S] preprocessed images, N >= 1 (and a multiple of a fixed export batch)."""
     if calibration is None:
         raise QuantizationError("INT8 export needs calibration images (preprocessed training images, "
-                                "float32 [N, 3, S, S]): pass calibration=... (the CLI takes them from the "
-                                "checkpoint's training split, --calibration-images N)")
+                                "float32 [N, 3, S, S]): pass calibration=... (export_checkpoint takes "
+                                "calibration_images=... of the checkpoint's training split)")
     calibration = np.asarray(calibration, np.float32)
     if calibration.ndim != 4 or calibration.shape[1:] != (3, input_size, input_size) or not len(calibration):
         raise QuantizationError(f"calibration images must be float32 [N, 3, {input_size}, {input_size}] with "
@@ -133,7 +133,7 @@ def quantize_layer(layer: paddle.nn.Layer, spec: paddle.static.InputSpec, calibr
     except ImportError as error:
         raise QuantizationError(f"Paddle {paddle.__version__} has no paddle.static.quantization"
                                 f".PostTrainingQuantization ({error}): INT8 export needs Paddle 2.6 or 3.x "
-                                "with it; export in FP32 (--precision fp32)") from error
+                                "with it; export in FP32 (precision='fp32')") from error
     out_prefix = Path(out_prefix)
     with tempfile.TemporaryDirectory(prefix="fp32_program_", dir=out_prefix.parent) as scratch:
         try:
@@ -162,7 +162,7 @@ def quantize_layer(layer: paddle.nn.Layer, spec: paddle.static.InputSpec, calibr
         except Exception as error:  # noqa: BLE001  (Paddle raises many kinds; the reason is in the text)
             reason, name = last_line(error), type(getattr(layer, "model", layer)).__name__
             raise QuantizationError(f"Paddle {paddle.__version__} cannot quantize {name} to INT8 "
-                                    f"({type(error).__name__}: {reason}); export in FP32 (--precision fp32)") from error
+                                    f"({type(error).__name__}: {reason}); export in FP32 (precision='fp32')") from error
     return Path(str(out_prefix) + ".pdmodel"), Path(str(out_prefix) + ".pdiparams")
 
 
@@ -183,7 +183,7 @@ def last_line(error: BaseException) -> str:
 def calibration_inputs(dataset, count: int = DEFAULT_CALIBRATION_IMAGES, seed: int = 0) -> np.ndarray:
     """``count`` preprocessed images of ``dataset`` (all if it has fewer), a seeded random choice: [N, 3, S, S]."""
     if count < 1:
-        raise QuantizationError(f"--calibration-images must be >= 1, got {count}")
+        raise QuantizationError(f"calibration_images={count} is not allowed: it must be >= 1")
     if len(dataset) == 0:
         raise QuantizationError("no calibration images: the training split is empty")
     chosen = np.sort(np.random.default_rng(seed).choice(len(dataset), min(count, len(dataset)), replace=False))

@@ -58,7 +58,7 @@ class InceptionV3(Classifier, VisionInceptionV3):
         sides = [side for side in x.shape[-2:] if side > 0]  # (-1: unknown while exporting)
         if sides and min(sides) < MIN_INPUT_SIZE:
             raise WrongValueError(f"Inception-v3 needs inputs of at least {MIN_INPUT_SIZE}x{MIN_INPUT_SIZE} pixels, "
-                             f"got {list(x.shape[-2:])} (use --image-size {DESIGN_INPUT_SIZE}, its design size)")
+                             f"got {list(x.shape[-2:])} (use image_size={DESIGN_INPUT_SIZE}, its design size)")
         x = self.inception_stem(x)
         for block in self.inception_block_list:
             x = block(x)

@@ -53,7 +53,7 @@ def imagenet_state_dict(name: str) -> Dict[str, paddle.Tensor]:
         raise PretrainedWeightsUnavailable(
             f"could not download the ImageNet weights of {name} from {url} ({type(error).__name__}: "
             f"{error}).\nOn a machine with internet access download that file, copy it here and pass "
-            f"its path instead of 'imagenet' (--pretrained path/to/{Path(url).name})") from error
+            f"its path instead of 'imagenet' (pretrained='path/to/{Path(url).name}')") from error
     return paddle.load(path)
 
 
@@ -61,14 +61,14 @@ def weights_file(path) -> dict:
     """The state dict (or course checkpoint) in ``path``, with a one-line error naming a missing or unreadable file."""
     path = Path(path)
     if not path.is_file():
-        raise MissingFileError(f"--pretrained {path}: no such file; pass 'imagenet' or the path of a .pdparams file")
+        raise MissingFileError(f"pretrained={str(path)!r}: no such file; pass 'imagenet' or the path of a .pdparams file")
     try:
         state = paddle.load(str(path))
     except Exception as error:  # truncated, not a Paddle file ...
-        raise WrongValueError(f"--pretrained {path}: cannot be read as Paddle weights ({type(error).__name__}); "
+        raise WrongValueError(f"pretrained={str(path)!r}: cannot be read as Paddle weights ({type(error).__name__}); "
                          "copy or download it again") from None
     if not isinstance(state, dict):
-        raise WrongValueError(f"--pretrained {path}: holds no state dict (a {type(state).__name__}); pass a .pdparams file")
+        raise WrongValueError(f"pretrained={str(path)!r}: holds no state dict (a {type(state).__name__}); pass a .pdparams file")
     return state
 
 

@@ -127,4 +127,4 @@ def check_input_size(name: str, size: int) -> None:
     if size < minimum:
         raise InputTooSmallError(f"{name} needs images of at least {minimum}x{minimum} pixels, got {size}x{size}: its "
                                  "feature maps would shrink to nothing (0x0) and it would train on empty maps. Pass "
-                                 f"--image-size {minimum} or more (and --random-crop, if given, no smaller)")
+                                 f"image_size={minimum} or more (and random_crop=..., if given, no smaller)")

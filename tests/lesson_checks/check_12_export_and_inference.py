@@ -16,11 +16,10 @@ def check(results):
     # other backends, on the validation split, against the FP32 predictor (issue 27's bounds)
     assert results["onnx_vs_predictor"] <= 1e-4, results
     assert results["onednn_off_vs_on"] <= 1e-4, results
-    # INT8 on this barely trained ResNet-18, seeds 0, 1, 2 (top-1 agreement / largest probability change
-    # fused, simulated / AUC change): 0.9875 / 0.43, 0.064 / 0.0; 0.9875 / 0.18, 0.11 / 0.0; 0.95 / 0.37,
-    # 0.11 / 0.0094 (seeds 1 and 2: the lesson's calls run as a script).  The fused oneDNN kernels add error
-    # beyond the 8-bit scales', as the lesson says.
-    assert results["int8_top1_agreement"] >= 0.9, results
-    assert results["int8_auc_change"] <= 0.02, results
-    assert 0 < results["int8_simulated_max_prob_diff"] <= 0.2, results  # 0: nothing was quantized
-    assert results["int8_max_prob_diff"] >= results["int8_simulated_max_prob_diff"], results
+    # INT8 on this barely trained ResNet-18, calibrated probabilities (lessons/MEASUREMENTS.md: seeds 0-3, 5, 6):
+    # top-1 agreement 0.975-1.0, AUC change <= 0.0019, largest probability change 0.070-0.279 (INT8
+    # kernels) and 0.083-0.214 (the same program simulated in float32, oneDNN off).
+    assert results["int8_top1_agreement"] >= 0.95, results
+    assert results["int8_auc_change"] <= 0.01, results
+    assert 0 < results["int8_max_prob_diff"] <= 0.4, results  # 0: nothing was quantized
+    assert 0 < results["int8_simulated_max_prob_diff"] <= 0.4, results
