@@ -21,6 +21,8 @@ Sub-packages, each imported when first used:
 # first wins; if Paddle's does, later gzip/zip reads (openpyxl, zipfile) crash the interpreter
 # (PaddlePaddle issue #70538).  Harmless on 3.x.
 import zlib  # noqa: F401  (must stay the first import)
+import importlib
+import importlib.util
 import warnings
 
 # Paddle warns at import that it found no ccache, a compiler cache for building C++ extensions,
@@ -36,10 +38,6 @@ def __getattr__(name: str):
     Importing Paddle takes a second or more; ``python -m paddle_models --help`` and the commands that
     need no model (``recipes``, ``synth`` ...) do not wait for it.
     """
-    import importlib
-
-    import importlib.util
-
     # `from . import recipes` asks for the attribute before importing the submodule: let it do so
     if (name.startswith("__") and name != "__all__") or importlib.util.find_spec(f"{__name__}.{name}"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import html
+import posixpath
 import re
 import shutil
 import time
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
 from .errors import UserError
+from .files import write_text
 from .places import REPO_ROOT
 
 STATIC = "_static"
@@ -154,8 +156,6 @@ def linked_files(root: Path, page: Page) -> List[Path]:
 
 def relative_url(from_output: str, to_output: str) -> str:
     """The link from one site file to another, both site-relative ('lessons/a.html', 'index.html')."""
-    import posixpath
-
     return posixpath.relpath(to_output, posixpath.dirname(from_output) or ".")
 
 
@@ -313,7 +313,6 @@ def prepare_output(output: Path) -> None:
 
 def build_book(output, root=None, executed=None, executed_full=None) -> List[Path]:
     """Write the site to ``output``; returns the HTML files written (the course README's first)."""
-    from .files import write_text
     from .notebooks import EXECUTED_DIR, FULL_EXECUTED_DIR
 
     root, output = Path(root or REPO_ROOT), Path(output).resolve()

@@ -50,6 +50,7 @@ from .app.command import add_app_parser
 from .book import add_book_parser
 from .doctor import add_doctor_parser
 from .errors import UserError
+from .files import os_error_advice
 
 
 # ----------------------------------------------------------------------------- the commands
@@ -486,8 +487,6 @@ def as_options(message: str, forms: Dict[str, Tuple[str, bool]]) -> str:
 def _user_error_message(error: Exception, forms: Optional[Dict[str, Tuple[str, bool]]] = None) -> str:
     """The one line for a user's mistake, naming options where the library named settings; the
     operating system's bare refusals get what to do."""
-    from .files import os_error_advice
-
     message = as_options(str(error), forms or {})
     if isinstance(error, OSError) and error.errno and error.filename:  # "[Errno 13] Permission denied: 'x'"
         message += f"; {os_error_advice(error)}"

@@ -29,9 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
 
+from .aistudio import panel_path
+from .data import build_dataset
 from .data.locate import locate_dataset
 from .data.registry import synthetic_writer
+from .engine import TrainConfig, gpu_available
 from .errors import WrongValueError
+from .experiment import run_experiment
 from .places import DATASETS_DIR, REPO_ROOT, RUNS_DIR  # noqa: F401  (lessons and tests read them from here)
 from .settings import defaults
 from .visualdl_log import visualdl_command, visualdl_hint  # noqa: F401  (the lessons call course.visualdl_hint)
@@ -71,7 +75,6 @@ def fast_mode(value: Optional[bool] = None) -> bool:
         if text not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
             raise WrongValueError(f"{FAST_ENV}={text!r}: use 1 (fast lessons) or 0 (the full experiments)")
         return text in ("1", "true", "yes", "on")
-    from .engine import gpu_available
 
     return not gpu_available()
 
@@ -130,8 +133,6 @@ class LessonData:
 
     def dataset(self, split: str = "train", **options):
         """The dataset reader for ``split`` at this lesson's image size (options go to the reader)."""
-        from .data import build_dataset
-
         options.setdefault("image_size", self.image_size)
         options.setdefault("seed", self.seed)
         if split == "train" and self.subset:
@@ -189,8 +190,6 @@ def run_config(lesson: str, run: str, data: LessonData, **settings):
     only the best epoch's weights (``save_last=False``): no resumable checkpoint of gigabytes each epoch;
     running a lesson again replaces its runs (``overwrite=True``), as re-running a notebook cell should.
     """
-    from .engine import TrainConfig
-
     values = dict(epochs=data.epochs, batch_size=data.batch_size, seed=data.seed,
                   log_dir=str(RUNS_DIR / lesson), run_name=run, progress=False, save_last=False, overwrite=True)
     values.update(settings)
@@ -210,8 +209,6 @@ def train(model, data: LessonData, lesson: str, run: str, model_name: Optional[s
     overrides the (train, valid) readers, e.g. to use other preprocessing; ``custom_loss`` a callable
     (outputs, labels) -> loss to train with instead of the engine's (``loss`` still names the task).
     """
-    from .experiment import run_experiment
-
     train_set, valid_set = datasets or data.datasets(augment=augment)
     built_here = isinstance(model, str)
     run_settings = {**run_config(lesson, run, data, **settings).to_dict(),
@@ -234,8 +231,6 @@ def short_path(path) -> str:
     (On AI Studio with the project outside ``work/``, ``RUNS_DIR`` is not inside the project, so
     ``path.relative_to(REPO_ROOT)`` would raise.)
     """
-    from .aistudio import panel_path
-
     path = Path(path).resolve()
     try:
         return path.relative_to(REPO_ROOT).as_posix()

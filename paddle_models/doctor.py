@@ -23,6 +23,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Dict, List
 
+from . import aistudio
+from .places import DATASETS_DIR, REPO_ROOT, RUNS_DIR
+
 PADDLE_DISTRIBUTIONS = ("paddlepaddle", "paddlepaddle-gpu")
 SMALL_SHM = 256 * 2 ** 20  # below this, DataLoader workers with shared memory risk a bus error
 LIBRARIES = ("numpy", "cv2", "sklearn", "matplotlib", "visualdl")
@@ -93,9 +96,6 @@ def library_lines() -> List[str]:
 
 def disk_lines() -> List[str]:
     """Free space where the course writes, and the size of /dev/shm."""
-    from . import aistudio
-    from .places import REPO_ROOT
-
     folders = {"project disk": REPO_ROOT}
     if aistudio.on_aistudio():
         folders["work/ (kept)"] = aistudio.work_dir()
@@ -113,9 +113,6 @@ def disk_lines() -> List[str]:
 
 
 def aistudio_lines() -> List[str]:
-    from . import aistudio
-    from .places import RUNS_DIR
-
     if not aistudio.on_aistudio():
         return [f"{'AI Studio':<14}no ({aistudio.work_dir()} not found)"]
     return [f"{'AI Studio':<14}yes: {aistudio.work_dir()} is kept across restarts, the rest is reset",
@@ -124,7 +121,6 @@ def aistudio_lines() -> List[str]:
 
 def dataset_lines() -> List[str]:
     from .course import SYNTHETIC
-    from .places import DATASETS_DIR
     from .data.locate import known_datasets, locate_dataset
 
     lines = []

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 import numpy as np
+import paddle
+import paddle.distributed as dist
 
 # Imported here, not inside the functions: a process started by paddle.distributed.spawn must load
 # scikit-learn (via .metrics) before Paddle 2.6 sets up its gloo context, or the import crashes.
@@ -35,6 +37,7 @@ from .data.subset import load_split, split_with_file
 from .data.synthetic import is_synthetic
 from .engine import Trainer, evaluate, load_model, set_seed
 from .engine.checkpoint import update_checkpoint_meta
+from .engine.distributed import spawn_environment
 from .engine.trainer import check_settings_fit_data
 from .errors import UserError
 from .files import make_folder, write_text
@@ -371,11 +374,6 @@ def train_distributed(settings: dict, nprocs: int = 2) -> None:
     The same as ``python -m paddle.distributed.launch --nproc_per_node N paddle_models/__main__.py
     train ...``; usable from a notebook because the spawned function lives in this module.
     """
-    import paddle
-    import paddle.distributed as dist
-
-    from .engine.distributed import spawn_environment
-
     parse_settings(settings)  # a bad setting is reported here, once, not by every process
     options = {} if paddle.device.is_compiled_with_cuda() else {"backend": "gloo"}
     with spawn_environment():

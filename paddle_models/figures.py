@@ -12,6 +12,8 @@ from typing import Optional, Sequence
 import cv2
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -287,9 +289,6 @@ def add_gradcam_colorbar(figure: Figure, axes=None, label: str = "Grad-CAM weigh
     ``axes``, by default every axes of the figure: given one row of a grid, it would narrow that row
     only, and the images above would no longer line up with the maps below them.
     """
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import ListedColormap, Normalize
-
     ramp = np.linspace(0, 1, 256, dtype=np.float32)[None]                              # [1, 256]
     colours = overlay_heatmap(np.zeros((1, 256, 3), np.uint8), ramp, alpha=1.0)[0] / 255  # [256, 3]
     mappable = ScalarMappable(Normalize(0, 1), cmap=ListedColormap(colours, name="gradcam"))

@@ -17,6 +17,10 @@ instead of raising, and cannot write to non-ASCII paths on Windows.
 """
 from __future__ import annotations
 
+import csv
+import ctypes
+import errno
+import io
 import os
 import re
 import uuid
@@ -57,8 +61,6 @@ OS_ERROR_ADVICE = {
 
 def os_error_advice(error: OSError) -> str:
     """What the user can do about ``error`` (by its errno), or a general hint."""
-    import errno
-
     name = errno.errorcode.get(getattr(error, "errno", None) or -1, "")
     return OS_ERROR_ADVICE.get(name, "choose a folder you can write to (check permissions and free disk space)")
 
@@ -162,8 +164,6 @@ def pid_is_alive(pid: int) -> bool:
     if pid <= 0:
         return False
     if os.name == "nt":
-        import ctypes
-
         kernel32 = ctypes.windll.kernel32
         handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
         if not handle:
@@ -211,9 +211,6 @@ def remove_stale_temporaries(folder: PathLike, quiet: bool = False) -> List[Path
 
 def write_csv(path: PathLike, header: Sequence, rows) -> Path:
     """A CSV table (UTF-8, a header row, then ``rows``), written atomically."""
-    import csv
-    import io
-
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(header)

@@ -20,10 +20,12 @@ each recall's interval and ``too_few`` for a class with fewer than ``MIN_SUPPORT
 """
 from __future__ import annotations
 
+import inspect
 import warnings
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+from scipy.stats import binomtest, bootstrap
 from sklearn import metrics as skm
 
 # The scalar metrics ``evaluate_predictions`` computes every epoch (sensitivity and specificity for
@@ -150,8 +152,6 @@ def proportion_interval(successes: int, total: int, confidence: float = 0.95) ->
     photographs.  Wilson's interval stays inside 0..1 and keeps close to its nominal 95 % even for a
     handful of images, where the textbook p +- 1.96 sqrt(p(1-p)/n) does not.  (nan, nan) for total 0.
     """
-    from scipy.stats import binomtest
-
     if total <= 0:
         return float("nan"), float("nan")
     interval = binomtest(int(successes), int(total)).proportion_ci(confidence_level=confidence, method="wilson")
@@ -167,10 +167,6 @@ def bootstrap_interval(statistic: Callable, *arrays, n_resamples: int = BOOTSTRA
     resample where the statistic is undefined (an AUC without positives) makes it (nan, nan): too few
     images for an interval.
     """
-    import inspect
-
-    from scipy.stats import bootstrap
-
     generator = np.random.default_rng(seed)
     seeding = {"rng": generator} if "rng" in inspect.signature(bootstrap).parameters else {"random_state": generator}
     with warnings.catch_warnings():

@@ -15,6 +15,7 @@ from typing import List, Optional, Sequence
 
 from .course import FAST_ENV
 from .errors import MissingFileError
+from .files import atomic_write
 from .places import LESSONS_DIR, REPO_ROOT
 
 EXECUTED_DIR = LESSONS_DIR / "executed"  # fast mode
@@ -92,8 +93,6 @@ def execute_notebook(path, output_dir=EXECUTED_DIR, fast: bool = True, timeout: 
     """
     import nbformat
     from nbclient import NotebookClient
-
-    from .files import atomic_write
 
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)

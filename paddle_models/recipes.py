@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Dict
 
-from .errors import WrongValueError
+from .errors import WrongValueError, did_you_mean
 
 # Settings shared by the five iChallenge-PM experiments of the course.
 PM_COURSE = dict(
@@ -161,8 +161,6 @@ DESCRIPTIVE_FIELDS = ("description", "expected")
 def get_recipe(name: str) -> dict:
     """A copy of the recipe ``name``; a clear error lists the known recipes."""
     if name not in RECIPES:
-        from .errors import did_you_mean
-
         raise WrongValueError(f"unknown recipe {name!r}{did_you_mean(name, RECIPES)}; known recipes: "
                          f"{', '.join(sorted(RECIPES))} (`recipes` describes them)")
     return dict(RECIPES[name])

@@ -31,8 +31,10 @@ from typing import Dict, Optional, Sequence, Tuple
 import numpy as np
 from sklearn.metrics import roc_auc_score, roc_curve
 
+from .calibration import expected_calibration_error, fit_temperature, scaled_probabilities
 from .errors import WrongValueError
-from .metrics import BOOTSTRAP_RESAMPLES, as_probs, bootstrap_interval
+from .metrics import (BOOTSTRAP_RESAMPLES, MIN_SUPPORT, as_probs, bootstrap_interval, per_class_report,
+                      proportion_interval)
 
 REFER_GRADE = 2  # referable diabetic retinopathy: moderate NPDR or worse
 DR_GRADES = 5  # grades 0-4; a sixth class (DDR's "ungradable") is not a grade
@@ -103,8 +105,6 @@ class OperatingPoint:
 
     def intervals(self) -> Dict[str, Tuple[float, float]]:
         """The validation sensitivity's and specificity's 95 % Wilson intervals (``metrics.proportion_interval``)."""
-        from .metrics import proportion_interval
-
         return {"sensitivity": proportion_interval(round(self.sensitivity * self.positives), self.positives),
                 "specificity": proportion_interval(round(self.specificity * self.negatives), self.negatives)}
 
@@ -185,8 +185,6 @@ def screening_record(labels, logits, task: str, target_sensitivity: Optional[flo
     so both belong together.  Tasks without a positive view (neither binary nor a DR grader), and
     validation sets without both kinds of eye, get no operating point.
     """
-    from .calibration import fit_temperature, scaled_probabilities
-
     temperature = fit_temperature(logits, labels, task)
     probs = scaled_probabilities(logits, task, temperature)
     try:
@@ -238,9 +236,6 @@ def screening_evaluation(y_true, logits, task: str, class_names: Sequence[str], 
     its interval and a plain note when a class has too few images.  Computed on every image, gradable
     or not, so the numbers stay comparable with the plain metrics above them.
     """
-    from .calibration import expected_calibration_error, scaled_probabilities
-    from .metrics import MIN_SUPPORT, per_class_report, proportion_interval
-
     raw, probs = scaled_probabilities(logits, task), scaled_probabilities(logits, task, temperature)
     numbers = {"ece": expected_calibration_error(y_true, raw), "ece_calibrated": expected_calibration_error(y_true, probs),
                "temperature": temperature}

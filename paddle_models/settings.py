@@ -30,13 +30,14 @@ import argparse
 import difflib
 import json
 import math
+import os
 import re
 import typing
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from .data.preprocess import DEFAULT_IMAGE_SIZE, MIN_IMAGE_SIZE, PreprocessConfig
+from .data.preprocess import DEFAULT_IMAGE_SIZE, MIN_IMAGE_SIZE, NORMALIZATION_PRESETS, PreprocessConfig
 from .errors import UserError, WrongValueError, did_you_mean
 from .places import LOG_DIR
 from .tasks import LOSSES, task_of_loss
@@ -137,8 +138,6 @@ def _dataset_names():
 
 
 def _normalizations():
-    from .data.preprocess import NORMALIZATION_PRESETS
-
     return sorted(NORMALIZATION_PRESETS)
 
 
@@ -433,8 +432,6 @@ def as_flat_dict(*instances) -> Dict[str, object]:
 
 def absolute_paths(instance):
     """A copy of a settings dataclass whose ``path`` fields are absolute (``~`` expanded)."""
-    import os
-
     paths = {item.name: os.path.abspath(os.path.expanduser(getattr(instance, item.name))) for item in fields(instance)
              if item.metadata.get("path") and getattr(instance, item.name) is not None}
     return replace(instance, **paths)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .data.ordinal import ordinal_to_class_probs
 from .errors import WrongValueError
 
 TASKS = ("multiclass", "binary_logit", "ordinal")
@@ -53,8 +54,6 @@ def class_count(task: str, num_outputs: int) -> int:
 
 def to_probabilities(logits, task: str) -> np.ndarray:
     """Logits [N, K] -> class probabilities [N, C] (NumPy, float64)."""
-    from .data.ordinal import ordinal_to_class_probs
-
     logits = np.asarray(logits, dtype=np.float64)
     if check_task(task) == "binary_logit":
         p = 1.0 / (1.0 + np.exp(-logits.reshape(-1)))

@@ -40,13 +40,18 @@ the records back and compares them with scikit-learn.
 from __future__ import annotations
 
 import os
+import shlex
+import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Dict, Optional, Sequence
 
 import numpy as np
+from sklearn import metrics as skm
 
+from .aistudio import panel_path
+from .data import to_display
 from .figures import figure_to_array
 from .files import make_folder
 from .places import LOG_DIR
@@ -88,8 +93,6 @@ def curve_points(kind: str, labels, scores, max_points: int = MAX_CURVE_POINTS) 
     (everything predicted positive) to the highest (nothing is: ROC (0, 0), PR (recall 0, precision 1)).
     None when ``labels`` hold one class only: then there is no curve (scikit-learn's rates are nan).
     """
-    from sklearn import metrics as skm
-
     labels = np.asarray(labels).astype(bool)
     if labels.all() or not labels.any():
         return None
@@ -164,8 +167,6 @@ class RunLogger:
 
     def image_batch(self, tag: str, batch_chw, step: int, preprocess=None) -> None:
         """Up to 8 model inputs (normalised float [N, 3, S, S]) shown as the images they were."""
-        from .data import to_display
-
         batch = np.asarray(batch_chw)
         for index, chw in enumerate(batch[:MAX_IMAGES]):
             self.image(f"{tag}/{index}", to_display(chw, preprocess), step)
@@ -236,9 +237,6 @@ def visualdl_command(log_dir=LOG_DIR, port: int = VISUALDL_PORT, python: Optiona
       machine's host name); ``-L en`` avoids a blank page with Werkzeug 3; ``--disable-telemetry`` stops
       its usage report.
     """
-    import shlex
-    import subprocess
-
     words = [python or sys.executable, "-m", "visualdl.server.app", "--logdir", str(log_dir),
              "--host", "127.0.0.1", "--port", str(port), "-L", "en", "--disable-telemetry"]
     return subprocess.list2cmdline(words) if os.name == "nt" else shlex.join(words)
@@ -251,8 +249,6 @@ def visualdl_url(port: int = VISUALDL_PORT) -> str:
 
 def visualdl_hint(log_dir=LOG_DIR) -> str:
     """How to open the logs: in a terminal, and in AI Studio's Visualization panel (the exact folder)."""
-    from .aistudio import panel_path
-
     folder, absolute = panel_path(log_dir), str(Path(log_dir).resolve())
     return "\n".join([
         "Open the training logs in VisualDL (可视化工具): in a terminal, run",

@@ -21,6 +21,7 @@ from typing import List, Optional, Sequence
 import numpy as np
 
 from ..errors import UserError
+from ..files import write_image, write_text
 from ..places import LOG_DIR
 
 DEMO_RUN = Path(LOG_DIR) / "demo-resnet18"  # where `python -m paddle_models demo` writes its checkpoint
@@ -65,7 +66,6 @@ def model_prefixes(given: Optional[Sequence[str]]) -> List[Path]:
 def write_examples(folder, class_names: Sequence[str], size: int = 384, seed: int = 0) -> List[Path]:
     """Two or three synthetic fundus photographs (JPEG) fitting the models' task, painted now."""
     from ..data.synthetic import synthetic_fundus
-    from ..files import write_image
     from .screening import task_kind
 
     kind = task_kind(class_names)
@@ -118,8 +118,6 @@ def write_aistudio(folder, prefixes: Sequence, overwrite: bool = False) -> Path:
     A folder that already holds any of these is refused unless ``overwrite``; then they are replaced
     whole (the app loads every model in model/, so an earlier model left there would join the new one).
     """
-    from ..files import write_text
-
     folder = Path(folder)
     earlier = [name for name in AISTUDIO_FILES if (folder / name).exists()]
     if earlier and not overwrite:

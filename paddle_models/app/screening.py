@@ -30,7 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
 
+import cv2
 import numpy as np
+from PIL import Image, UnidentifiedImageError
 
 from ..data import BadSampleError, preprocess_image, to_input
 from ..data.ddr import GRADE_NAMES
@@ -121,7 +123,6 @@ def check_image(image: ImageInput) -> List[str]:
         raise ScreeningError(f"{name}: no such file")
     if path.stat().st_size == 0:
         raise ScreeningError(f"{name}: the file is empty")
-    from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(path) as picture:
@@ -174,7 +175,6 @@ def read_upload(image: ImageInput):
             return composite_on_black(image), [TRANSPARENCY_NOTE]
         return image, []
     data = np.fromfile(str(image), dtype=np.uint8)
-    import cv2
 
     pixels = cv2.imdecode(data, cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION)
     if pixels is not None and pixels.ndim == 3 and pixels.shape[2] == 4:

@@ -40,6 +40,7 @@ import paddle
 
 from paddle_models.data import PreprocessConfig, preprocess_image, to_input
 from paddle_models.data.synthetic import synthetic_fundus
+from paddle_models.engine import load_checkpoint, load_model
 from paddle_models.inference import Predictor, export_model
 from paddle_models.inference.onnx_backend import OnnxUnavailableError
 from paddle_models.inference.quantize import QuantizationError
@@ -117,8 +118,6 @@ def configurations(prefix: Path, onnx_prefix: Optional[Path], int8_prefix: Optio
 
 def model_and_meta(name: str, checkpoint: Optional[str], image_size: int):
     if checkpoint:
-        from paddle_models.engine import load_model
-
         model, meta = load_model(checkpoint)
         return model, meta
     paddle.seed(0)
@@ -165,8 +164,6 @@ def run(models: Sequence[str] = DEFAULT_MODELS, images: int = 16, image_size: in
     """Benchmark every model (or the one ``checkpoint``): {model: {row label: measurements}}."""
     threads = threads or os.cpu_count() or 1
     if checkpoint:
-        from paddle_models.engine import load_checkpoint
-
         meta = load_checkpoint(checkpoint)["meta"]
         models, image_size = [meta["model_name"]], int(meta["input_size"])
     inputs = fundus_inputs(images, image_size, seed)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import paddle
 
 from paddle_models.data import build_dataset, make_synthetic_ichallenge_pm
 
@@ -88,8 +89,6 @@ def run(data=None, dataset="ichallenge_pm", split="train", images=24, image_size
     timings["project loader, filling the cache"] = time.perf_counter() - start
     timings["project loader, cached"] = best_pass_seconds(lambda: [cached[i] for i in range(count)], repeats)
     if workers:  # worker start-up is part of every epoch (persistent_workers=True was slower still)
-        import paddle
-
         for name, data_set in (("uncached", project), ("cached", cached)):
             loader = paddle.io.DataLoader(data_set, batch_size=8, num_workers=workers, use_shared_memory=False)
             timings[f"DataLoader, {workers} workers, {name}"] = best_pass_seconds(lambda: list(loader), repeats)

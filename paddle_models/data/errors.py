@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from ..errors import UserError
+from ..files import write_lines
 
 SKIPPED_LIST = "skipped_samples.txt"
 
@@ -95,8 +96,6 @@ def write_skipped_samples(folder, datasets: Sequence) -> Optional[Path]:
     skipped (and an older list is removed, so the folder never shows a stale one); returns the path
     written or None.
     """
-    from ..files import write_lines
-
     lines = [f"{getattr(dataset, 'split', None) or '-'}\t{item}"
              for dataset in datasets for item in getattr(dataset, "skipped", ())]
     path = Path(folder) / SKIPPED_LIST

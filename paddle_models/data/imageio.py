@@ -24,6 +24,7 @@ Checking files before training (``check_image_file``, run on every sample when a
 
 from __future__ import annotations
 
+import io
 import os
 import warnings
 from pathlib import Path
@@ -126,8 +127,6 @@ def exif_orientation(data: np.ndarray) -> int:
     reduced scales (``IMREAD_REDUCED_COLOR_2/4/8``), so ``read_image`` decodes without it and turns
     the pixels itself: every scale comes out upright.  Read with Pillow from the header only.
     """
-    import io
-
     from PIL import Image
 
     try:

@@ -13,6 +13,7 @@ from typing import Union
 import numpy as np
 
 from ..errors import WrongValueError
+from ..files import write_csv
 from .errors import DegenerateDatasetError
 
 
@@ -79,8 +80,6 @@ def save_split(path, train, valid) -> Path:
 
     Paths are stored relative to the datasets' root, so the file stays valid when the data moves.
     """
-    from ..files import write_csv
-
     rows = [(_relative(image, part.root), name) for name, part in (("train", train), ("valid", valid))
             for image, _ in part.samples]
     return write_csv(path, SPLIT_FILE_HEADER, rows)  # atomic and checked

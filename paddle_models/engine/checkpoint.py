@@ -30,6 +30,8 @@ import paddle
 
 from ..errors import MissingFileError, UserError, WrongValueError
 from ..files import atomic_write
+from ..models import build
+from ..models.pretrained import compare_weights
 from ..record import DYGRAPH_SUFFIX, META_SUFFIX, ModelRecord
 
 BEST, LAST = "best.pdparams", "last.pdckpt"
@@ -186,9 +188,6 @@ def load_model(path):
 
 def model_from_state(state, path):
     """``load_model`` for a checkpoint already read with ``load_checkpoint`` (``path`` names it in errors)."""
-    from ..models import build
-    from ..models.pretrained import compare_weights
-
     if not isinstance(state, dict) or not isinstance(state.get("model"), dict):
         raise WrongValueError(f"{path} is not a checkpoint of this course (no 'model' weights and 'meta'): pass the "
                          "best.pdparams of a run (an exported model's files are for predict and app)")

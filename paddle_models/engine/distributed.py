@@ -14,6 +14,7 @@ train ...`` or, from Python, ``paddle.distributed.spawn(function, nprocs=2)`` (o
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sys
 
@@ -67,8 +68,6 @@ def parameter_checksums(model) -> list:
     identical.  Paddle keeps batch norm's running mean and variance as (frozen) parameters too, so
     they are compared as well: the trainer averages them across ranks every epoch (batchnorm.py).
     """
-    import hashlib
-
     digest = hashlib.sha1()
     for name, param in sorted(model.named_parameters(), key=lambda item: item[0]):
         digest.update(name.encode())

@@ -30,6 +30,8 @@ import numpy as np
 import paddle
 from paddle.io.dataloader.collate import default_collate_fn
 
+from ..data import balanced_batch_sampler
+
 MIN_SHARED_MEMORY = 512 * 2**20  # bytes
 GLOBAL_RNG_LOCK = threading.Lock()
 
@@ -150,8 +152,6 @@ def make_loader(dataset, batch_size: int, train: bool, seed: int = 0, num_worker
         batches = paddle.io.DistributedBatchSampler(dataset, batch_size, num_replicas=world_size, rank=rank,
                                                     shuffle=True, drop_last=False)
     elif train and sampler == "balanced":
-        from ..data import balanced_batch_sampler
-
         batches = balanced_batch_sampler(dataset.labels, dataset.num_classes, batch_size)
     elif train:
         batches = paddle.io.BatchSampler(sampler=EpochShuffleSampler(len(dataset), seed), batch_size=batch_size)

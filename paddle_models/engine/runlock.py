@@ -21,8 +21,9 @@ import os
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from ..data.errors import write_skipped_samples
 from ..errors import UserError
-from ..files import WriteError, make_folder, os_error_advice
+from ..files import WriteError, make_folder, os_error_advice, remove_stale_temporaries
 
 LOCK_NAME = ".run.lock"
 
@@ -120,9 +121,6 @@ def claim_run_folder(folder, datasets: Sequence = (), log_folder=None) -> Iterat
     locked too: two runs with one ``--run-name`` would otherwise mix their curves in one log.
     Raises ``RunFolderBusyError`` at once if another run holds either folder.
     """
-    from ..data.errors import write_skipped_samples
-    from ..files import remove_stale_temporaries
-
     with contextlib.ExitStack() as held:
         lock = held.enter_context(RunLock(folder))
         if log_folder is not None and Path(log_folder).resolve() != Path(folder).resolve():

@@ -25,7 +25,9 @@ import numpy as np
 import paddle
 from tqdm import tqdm  # not tqdm.auto: its asyncio variant calls iter() on the loader twice
 
+from ..data import class_weights
 from ..errors import UserError
+from ..figures import plot_confusion_matrix, plot_roc_curves
 from ..files import write_text
 from ..metrics import BINARY_ONLY_METRICS, confusion_matrix, epoch_metric_names, roc_auc
 from ..models.pretrained import compare_weights
@@ -147,8 +149,6 @@ class Trainer:
 
         weights = None
         if config.loss == "weighted_ce":
-            from ..data import class_weights
-
             weights = class_weights(self.train_set.labels, self.train_set.num_classes)
         self.loss = self.custom_loss or TaskLoss(
             config.loss, num_classes=self.train_set.num_classes, class_weights=weights,
@@ -402,7 +402,6 @@ class Trainer:
         """With the best weights: confusion matrix, ROC and PR curves, hyper-parameters."""
         if not distributed.is_main_process() or not self.best_checkpoint.exists():
             return
-        from ..figures import plot_confusion_matrix, plot_roc_curves
 
         result: EvalResult = self._best_epoch_evaluation()
         step = self.best_epoch + 1

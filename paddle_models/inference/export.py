@@ -46,10 +46,15 @@ import numpy as np
 import paddle
 from paddle import nn
 
+from ..engine import load_model
+from ..engine.checkpoint import load_checkpoint, model_from_state, save_checkpoint
 from ..errors import MissingFileError, UserError, WrongValueError
+from ..experiment import evaluation_dataset
 from ..files import WriteError, temporary_path, write_text
 from ..models import evaluating, main_output
 from ..record import DYGRAPH_SUFFIX, META_SUFFIX, ModelRecord, RecordError, record_for_model
+from .onnx_backend import ONNX_SUFFIX, convert_to_onnx
+from .quantize import CALIBRATION_NOTE, QuantizationError, calibration_inputs, check_calibration, quantize_layer
 
 FORMAT_VERSION = 1
 INPUT_NAME = "image"
@@ -147,15 +152,11 @@ def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
     size = record.input_size
     spec = paddle.static.InputSpec([batch_size, 3, size, size], "float32", name=INPUT_NAME)
     if precision == "int8":
-        from .quantize import check_calibration
-
         calibration = check_calibration(calibration, size, batch_size)
     export = {}
     with staged_export(Path(out_prefix)) as stage, evaluating(model, gradients=True):
         # eval mode: dropout off, batch norm running statistics, main head only
         if precision == "int8":
-            from .quantize import CALIBRATION_NOTE, quantize_layer
-
             model_file, params_file = quantize_layer(MainHead(model), spec, calibration, stage, batch_size)
             export["quantization"] = {"calibration_images": len(calibration), "method": CALIBRATION_NOTE,
                                       "tool": "paddle.static.quantization.PostTrainingQuantization"}
@@ -164,8 +165,6 @@ def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
             model_file, params_file = find_model_files(stage)
         onnx_file = None
         if format == "onnx":
-            from .onnx_backend import ONNX_SUFFIX, convert_to_onnx
-
             onnx_file = convert_to_onnx(model_file, params_file, Path(str(stage) + ONNX_SUFFIX))
         export.update(format_version=FORMAT_VERSION, output="logits", input_name=INPUT_NAME,
                       batch_size=None if batch_size is None else int(batch_size), precision=precision,
@@ -173,7 +172,6 @@ def export_model(model: nn.Layer, out_prefix, input_size: Optional[int] = None,
                       onnx_file=onnx_file.name if onnx_file else None, paddle_version=paddle.__version__)
         stored = record.updated(export=export).to_dict()
         write_text(Path(str(stage) + META_SUFFIX), json.dumps(stored, indent=2, default=_to_json))
-        from ..engine.checkpoint import save_checkpoint  # (lazy: the engine imports scikit-learn)
 
         save_checkpoint({"model": model.state_dict(), "meta": stored}, Path(str(stage) + DYGRAPH_SUFFIX))
     prefix = str(out_prefix)
@@ -231,8 +229,6 @@ def export_checkpoint(checkpoint_path, out_prefix, input_size: Optional[int] = N
     precision 'int8' calibrates on ``calibration_images`` images of the checkpoint's *training* split,
     read from ``data_root`` (default: where the checkpoint was trained).
     """
-    from ..engine.checkpoint import load_checkpoint, model_from_state  # here: the engine pulls in scikit-learn
-
     check_export_options(format, precision)
     state = load_checkpoint(checkpoint_path)  # read and checksum-verified once
     model, record = model_from_state(state, checkpoint_path)
@@ -248,9 +244,6 @@ def export_checkpoint(checkpoint_path, out_prefix, input_size: Optional[int] = N
 
 def training_images_for_calibration(record: ModelRecord, checkpoint_path, count: int, data_root=None) -> np.ndarray:
     """``count`` preprocessed images of the split the checkpoint was trained on (not its validation share)."""
-    from ..experiment import evaluation_dataset
-    from .quantize import QuantizationError, calibration_inputs
-
     data_root = data_root or record.settings.get("data_root")
     if not record.dataset or not data_root:
         raise QuantizationError(f"{checkpoint_path} does not record its training data, which INT8 calibration "
@@ -316,8 +309,6 @@ def load_dygraph(prefix):
     Reads ``<prefix>.dygraph.pdparams`` (written by ``export_model``); exports made before it existed
     raise ``FileNotFoundError`` saying to export again.
     """
-    from ..engine import load_model
-
     path = Path(str(prefix) + DYGRAPH_SUFFIX)
     if not path.is_file():
         raise MissingFileError(f"{path} is missing: export the checkpoint again (python -m paddle_models "

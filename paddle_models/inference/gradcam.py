@@ -37,6 +37,7 @@ from ..models import evaluating, main_output
 from ..models.summary import record_layer_outputs
 from ..record import record_for_model
 from ..tasks import class_count, to_probabilities
+from .predict import list_images, unique_names, without_repeats
 
 
 def score_weights(classes: np.ndarray, num_outputs: int, task: str = "multiclass") -> np.ndarray:
@@ -174,8 +175,6 @@ def gradcam(model, inputs, target_class=None, layer=None, task: str = "multiclas
 
 def _expand(images) -> List[Path]:
     """Files stay, folders become their image files."""
-    from .predict import list_images, without_repeats
-
     if isinstance(images, (str, Path)):
         images = [images]
     paths = []
@@ -216,8 +215,6 @@ def save_gradcam(model, meta, images, output_dir, target_class=None, layer=None,
 
     images: image files and/or folders.  target_class: None for each image's predicted class.
     """
-    from .predict import unique_names
-
     record = record_for_model(model, meta)
     explainer = explainer or GradCAM(model, layer, record.task)
     output_dir = Path(output_dir)

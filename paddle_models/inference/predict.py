@@ -34,10 +34,12 @@ import os
 from pathlib import Path
 from typing import List, Sequence
 
+from ..data.gate import gradability_file
 from ..data.imageio import IMAGE_EXTENSIONS
 from ..data.imageio import list_images as _image_files
 from ..errors import MissingFileError, WrongValueError
 from ..files import write_csv
+from ..referral import decide, positive_view, vocabulary
 from .predictor import PredictionResult
 
 PALM_HEADER = ("FileName", "PM Risk")
@@ -119,9 +121,6 @@ def screening_columns(result: PredictionResult, files: Sequence, operating_point
     Without a recorded operating point (an export made before it existed) there is no decision to
     take: the column says so.  Tasks that are neither binary nor DR grading get no decision either.
     """
-    from ..data.gate import gradability_file
-    from ..referral import decide, positive_view, vocabulary
-
     verdicts = [gradability_file(path) if gate else (True, "not checked (--no-gate)") for path in files]
     try:
         scores, _ = positive_view(result.probs)

@@ -40,6 +40,7 @@ from ..tasks import to_probabilities  # noqa: F401  (re-exported by paddle_model
 from ..errors import MissingFileError, UserError, WrongValueError
 from ..record import ModelRecord, record_for_model
 from .export import EXPORT_AGAIN, DamagedExportError, find_model_files, load_export_record
+from .onnx_backend import OnnxUnavailableError, onnxruntime_runner
 
 ImageSource = Union[str, Path, np.ndarray]  # a file path, or a BGR uint8 array as from cv2.imread
 
@@ -240,8 +241,6 @@ class Predictor(BasePredictor):
         self.fixed_batch = self.record.export.get("batch_size")  # None: any batch size
         threads = threads or default_threads()
         if backend == "onnxruntime":
-            from .onnx_backend import onnxruntime_runner
-
             self.model_file = self.onnx_file()
             self._run = self._load(lambda: onnxruntime_runner(self.model_file, threads), self.model_file)
         else:
@@ -261,8 +260,6 @@ class Predictor(BasePredictor):
     @staticmethod
     def _load(make_runner, files):
         """Build the engine; a damaged or truncated file becomes one line naming it."""
-        from .onnx_backend import OnnxUnavailableError
-
         try:
             return make_runner()
         except (OnnxUnavailableError, MemoryError):

@@ -24,6 +24,7 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 import paddle
+from scipy.stats import spearmanr
 
 
 def top_down_blocks(model: paddle.nn.Layer) -> List[str]:
@@ -63,8 +64,6 @@ def map_rank_correlation(maps: np.ndarray, others: np.ndarray) -> np.ndarray:
     1: the same places in the same order of heat; 0: no relation.  A flat map (the ReLU of Grad-CAM
     can leave nothing) ranks no place above another, so it counts as 0, not as missing.
     """
-    from scipy.stats import spearmanr
-
     values = []
     for one, other in zip(np.asarray(maps), np.asarray(others)):
         one, other = one.ravel(), other.ravel()

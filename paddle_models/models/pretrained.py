@@ -22,6 +22,8 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 import paddle
+from paddle.utils.download import get_weights_path_from_url
+from paddle.vision.models import densenet, inceptionv3, resnet, vgg
 
 from ..errors import MissingFileError, UserError, WrongValueError
 
@@ -32,8 +34,6 @@ class PretrainedWeightsUnavailable(UserError, RuntimeError):
 
 def imagenet_weights_url(name: str) -> str:
     """Where ``paddle.vision`` downloads the ImageNet weights of ``name`` from."""
-    from paddle.vision.models import densenet, inceptionv3, resnet, vgg
-
     urls = {**resnet.model_urls, **vgg.model_urls, **densenet.model_urls, **inceptionv3.model_urls}
     if name not in urls:
         raise PretrainedWeightsUnavailable(
@@ -44,8 +44,6 @@ def imagenet_weights_url(name: str) -> str:
 
 def imagenet_state_dict(name: str) -> Dict[str, paddle.Tensor]:
     """The ImageNet weights of ``name``, downloaded by ``paddle.vision`` (cached after the first time)."""
-    from paddle.utils.download import get_weights_path_from_url
-
     url = imagenet_weights_url(name)
     try:
         path = get_weights_path_from_url(url)
