@@ -70,6 +70,7 @@ def output_name(source: Path) -> str:
 
 def lesson_pages(root: Path, executed: Path, executed_full: Path) -> List[Page]:
     """A page per lesson notebook in ``root/lessons``, showing its full-mode or fast-mode executed copy."""
+    # deferred: cli imports this module for its parser; notebooks loads Paddle
     from .notebooks import lesson_title
 
     pages = []
@@ -141,6 +142,7 @@ def page_text(root: Path, page: Page) -> str:
     """The Markdown of a page: the file itself, or a notebook's markdown cells."""
     if page.notebook is None:
         return (root / page.source).read_text(encoding="utf-8")
+    # heavy: the Jupyter libraries load only when the book is built
     import nbformat
 
     notebook = nbformat.read(str(page.notebook), as_version=4)
@@ -261,6 +263,7 @@ body { margin-left: 18rem; }
 @functools.lru_cache(maxsize=None)
 def html_exporter(static: str):
     """nbconvert's exporter with JupyterLab's look and MathJax from the site (one per folder depth)."""
+    # heavy: the Jupyter libraries load only when the book is built
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab")
@@ -270,6 +273,7 @@ def html_exporter(static: str):
 
 def render_page(root: Path, page: Page, pages: List[Page], outputs: Dict[Path, str]) -> Tuple[str, Set[Path]]:
     """One page's HTML, and the images it links to (repo-relative paths, to copy)."""
+    # heavy: the Jupyter libraries load only when the book is built
     import nbformat
 
     if page.notebook is None:  # a Markdown file: one Markdown cell
@@ -294,6 +298,7 @@ def render_page(root: Path, page: Page, pages: List[Page], outputs: Dict[Path, s
 
 def copy_mathjax(static_dir: Path) -> None:
     """MathJax 2 as packaged by jupyter-server-mathjax (a requirement), so formulas render offline."""
+    # heavy: the Jupyter libraries load only when the book is built
     import jupyter_server_mathjax
 
     shutil.copytree(Path(jupyter_server_mathjax.__file__).parent / "static", static_dir / "mathjax")
@@ -313,6 +318,7 @@ def prepare_output(output: Path) -> None:
 
 def build_book(output, root=None, executed=None, executed_full=None) -> List[Path]:
     """Write the site to ``output``; returns the HTML files written (the course README's first)."""
+    # deferred: cli imports this module for its parser; notebooks loads Paddle
     from .notebooks import EXECUTED_DIR, FULL_EXECUTED_DIR
 
     root, output = Path(root or REPO_ROOT), Path(output).resolve()

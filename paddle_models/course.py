@@ -252,6 +252,7 @@ def show_results(**numbers) -> None:
     claims.  Values must be JSON-serialisable (numbers, strings, lists, dicts).  Nothing is
     returned, so a call on a cell's last line does not show the numbers a second time as a dict.
     """
+    # optional: IPython exists only where a notebook runs
     from IPython.display import display
 
     numbers = {name: _plain(value) for name, value in numbers.items()}
@@ -281,6 +282,7 @@ def _format(value) -> str:
 
 def lesson_results(notebook) -> dict:
     """Every ``show_results`` record of an executed notebook (a path or an nbformat object), merged."""
+    # heavy: nbformat only when an executed notebook is read
     import nbformat
 
     if not hasattr(notebook, "cells"):

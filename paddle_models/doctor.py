@@ -67,6 +67,7 @@ def distribution_problem(found: Dict[str, str]) -> List[str]:
 def paddle_lines() -> List[str]:
     """Paddle's version, its CUDA/cuDNN build and the GPUs it sees (or why it cannot be imported)."""
     try:
+        # optional: the report must still print when Paddle cannot be imported
         import paddle
     except Exception as error:  # noqa: BLE001  (a broken install is what this report is for)
         return [f"{'PaddlePaddle':<14}not importable ({error.__class__.__name__}: {error})"]
@@ -120,6 +121,7 @@ def aistudio_lines() -> List[str]:
 
 
 def dataset_lines() -> List[str]:
+    # deferred: cli imports this module for its parser; these load Paddle
     from .course import SYNTHETIC
     from .data.locate import known_datasets, locate_dataset
 

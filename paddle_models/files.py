@@ -130,6 +130,7 @@ def write_text(path: PathLike, text: str, allow_empty: bool = False) -> Path:
 
 def encode_image(image_bgr: np.ndarray, suffix: str, jpeg_quality: int = 92) -> bytes:
     """A BGR (or grey) uint8 image as the bytes of a ``suffix`` file ('.png', '.jpg', ...)."""
+    # deferred: book, app.command and data.errors import this module without OpenCV; only encoding needs it
     import cv2
 
     suffix = suffix.lower()

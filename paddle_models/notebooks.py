@@ -40,6 +40,7 @@ def lesson_paths(names: Optional[Sequence[str]] = None) -> List[Path]:
 
 def lesson_title(path) -> str:
     """The title of a lesson: its first cell's heading ``# Lesson 3: AlexNet`` -> 'AlexNet'."""
+    # heavy: the Jupyter libraries load only when notebooks are read or run
     import nbformat
 
     notebook = nbformat.read(str(path), as_version=4)
@@ -91,6 +92,7 @@ def execute_notebook(path, output_dir=EXECUTED_DIR, fast: bool = True, timeout: 
     Runs in the lessons folder with PADDLE_MODELS_FAST set; any cell error raises
     ``nbclient.exceptions.CellExecutionError`` naming the cell.
     """
+    # heavy: the Jupyter libraries load only when notebooks are read or run
     import nbformat
     from nbclient import NotebookClient
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Dict
 
 from .errors import WrongValueError, did_you_mean
+from .settings import check_keys, parse_settings
 
 # Settings shared by the five iChallenge-PM experiments of the course.
 PM_COURSE = dict(
@@ -168,8 +169,6 @@ def get_recipe(name: str) -> dict:
 
 def recipe_settings(name: str) -> dict:
     """The training settings of recipe ``name`` (its description left out), every key and value checked."""
-    from .settings import check_keys, parse_settings
-
     values = {key: value for key, value in get_recipe(name).items() if key not in DESCRIPTIVE_FIELDS}
     check_keys(values, f"recipe {name!r}")
     parse_settings(values, f"recipe {name!r}")

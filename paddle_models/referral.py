@@ -79,6 +79,7 @@ def positive_labels(y_true, num_classes: int) -> Tuple[np.ndarray, np.ndarray]:
 
 def vocabulary(class_names: Sequence[str]) -> str:
     """'pm' for iChallenge-PM's classes (PM likely / PM unlikely), else 'referral' (refer / no referral)."""
+    # heavy: data.ichallenge_pm loads Paddle, which referral otherwise never needs
     from .data.ichallenge_pm import CLASS_NAMES as PM_CLASS_NAMES
 
     return "pm" if tuple(class_names) == tuple(PM_CLASS_NAMES) else "referral"

@@ -126,12 +126,14 @@ def device_name(value):
 
 
 def _model_names():
+    # heavy: models loads Paddle; the settings schema is read by `--help` without it
     from .models import list_models
 
     return list_models()
 
 
 def _dataset_names():
+    # heavy: data.registry loads Paddle; the settings schema is read by `--help` without it
     from .data.registry import list_datasets
 
     return list_datasets()
@@ -192,6 +194,7 @@ class DataSettings:
                                        hparam=False, path=True, resumable=True)
 
     def __post_init__(self):
+        # heavy: data.registry loads Paddle; the settings schema is read by `--help` without it
         from .data.registry import canonical_name
 
         try:
@@ -240,6 +243,7 @@ def monitors(metric_names: Optional[Sequence[str]] = None) -> tuple:
     for some data fewer: sensitivity and specificity need two classes, which the Trainer checks), and the
     losses.  (metrics is imported here, not at the top: it loads scikit-learn, which ``--help`` does not need.)"""
     if metric_names is None:
+        # heavy: metrics loads scikit-learn; the settings schema is read by `--help` without it
         from .metrics import EPOCH_METRICS as metric_names
     return ("val/loss", *(f"val/{name}" for name in metric_names), "train/loss", "train/acc", "train/auc")
 

@@ -121,6 +121,7 @@ class RunLogger:
         self.logdir = Path(logdir) / run_name if run_name else Path(logdir)
         self.writer = None
         if enabled:
+            # heavy: VisualDL loads only when a log is written or read
             from visualdl import LogWriter
 
             make_folder(self.logdir, "VisualDL log folder")
@@ -194,6 +195,7 @@ class RunLogger:
         """One raw curve record per class that has a curve (positives and negatives both in y_true)."""
         if self.writer is None:
             return
+        # heavy: VisualDL loads only when a log is written or read
         from visualdl.component.base_component import pr_curve_raw, roc_curve_raw
 
         make_record = roc_curve_raw if kind == "roc" else pr_curve_raw

@@ -101,3 +101,50 @@ def test_no_import_circles():
         if module not in state:
             visit(module, [module])
     assert circles == [], circles
+
+
+def _is_import(statement) -> bool:
+    return isinstance(statement, (ast.Import, ast.ImportFrom))
+
+
+def unexplained_function_imports(source: str) -> list:
+    """Imports inside a function with no comment saying why (developers' guide: imports at the top of
+    the file unless start-up time demands otherwise).  A comment on the import's line or on the line
+    above counts; one such comment covers a block of consecutive imports (the first one carries it)."""
+    lines = source.splitlines()
+    tree = ast.parse(source)
+    in_functions = {node.lineno for function in ast.walk(tree)
+                    if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    for node in ast.walk(function) if _is_import(node)}
+
+    def explained(number: int) -> bool:
+        return "#" in lines[number - 1] or (number > 1 and lines[number - 2].strip().startswith("#"))
+
+    missing = []
+    for node in ast.walk(tree):
+        bodies = [getattr(node, field, None) for field in ("body", "orelse", "finalbody")]
+        for body in [*bodies, *(handler.body for handler in getattr(node, "handlers", []))]:
+            if not isinstance(body, list):
+                continue
+            block_explained = False
+            for previous, statement in zip([None, *body], body):
+                if not _is_import(statement):
+                    continue
+                if not _is_import(previous):  # the first import of a block
+                    block_explained = explained(statement.lineno)
+                if statement.lineno in in_functions and not (block_explained or explained(statement.lineno)):
+                    missing.append(f"{statement.lineno}: {lines[statement.lineno - 1].strip()}")
+    return missing
+
+
+def test_unexplained_function_imports_are_found():
+    source = ("def f():\n    import os\n    import re\n\n"
+              "def g():\n    # deferred: why\n    import os\n    import re\n    x = 1\n    import json  # heavy: why\n")
+    assert unexplained_function_imports(source) == ["2: import os", "3: import re"]
+
+
+def test_every_import_inside_a_function_says_why():
+    missing = [f"{path.relative_to(PACKAGE.parent)}:{line}" for path in sorted(PACKAGE.rglob("*.py"))
+               for line in unexplained_function_imports(path.read_text(encoding="utf-8"))]
+    assert missing == [], ("move these imports to the top of the file, or say on the line above why they "
+                           f"wait (start-up time, an optional library, one platform): {missing}")

@@ -42,6 +42,7 @@ def demo_model(export_dir: Path = DEMO_EXPORT, run_dir: Path = DEMO_RUN) -> Opti
     checkpoint = run_dir / "best.pdparams"
     if not checkpoint.is_file():
         return None
+    # deferred: cli imports this module to build its parser, and --help must not load Paddle
     from ..inference import export_checkpoint
 
     print(f"no --model given: exporting the demo's checkpoint {checkpoint} to {export_dir}")
@@ -65,6 +66,7 @@ def model_prefixes(given: Optional[Sequence[str]]) -> List[Path]:
 
 def write_examples(folder, class_names: Sequence[str], size: int = 384, seed: int = 0) -> List[Path]:
     """Two or three synthetic fundus photographs (JPEG) fitting the models' task, painted now."""
+    # deferred: cli imports this module to build its parser, and --help must not load Paddle
     from ..data.synthetic import synthetic_fundus
     from .screening import task_kind
 
@@ -200,6 +202,7 @@ def command_app(args) -> None:
         print(f"AI Studio application written to {folder}: upload app.py, requirements.txt, model/ and "
               "paddle_models/ (README.md, section 'A screening web app')")
         return
+    # deferred: cli imports this module to build its parser, and --help must not load Paddle
     from .page import build_app
     from .screening import load_screening_models
 

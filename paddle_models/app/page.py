@@ -90,6 +90,7 @@ def render(results: Sequence[Result]) -> Tuple[str, str, list, list]:
 
 def add_results(history: Optional[list], new: List[Result]):
     """The handlers' answer: the grown history and its rendering; ``gr.Error`` if nothing could be screened."""
+    # optional: Gradio (seconds to load) is only needed for the app
     import gradio as gr
 
     if not new:
@@ -104,6 +105,7 @@ def build_app(models: Sequence[ScreeningModel], examples: Sequence[Path] = ()):
     """The ``gr.Blocks`` page for these models (launch it with ``.launch()``)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no usage reports
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not one log line per start-up check of Gradio
+    # optional: Gradio (seconds to load) is only needed for the app
     import gradio as gr
 
     examples = [str(path) for path in examples]

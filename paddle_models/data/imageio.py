@@ -68,6 +68,7 @@ def image_size_on_disk(path: PathLike) -> Tuple[int, int]:
     OpenCV has no header-only reader, so this uses Pillow (installed with matplotlib), which reads
     just the first few hundred bytes of the file.
     """
+    # deferred: settings (so the CLI) imports this module; Pillow loads only when a header is read
     from PIL import Image
 
     with Image.open(path) as image:
@@ -127,6 +128,7 @@ def exif_orientation(data: np.ndarray) -> int:
     reduced scales (``IMREAD_REDUCED_COLOR_2/4/8``), so ``read_image`` decodes without it and turns
     the pixels itself: every scale comes out upright.  Read with Pillow from the header only.
     """
+    # deferred: settings (so the CLI) imports this module; Pillow loads only when a header is read
     from PIL import Image
 
     try:
@@ -150,6 +152,7 @@ def read_image_for_size(path: PathLike, min_side: int) -> Tuple[np.ndarray, int]
     Only JPEG can be decoded at reduced scale (OpenCV would decode a PNG in full and then shrink it
     with a plain bilinear resize, which aliases), so other formats are decoded at full size.
     """
+    # deferred: settings (so the CLI) imports this module; Pillow loads only when a header is read
     from PIL import Image
 
     try:
@@ -225,6 +228,7 @@ def check_image_file(path: PathLike) -> Tuple[Optional[str], Optional[str]]:
     ``problem`` (not usable: missing, empty, not an image, broken header, truncated JPEG) or
     ``corruption`` (a JPEG that decodes but whose data is damaged); both None for a sound file.
     """
+    # deferred: settings (so the CLI) imports this module; Pillow loads only when a header is read
     from PIL import Image
 
     if not os.path.isfile(path):

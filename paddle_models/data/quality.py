@@ -268,6 +268,7 @@ def audit_dataset(dataset, output_dir, prefix: str = "audit", progress: bool = T
     Images that cannot be read, and samples the reader skipped as bad (``skip_bad=True``: missing or
     undecodable files), get a row flagged ``unreadable``, so the CSV accounts for every listed image.
     """
+    # heavy: matplotlib only when a figure is drawn
     import matplotlib.pyplot as plt
 
     from ..figures import save_figure
@@ -308,6 +309,7 @@ def contact_sheet(thumbnails: Sequence[Tuple[np.ndarray, dict]], columns: int = 
     The figure uses matplotlib's constrained layout, which reserves room for every title above its
     own image, so no title covers a neighbouring picture.
     """
+    # heavy: matplotlib only when a figure is drawn
     import matplotlib.pyplot as plt
 
     columns = min(columns, len(thumbnails))

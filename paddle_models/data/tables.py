@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Sequence, Tuple
 
 from ..errors import WrongValueError
+from .base import missing_file_problem
 from .errors import BadSample, BadSampleError
 
 
@@ -83,6 +84,7 @@ def _read_csv(path: Path) -> Iterator[Tuple[int, list]]:
 
 
 def _read_xlsx(path: Path) -> Iterator[Tuple[int, list]]:
+    # heavy: openpyxl is slow to load and only Excel tables need it
     import openpyxl
 
     try:
@@ -148,8 +150,6 @@ def rows_to_samples(rows: Iterable[Tuple[int, object]], parse_row: Callable[[obj
     named) are bad samples; the same image listed twice with the *same* label gives a
     ``DuplicateRowWarning`` and is used once.
     """
-    from .base import missing_file_problem
-
     found = LabelledRows()
     first: Dict[str, Tuple[int, int]] = {}  # image name -> (line, label) of its first row
     conflicting: set = set()

@@ -35,6 +35,7 @@ class RunFolderBusyError(UserError, RuntimeError):
 def _try_lock(handle) -> bool:
     """Lock the open file exclusively without waiting; False if another process holds the lock."""
     if os.name == "nt":
+        # platform: msvcrt exists only on Windows
         import msvcrt
 
         try:
@@ -43,6 +44,7 @@ def _try_lock(handle) -> bool:
         except OSError:
             return False
         return True
+    # platform: fcntl exists only on POSIX systems
     import fcntl
 
     try:
@@ -54,11 +56,13 @@ def _try_lock(handle) -> bool:
 
 def _unlock(handle) -> None:
     if os.name == "nt":
+        # platform: msvcrt exists only on Windows
         import msvcrt
 
         handle.seek(0)
         msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
     else:
+        # platform: fcntl exists only on POSIX systems
         import fcntl
 
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -35,6 +35,7 @@ class OnnxUnavailableError(UserError):
 
 def import_paddle2onnx():
     try:
+        # optional: paddle2onnx is only needed for ONNX export (a clear error if missing)
         import paddle2onnx
     except ImportError as error:
         raise OnnxUnavailableError(f"ONNX export needs paddle2onnx: pip install paddle2onnx ({error})") from error
@@ -47,6 +48,7 @@ def import_paddle2onnx():
 
 def import_onnxruntime():
     try:
+        # optional: ONNX Runtime is only needed to run an ONNX export (a clear error if missing)
         import onnxruntime
     except ImportError as error:
         raise OnnxUnavailableError(f"the onnxruntime backend needs ONNX Runtime: pip install onnxruntime ({error})") from error

@@ -129,6 +129,7 @@ def quantize_layer(layer: paddle.nn.Layer, spec: paddle.static.InputSpec, calibr
     quantize this model.
     """
     try:
+        # optional: a Paddle build without it gets the clear error below
         from paddle.static.quantization import PostTrainingQuantization
     except ImportError as error:
         raise QuantizationError(f"Paddle {paddle.__version__} has no paddle.static.quantization"
