@@ -54,6 +54,19 @@ def score_weights(classes: np.ndarray, num_outputs: int, task: str = "multiclass
     return weights
 
 
+def target_classes(logits: np.ndarray, target_class, task: str = "multiclass") -> np.ndarray:
+    """The class each image's map explains [N]: None -> its predicted class; an int -> that class for
+    every image; a sequence -> one class per image (a class the model does not have is refused)."""
+    if target_class is None:
+        return to_probabilities(logits, task).argmax(axis=1)
+    classes = np.broadcast_to(np.asarray(target_class, dtype=np.int64), (len(logits),))
+    count = class_count(task, logits.shape[1])
+    if classes.min() < 0 or classes.max() >= count:
+        raise WrongValueError(f"target_class {target_class} does not exist: the model predicts classes "
+                              f"0..{count - 1}")
+    return np.array(classes)
+
+
 def normalise_maps(maps: np.ndarray) -> np.ndarray:
     """Scale each map [h, w] of [N, h, w] to [0, 1] (min -> 0, max -> 1; a flat map becomes 0)."""
     low = maps.min(axis=(1, 2), keepdims=True)
@@ -107,14 +120,7 @@ class GradCAM:
         x = paddle.to_tensor(np.asarray(inputs, dtype=np.float32))
         x.stop_gradient = False  # a graph to differentiate even if the model's weights are frozen
         logits, activations = self.forward_with_activations(x)                 # [N, K], [N, C, h, w]
-        if target_class is None:
-            classes = to_probabilities(logits.numpy(), self.task).argmax(axis=1)
-        else:
-            classes = np.broadcast_to(np.asarray(target_class, dtype=np.int64), (x.shape[0],))
-            count = class_count(self.task, logits.shape[1])
-            if classes.min() < 0 or classes.max() >= count:
-                raise WrongValueError(f"target_class {target_class} does not exist: the model predicts classes "
-                                 f"0..{count - 1}")
+        classes = target_classes(logits.numpy(), target_class, self.task)
         weights = paddle.to_tensor(score_weights(classes, logits.shape[1], self.task))
         score = (logits * weights).sum()                                        # sum of the N target scores
         (gradients,) = paddle.grad(score, activations)                         # [N, C, h, w]

@@ -32,7 +32,7 @@ import paddle
 from ..errors import WrongValueError
 from ..models import evaluating, main_output
 from ..tasks import to_probabilities
-from .gradcam import normalise_maps, score_weights
+from .gradcam import normalise_maps, score_weights, target_classes
 
 
 SCORES = ("probability", "logit")  # what a covered square may lower
@@ -111,7 +111,7 @@ class Occlusion:
         stride = max(1, patch // 2) if self.stride is None else self.stride
         check_patch(size, patch, stride)
         uncovered = self.logits(inputs)                                        # [N, K]
-        classes = self.target_classes(to_probabilities(uncovered, self.task), target_class, len(inputs))
+        classes = target_classes(uncovered, target_class, self.task)
         before = self.scores(uncovered, classes)                               # [N]
         corners = [(y, x) for y in patch_starts(size, patch, stride) for x in patch_starts(inputs.shape[3], patch, stride)]
         drops = np.zeros(inputs.shape[:1] + inputs.shape[2:], np.float64)    # [N, S, S]
@@ -122,16 +122,6 @@ class Occlusion:
             after = self.scores(self.logits(covered), np.full(len(corners), classes[i]))  # [positions]
             drops[i] = spread(before[i] - after, corners, patch, drops.shape[1:])
         return drops.astype(np.float32), classes
-
-    def target_classes(self, probs: np.ndarray, target_class, count: int) -> np.ndarray:
-        if target_class is None:
-            return probs.argmax(axis=1)
-        classes = np.broadcast_to(np.asarray(target_class, dtype=np.int64), (count,))
-        number = probs.shape[1]
-        if classes.min() < 0 or classes.max() >= number:
-            raise WrongValueError(f"target_class {target_class} does not exist: the model predicts classes "
-                                  f"0..{number - 1}")
-        return np.array(classes)
 
     def __call__(self, inputs, target_class=None) -> Tuple[np.ndarray, np.ndarray]:
         """inputs [N, 3, S, S] -> (maps [N, S, S] in [0, 1], classes [N]), as ``GradCAM`` answers.
